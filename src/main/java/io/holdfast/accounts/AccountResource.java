@@ -1,0 +1,80 @@
+package io.holdfast.accounts;
+
+import io.holdfast.platform.RequestOrigin;
+import io.holdfast.platform.Role;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class AccountResource {
+
+  /** Who is calling. */
+  public record Me(String username, String role) {}
+
+  /** A new local account. */
+  public record NewUser(
+      @NotBlank String username,
+      String displayName,
+      @NotNull Role role,
+      @NotBlank String password) {}
+
+  public record UserPage(long total, List<UserSummary> items) {}
+
+  @Inject AccountService accounts;
+  @Inject SecurityIdentity identity;
+
+  @GET
+  @Path("/me")
+  @Authenticated
+  public Me me() {
+    String role = identity.getRoles().stream().findFirst().orElse("");
+    return new Me(identity.getPrincipal().getName(), role);
+  }
+
+  @GET
+  @Path("/users")
+  @RolesAllowed(Role.Names.ADMIN)
+  public UserPage users(
+      @QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
+      @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
+    return new UserPage(accounts.count(), accounts.page(offset, limit));
+  }
+
+  @POST
+  @Path("/users")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed(Role.Names.ADMIN)
+  public Response create(@Valid @NotNull NewUser body, @Context HttpServerRequest request) {
+    UserSummary created =
+        accounts.create(
+            body.username(),
+            body.displayName(),
+            body.role(),
+            body.password(),
+            identity.getPrincipal().getName(),
+            new RequestOrigin(
+                request.remoteAddress() == null ? null : request.remoteAddress().host(),
+                request.getHeader("User-Agent")));
+    return Response.status(Response.Status.CREATED).entity(created).build();
+  }
+}

@@ -1,0 +1,46 @@
+package io.holdfast.accounts;
+
+import io.holdfast.audit.AuditEntry;
+import io.holdfast.audit.AuditOutcome;
+import io.holdfast.audit.AuditService;
+import io.holdfast.platform.RequestOrigin;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Ends a browser session: forgets the session cookie and goes back to the login page. */
+@Path("/logout")
+public class LogoutResource {
+
+  @Inject SecurityIdentity identity;
+  @Inject AuditService audit;
+
+  @ConfigProperty(name = "quarkus.http.auth.form.cookie-name")
+  String cookieName;
+
+  @GET
+  public Response logout(@Context HttpServerRequest request) {
+    if (!identity.isAnonymous()) {
+      String user = identity.getPrincipal().getName();
+      audit.record(
+          AuditEntry.of(
+                  user,
+                  "signout",
+                  AuditOutcome.SUCCESS,
+                  new RequestOrigin(
+                      request.remoteAddress() == null ? null : request.remoteAddress().host(),
+                      request.getHeader("User-Agent")))
+              .on("user", user));
+    }
+    NewCookie expired =
+        new NewCookie.Builder(cookieName).value("").path("/").maxAge(0).httpOnly(true).build();
+    return Response.seeOther(URI.create("/login")).cookie(expired).build();
+  }
+}

@@ -1,0 +1,94 @@
+package io.holdfast.audit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.TypedQuery;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.Transactional.TxType;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/** Appends to and reads the hash-chained audit trail. */
+@ApplicationScoped
+public class AuditService {
+
+  /** Serialises appends across every console replica so that the chain stays a chain. */
+  private static final long CHAIN_LOCK = 0x486f6c64L;
+
+  @Inject EntityManager em;
+  @Inject Clock clock;
+
+  /** Records an event in the caller's transaction: the event lands exactly when the action does. */
+  @Transactional
+  public void record(AuditEntry entry) {
+    em.createNativeQuery("select cast(pg_advisory_xact_lock(?1) as text)")
+        .setParameter(1, CHAIN_LOCK)
+        .getSingleResult();
+    List<?> last =
+        em.createNativeQuery("select hash from audit_event order by id desc limit 1")
+            .getResultList();
+    AuditEvent e = new AuditEvent();
+    // PostgreSQL keeps microseconds; hash what will be read back.
+    e.occurredAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    e.actor = entry.actor();
+    e.action = entry.action();
+    e.objectType = entry.objectType();
+    e.objectId = entry.objectId();
+    e.outcome = entry.outcome().dbValue();
+    e.sourceIp = entry.origin() == null ? null : entry.origin().ip();
+    e.userAgent = entry.origin() == null ? null : truncate(entry.origin().userAgent(), 500);
+    e.details = entry.details();
+    e.prevHash = last.isEmpty() ? AuditChain.GENESIS : (String) last.get(0);
+    e.hash = AuditChain.hash(e);
+    em.persist(e);
+  }
+
+  @Transactional(TxType.SUPPORTS)
+  public List<AuditEventView> page(AuditFilter filter, int offset, int limit) {
+    TypedQuery<AuditEvent> q =
+        em.createQuery(
+            "from AuditEvent e where " + where(filter) + " order by e.id desc", AuditEvent.class);
+    bind(q, filter);
+    return q.setFirstResult(offset).setMaxResults(limit).getResultList().stream()
+        .map(AuditEvent::view)
+        .toList();
+  }
+
+  @Transactional(TxType.SUPPORTS)
+  public long count(AuditFilter filter) {
+    TypedQuery<Long> q =
+        em.createQuery("select count(e) from AuditEvent e where " + where(filter), Long.class);
+    bind(q, filter);
+    return q.getSingleResult();
+  }
+
+  private static String where(AuditFilter f) {
+    StringBuilder w = new StringBuilder("true");
+    if (present(f.actor())) {
+      w.append(" and lower(e.actor) like :actor");
+    }
+    if (present(f.action())) {
+      w.append(" and lower(e.action) like :action");
+    }
+    return w.toString();
+  }
+
+  private static void bind(TypedQuery<?> q, AuditFilter f) {
+    if (present(f.actor())) {
+      q.setParameter("actor", "%" + f.actor().toLowerCase(java.util.Locale.ROOT) + "%");
+    }
+    if (present(f.action())) {
+      q.setParameter("action", "%" + f.action().toLowerCase(java.util.Locale.ROOT) + "%");
+    }
+  }
+
+  private static boolean present(String s) {
+    return s != null && !s.isBlank();
+  }
+
+  private static String truncate(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max);
+  }
+}

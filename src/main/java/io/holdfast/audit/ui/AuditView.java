@@ -1,0 +1,68 @@
+package io.holdfast.audit.ui;
+
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.grid.GridVariant;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.data.provider.CallbackDataProvider;
+import com.vaadin.flow.data.provider.ConfigurableFilterDataProvider;
+import com.vaadin.flow.data.value.ValueChangeMode;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import io.holdfast.audit.AuditEventView;
+import io.holdfast.audit.AuditFilter;
+import io.holdfast.audit.AuditService;
+import io.holdfast.platform.Role;
+import io.holdfast.ui.MainLayout;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/** The audit trail, newest first, loaded page by page. */
+@Route(value = "audit", layout = MainLayout.class)
+@PageTitle("Audit · Holdfast")
+@RolesAllowed({Role.Names.ADMIN, Role.Names.AUDITOR})
+public class AuditView extends VerticalLayout {
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+  @Inject
+  public AuditView(AuditService audit) {
+    setId("audit-view");
+    setSizeFull();
+    TextField actor = new TextField();
+    actor.setPlaceholder("Filter by user");
+    TextField action = new TextField();
+    action.setPlaceholder("Filter by action");
+    Grid<AuditEventView> grid = new Grid<>(AuditEventView.class, false);
+    grid.addThemeVariants(GridVariant.LUMO_COMPACT, GridVariant.LUMO_ROW_STRIPES);
+    grid.addColumn(e -> TIME.format(e.occurredAt())).setHeader("When").setAutoWidth(true);
+    grid.addColumn(AuditEventView::actor).setHeader("Who").setAutoWidth(true);
+    grid.addColumn(AuditEventView::action).setHeader("Action").setAutoWidth(true);
+    grid.addColumn(e -> e.objectType() == null ? "" : e.objectType() + " " + e.objectId())
+        .setHeader("Object");
+    grid.addColumn(e -> e.outcome().name().toLowerCase()).setHeader("Outcome");
+    grid.addColumn(AuditEventView::sourceIp).setHeader("From");
+    grid.addColumn(AuditEventView::details).setHeader("Details").setFlexGrow(2);
+    ConfigurableFilterDataProvider<AuditEventView, Void, AuditFilter> data =
+        new CallbackDataProvider<AuditEventView, AuditFilter>(
+                q ->
+                    audit
+                        .page(q.getFilter().orElse(AuditFilter.ALL), q.getOffset(), q.getLimit())
+                        .stream(),
+                q -> (int) audit.count(q.getFilter().orElse(AuditFilter.ALL)))
+            .withConfigurableFilter();
+    grid.setItems(data);
+    for (TextField f : new TextField[] {actor, action}) {
+      f.setValueChangeMode(ValueChangeMode.LAZY);
+      f.setClearButtonVisible(true);
+      f.addValueChangeListener(
+          e -> data.setFilter(new AuditFilter(actor.getValue(), action.getValue())));
+    }
+    add(new H2("Audit trail"), new HorizontalLayout(actor, action), grid);
+  }
+}

@@ -1,0 +1,26 @@
+package io.holdfast.ui;
+
+import com.vaadin.flow.component.dependency.CssImport;
+import com.vaadin.flow.component.dependency.StyleSheet;
+import com.vaadin.flow.component.page.AppShellConfigurator;
+import com.vaadin.flow.component.page.Push;
+import com.vaadin.flow.server.AppShellSettings;
+import com.vaadin.flow.shared.communication.PushMode;
+import com.vaadin.flow.shared.ui.Transport;
+import com.vaadin.flow.theme.lumo.Lumo;
+
+/**
+ * Page-wide settings. Push runs server-to-client over a websocket while client requests stay plain
+ * HTTP, so every request the browser makes carries the session cookie through Quarkus security.
+ */
+@Push(value = PushMode.AUTOMATIC, transport = Transport.WEBSOCKET_XHR)
+@StyleSheet(Lumo.STYLESHEET)
+@CssImport("./styles/holdfast.css")
+public class AppShell implements AppShellConfigurator {
+
+  @Override
+  public void configurePage(AppShellSettings settings) {
+    settings.setPageTitle("Holdfast");
+    settings.addFavIcon("icon", "icons/holdfast.svg", "64x64");
+  }
+}

@@ -1,0 +1,71 @@
+package io.holdfast.ui;
+
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.applayout.AppLayout;
+import com.vaadin.flow.component.applayout.DrawerToggle;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.H1;
+import com.vaadin.flow.component.html.Image;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.icon.VaadinIcon;
+import com.vaadin.flow.component.orderedlayout.Scroller;
+import com.vaadin.flow.component.sidenav.SideNav;
+import com.vaadin.flow.component.sidenav.SideNavItem;
+import com.vaadin.flow.server.VaadinSession;
+import io.holdfast.platform.Role;
+import jakarta.annotation.security.PermitAll;
+
+/** The frame around every signed-in view: brand, navigation, who is signed in, sign-out. */
+@PermitAll
+public class MainLayout extends AppLayout {
+
+  public MainLayout() {
+    setPrimarySection(Section.DRAWER);
+    H1 brand = new H1();
+    brand.addClassName("holdfast-brand");
+    brand.add(new Image("icons/holdfast.svg", ""), new Span("Holdfast"));
+    Div brandBox = new Div(brand);
+    brandBox.getStyle().set("padding", "var(--lumo-space-m)");
+    addToDrawer(brandBox, new Scroller(navigation()));
+    addToNavbar(new DrawerToggle(), userBox());
+  }
+
+  private static SideNav navigation() {
+    SideNav nav = new SideNav();
+    nav.addItem(new SideNavItem("Dashboard", "", VaadinIcon.DASHBOARD.create()));
+    nav.addItem(new SideNavItem("Machines", "machines", VaadinIcon.DESKTOP.create()));
+    nav.addItem(new SideNavItem("Images", "images", VaadinIcon.ARCHIVE.create()));
+    nav.addItem(new SideNavItem("Jobs", "jobs", VaadinIcon.TASKS.create()));
+    nav.addItem(new SideNavItem("Plans", "plans", VaadinIcon.CALENDAR_CLOCK.create()));
+    nav.addItem(new SideNavItem("Restores", "restores", VaadinIcon.ROTATE_LEFT.create()));
+    if (CurrentUser.hasAnyRole(Role.ADMIN, Role.AUDITOR)) {
+      nav.addItem(new SideNavItem("Audit", "audit", VaadinIcon.CLIPBOARD_CHECK.create()));
+    }
+    if (CurrentUser.hasAnyRole(Role.ADMIN)) {
+      nav.addItem(new SideNavItem("Settings", "settings", VaadinIcon.COG.create()));
+    }
+    return nav;
+  }
+
+  private static Div userBox() {
+    Div box = new Div();
+    box.addClassName("holdfast-user");
+    Span name = new Span(CurrentUser.username().orElse(""));
+    name.setId("current-user");
+    Span role = new Span(CurrentUser.role().map(Role::label).orElse(""));
+    role.setId("current-role");
+    role.getElement().getThemeList().add("badge contrast");
+    Button logout = new Button("Sign out", VaadinIcon.SIGN_OUT.create(), e -> signOut());
+    logout.setId("logout");
+    logout.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+    box.add(VaadinIcon.USER.create(), name, role, logout);
+    return box;
+  }
+
+  private static void signOut() {
+    UI.getCurrent().getPage().setLocation("/logout");
+    VaadinSession.getCurrent().getSession().invalidate();
+  }
+}
