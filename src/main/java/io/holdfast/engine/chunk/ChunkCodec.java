@@ -1,0 +1,188 @@
+package io.holdfast.engine.chunk;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.zip.CRC32C;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * Turns a chunk's plain bytes into a stored blob and back (docs/repository-format.md, "Chunk
+ * blobs"): a 24-byte header, then the payload, compressed with zstd unless that does not help, then
+ * optionally sealed with AES-256-GCM bound to the chunk's digest.
+ */
+public final class ChunkCodec {
+
+  public static final int HEADER = 24;
+  static final byte[] MAGIC = "HFCK".getBytes(StandardCharsets.US_ASCII);
+  static final int VERSION = 1;
+  static final int COMP_NONE = 0;
+  static final int COMP_ZSTD = 1;
+  static final int ENC_NONE = 0;
+  static final int ENC_AES_GCM = 1;
+  private static final int NONCE = 12;
+  private static final int TAG_BITS = 128;
+
+  private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESS =
+      ThreadLocal.withInitial(ZstdDecompressCtx::new);
+  private static final ThreadLocal<ZstdCompressCtx[]> COMPRESS =
+      ThreadLocal.withInitial(() -> new ZstdCompressCtx[23]);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final SecretKey key;
+
+  /**
+   * @param key the repository's data key, or null for an unencrypted repository
+   */
+  public ChunkCodec(SecretKey key) {
+    this.key = key;
+  }
+
+  public byte[] encode(String digest, byte[] plain, int len, Compression compression) {
+    byte[] payload = plain;
+    int payloadLen = len;
+    int comp = COMP_NONE;
+    if (compression != Compression.NONE) {
+      byte[] packed = compress(plain, len, compression.zstdLevel());
+      if (packed.length < len) {
+        payload = packed;
+        payloadLen = packed.length;
+        comp = COMP_ZSTD;
+      }
+    }
+    int enc = ENC_NONE;
+    if (key != null) {
+      payload = seal(digest, payload, payloadLen);
+      payloadLen = payload.length;
+      enc = ENC_AES_GCM;
+    }
+    byte[] blob = new byte[HEADER + payloadLen];
+    System.arraycopy(payload, 0, blob, HEADER, payloadLen);
+    ByteBuffer h = ByteBuffer.wrap(blob, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    h.put(MAGIC).put((byte) VERSION).put((byte) comp).put((byte) enc).put((byte) 0);
+    h.putInt(len).putInt(payloadLen).putInt(crc(blob, HEADER, payloadLen));
+    h.putInt(crc(blob, 0, 20));
+    return blob;
+  }
+
+  /** Checks everything and returns the plain bytes, or says exactly what is wrong. */
+  public byte[] decode(String digest, byte[] blob) {
+    if (blob.length < HEADER) {
+      throw new ChunkCorruptException("blob shorter than its header (" + blob.length + " bytes)");
+    }
+    ByteBuffer h = ByteBuffer.wrap(blob, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    if (!Arrays.equals(blob, 0, 4, MAGIC, 0, 4)) {
+      throw new ChunkCorruptException("bad magic");
+    }
+    if (h.getInt(20) != crc(blob, 0, 20)) {
+      throw new ChunkCorruptException("header CRC mismatch");
+    }
+    int version = blob[4];
+    int comp = blob[5];
+    int enc = blob[6];
+    int plainLen = h.getInt(8);
+    int storedLen = h.getInt(12);
+    if (version != VERSION) {
+      throw new ChunkCorruptException("unknown blob format version " + version);
+    }
+    if (storedLen != blob.length - HEADER || plainLen < 0 || plainLen > 64 << 20) {
+      throw new ChunkCorruptException(
+          "blob is " + (blob.length - HEADER) + " bytes, header says " + storedLen);
+    }
+    if (h.getInt(16) != crc(blob, HEADER, storedLen)) {
+      throw new ChunkCorruptException("CRC32C of the stored bytes does not match");
+    }
+    byte[] payload = Arrays.copyOfRange(blob, HEADER, blob.length);
+    if (enc == ENC_AES_GCM) {
+      if (key == null) {
+        throw new ChunkCorruptException("chunk is encrypted but the repository has no key open");
+      }
+      payload = open(digest, payload);
+    } else if (enc != ENC_NONE) {
+      throw new ChunkCorruptException("unknown encryption " + enc);
+    } else if (key != null) {
+      throw new ChunkCorruptException("chunk is not encrypted in an encrypted repository");
+    }
+    byte[] plain;
+    if (comp == COMP_ZSTD) {
+      try {
+        plain = DECOMPRESS.get().decompress(payload, plainLen);
+      } catch (RuntimeException e) {
+        throw new ChunkCorruptException("zstd cannot decompress it: " + e.getMessage());
+      }
+    } else if (comp == COMP_NONE) {
+      plain = payload;
+    } else {
+      throw new ChunkCorruptException("unknown compression " + comp);
+    }
+    if (plain.length != plainLen) {
+      throw new ChunkCorruptException(
+          "decompressed to " + plain.length + " bytes, not " + plainLen);
+    }
+    String actual = Digests.sha256(plain, 0, plain.length);
+    if (!actual.equals(digest)) {
+      throw new ChunkCorruptException("content hashes to " + actual + ", not to its name");
+    }
+    return plain;
+  }
+
+  private static byte[] compress(byte[] src, int len, int level) {
+    ZstdCompressCtx[] ctxs = COMPRESS.get();
+    if (ctxs[level] == null) {
+      ctxs[level] = new ZstdCompressCtx().setLevel(level);
+    }
+    byte[] dst = new byte[(int) Zstd.compressBound(len)];
+    int n = ctxs[level].compressByteArray(dst, 0, dst.length, src, 0, len);
+    return Arrays.copyOf(dst, n);
+  }
+
+  private byte[] seal(String digest, byte[] data, int len) {
+    try {
+      byte[] nonce = new byte[NONCE];
+      RANDOM.nextBytes(nonce);
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+      c.updateAAD(HexFormat.of().parseHex(digest));
+      byte[] out = new byte[NONCE + c.getOutputSize(len)];
+      System.arraycopy(nonce, 0, out, 0, NONCE);
+      c.doFinal(data, 0, len, out, NONCE);
+      return out;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM unavailable", e);
+    }
+  }
+
+  private byte[] open(String digest, byte[] sealed) {
+    if (sealed.length < NONCE + TAG_BITS / 8) {
+      throw new ChunkCorruptException("encrypted payload too short");
+    }
+    try {
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(
+          Cipher.DECRYPT_MODE,
+          key,
+          new GCMParameterSpec(TAG_BITS, Arrays.copyOfRange(sealed, 0, NONCE)));
+      c.updateAAD(HexFormat.of().parseHex(digest));
+      return c.doFinal(sealed, NONCE, sealed.length - NONCE);
+    } catch (javax.crypto.AEADBadTagException e) {
+      throw new ChunkCorruptException("decryption failed: wrong key or tampered chunk");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM unavailable", e);
+    }
+  }
+
+  static int crc(byte[] b, int off, int len) {
+    CRC32C c = new CRC32C();
+    c.update(b, off, len);
+    return (int) c.getValue();
+  }
+}

@@ -1,0 +1,374 @@
+package io.holdfast.engine.cli;
+
+import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.EngineException;
+import io.holdfast.engine.Progress;
+import io.holdfast.engine.chunk.Compression;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.manifest.ManifestCodec;
+import io.holdfast.engine.ops.CollectGarbage;
+import io.holdfast.engine.ops.CreateImage;
+import io.holdfast.engine.ops.PruneImages;
+import io.holdfast.engine.ops.RestoreImage;
+import io.holdfast.engine.ops.Retention;
+import io.holdfast.engine.ops.VerifyImages;
+import io.holdfast.engine.store.Repository;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code holdfast-worker image <command>}: the engine on the command line, for admins rescuing data
+ * without the console, and for the benchmark. Exit status: 0 done, 1 verify found damage, 2 the
+ * command could not run (the message says why).
+ */
+public final class ImageCli {
+
+  static final String USAGE =
+      """
+      usage: holdfast-worker image <command> [options]
+
+        init    --repo DIR [--chunk-size 256K] [--encrypt]
+        create  --repo DIR --machine NAME --disk PATH[=NAME][@PART,PART] ... [--compression none|fast|default|max] [--full]
+        verify  --repo DIR [--image ID ...]
+        restore --repo DIR --image ID --target PATH [--disk NAME] [--partition N] [--resume]
+        ls      --repo DIR [--machine NAME]
+        show    --repo DIR --image ID
+        prune   --repo DIR --machine NAME [--keep-last N] [--keep-hourly N] [--keep-daily N]
+                [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--dry-run]
+        gc      --repo DIR [--grace 24h] [--dry-run]
+
+      common: --json (print the result as JSON)  --progress (progress lines on stderr)
+      An encrypted repository's passphrase comes from HOLDFAST_REPO_PASSPHRASE or --passphrase-file FILE.
+      """;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public ImageCli(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new ImageCli(System.out, System.err).run(args));
+  }
+
+  public int run(String[] args) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+      out.print(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    try {
+      Args a = Args.parse(Arrays.copyOfRange(args, 1, args.length));
+      return switch (args[0]) {
+        case "init" -> init(a);
+        case "create" -> create(a);
+        case "verify" -> verify(a);
+        case "restore" -> restore(a);
+        case "ls" -> list(a);
+        case "show" -> show(a);
+        case "prune" -> prune(a);
+        case "gc" -> gc(a);
+        default -> throw new EngineException("Unknown command '" + args[0] + "'.\n" + USAGE);
+      };
+    } catch (EngineException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private int init(Args a) {
+    char[] pass = a.flag("encrypt") ? passphrase(a, true) : null;
+    Repository r =
+        Repository.init(
+            Path.of(a.required("repo")),
+            (int) a.size("chunk-size", Repository.DEFAULT_CHUNK_SIZE),
+            pass);
+    return print(
+        a,
+        Map.of(
+            "repository", r.root().toString(), "id", r.config().id(), "chunkSize", r.chunkSize()),
+        "Created repository " + r.root() + " (chunk size " + r.chunkSize() + ")");
+  }
+
+  private int create(Args a) {
+    Repository repo = open(a);
+    List<CreateImage.DiskSpec> disks = new ArrayList<>();
+    for (String d : a.all("disk")) {
+      disks.add(diskSpec(d));
+    }
+    Manifest m =
+        new CreateImage(repo, progress(a), Cancellation.none())
+            .run(
+                new CreateImage.Options(
+                    a.required("machine"),
+                    disks,
+                    Compression.parse(a.get("compression", "default")),
+                    !a.flag("full"),
+                    0));
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("id", m.id());
+    r.put("machine", m.machine());
+    r.put("parent", m.parent());
+    r.put("logicalBytes", m.logicalBytes());
+    r.put("usedBytes", m.usedBytes());
+    r.put("storedBytes", m.storedBytes());
+    r.put("imaging", m.disks().stream().map(Manifest.DiskImage::imaging).toList());
+    return print(
+        a,
+        r,
+        "Created image "
+            + m.id()
+            + ": "
+            + m.logicalBytes()
+            + " bytes logical, "
+            + m.usedBytes()
+            + " used, "
+            + m.storedBytes()
+            + " newly stored");
+  }
+
+  static CreateImage.DiskSpec diskSpec(String spec) {
+    String path = spec;
+    List<Integer> parts = null;
+    int at = path.lastIndexOf('@');
+    if (at > 0) {
+      parts = new ArrayList<>();
+      for (String p : path.substring(at + 1).split(",")) {
+        try {
+          parts.add(Integer.parseInt(p.trim()));
+        } catch (NumberFormatException e) {
+          throw new EngineException("Partition numbers after @ must be numbers: " + spec);
+        }
+      }
+      path = path.substring(0, at);
+    }
+    String name = Path.of(path).getFileName().toString();
+    int eq = path.indexOf('=');
+    if (eq > 0) {
+      name = path.substring(eq + 1);
+      path = path.substring(0, eq);
+    }
+    return new CreateImage.DiskSpec(Path.of(path), name, parts);
+  }
+
+  private int verify(Args a) {
+    VerifyImages.Report r =
+        new VerifyImages(open(a), progress(a), Cancellation.none()).run(a.all("image"));
+    StringBuilder text = new StringBuilder();
+    text.append("Checked ")
+        .append(r.imagesChecked())
+        .append(" image(s), ")
+        .append(r.chunksChecked())
+        .append(" chunk(s): ")
+        .append(r.ok() ? "all sound" : "DAMAGE FOUND");
+    for (VerifyImages.BadChunk b : r.badChunks()) {
+      text.append("\n  bad chunk ")
+          .append(b.digest())
+          .append(": ")
+          .append(b.problem())
+          .append("; used by ")
+          .append(b.images());
+    }
+    for (VerifyImages.BadManifest b : r.badManifests()) {
+      text.append("\n  bad manifest ")
+          .append(b.machine())
+          .append('/')
+          .append(b.id())
+          .append(": ")
+          .append(b.problem());
+    }
+    print(a, r, text.toString());
+    return r.ok() ? 0 : 1;
+  }
+
+  private int restore(Args a) {
+    String part = a.get("partition", null);
+    RestoreImage.Report r =
+        new RestoreImage(open(a), progress(a), Cancellation.none())
+            .run(
+                new RestoreImage.Options(
+                    a.required("image"),
+                    a.get("disk", null),
+                    part == null ? null : Integer.parseInt(part),
+                    Path.of(a.required("target")),
+                    a.flag("resume")));
+    return print(
+        a,
+        r,
+        "Restored "
+            + r.bytesTotal()
+            + " bytes to "
+            + a.required("target")
+            + " ("
+            + r.bytesWritten()
+            + " written, "
+            + r.bytesSkipped()
+            + " already in place)");
+  }
+
+  private int list(Args a) {
+    Repository repo = open(a);
+    String machine = a.get("machine", null);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    StringBuilder text =
+        new StringBuilder(
+            String.format(
+                "%-28s %-16s %15s %15s %15s%n", "IMAGE", "MACHINE", "LOGICAL", "USED", "STORED"));
+    for (Repository.ManifestRef ref : repo.listManifests()) {
+      if (machine != null && !machine.equals(ref.machine())) {
+        continue;
+      }
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("id", ref.id());
+      row.put("machine", ref.machine());
+      try {
+        Manifest m = repo.readManifest(ref);
+        row.put("created", m.created());
+        row.put("logicalBytes", m.logicalBytes());
+        row.put("usedBytes", m.usedBytes());
+        row.put("storedBytes", m.storedBytes());
+        text.append(
+            String.format(
+                "%-28s %-16s %15d %15d %15d%n",
+                m.id(), m.machine(), m.logicalBytes(), m.usedBytes(), m.storedBytes()));
+      } catch (EngineException e) {
+        row.put("error", e.getMessage());
+        text.append(
+            String.format(
+                "%-28s %-16s %s%n", ref.id(), ref.machine(), "DAMAGED: " + e.getMessage()));
+      }
+      rows.add(row);
+    }
+    return print(a, rows, text.toString().stripTrailing());
+  }
+
+  private int show(Args a) {
+    Manifest m = open(a).findManifest(a.required("image"));
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("id", m.id());
+    r.put("machine", m.machine());
+    r.put("created", m.created());
+    r.put("parent", m.parent());
+    r.put(
+        "disks",
+        m.disks().stream()
+            .map(
+                d ->
+                    Map.of(
+                        "name",
+                        d.name(),
+                        "size",
+                        d.size(),
+                        "layout",
+                        d.layout(),
+                        "imaging",
+                        d.imaging(),
+                        "usedBytes",
+                        d.usedBytes()))
+            .toList());
+    return print(a, r, ManifestCodec.toText(r));
+  }
+
+  private int prune(Args a) {
+    Retention keep =
+        new Retention(
+            a.integer("keep-last"),
+            a.integer("keep-hourly"),
+            a.integer("keep-daily"),
+            a.integer("keep-weekly"),
+            a.integer("keep-monthly"),
+            a.integer("keep-yearly"));
+    PruneImages.Report r =
+        new PruneImages(open(a))
+            .run(a.required("machine"), keep, ZoneId.systemDefault(), a.flag("dry-run"));
+    StringBuilder text = new StringBuilder(r.dryRun() ? "Would remove:" : "Removed:");
+    r.removed().forEach(id -> text.append("\n  ").append(id));
+    if (r.removed().isEmpty()) {
+      text.append(" nothing");
+    }
+    return print(a, r, text.toString());
+  }
+
+  private int gc(Args a) {
+    Duration grace = a.duration("grace", Duration.ofHours(24));
+    CollectGarbage.Report r = new CollectGarbage(open(a)).run(grace, a.flag("dry-run"));
+    return print(
+        a,
+        r,
+        (r.dryRun() ? "Would delete " : "Deleted ")
+            + r.chunksDeleted()
+            + " chunk(s), "
+            + r.bytesDeleted()
+            + " bytes; kept "
+            + r.chunksKept()
+            + ", spared "
+            + r.chunksSpared()
+            + " younger than "
+            + grace);
+  }
+
+  private Repository open(Args a) {
+    Path root = Path.of(a.required("repo"));
+    char[] pass = passphrase(a, false);
+    return Repository.open(root, pass);
+  }
+
+  private static char[] passphrase(Args a, boolean required) {
+    String file = a.get("passphrase-file", null);
+    String value = System.getenv("HOLDFAST_REPO_PASSPHRASE");
+    if (file != null) {
+      try {
+        value = Files.readString(Path.of(file)).strip();
+      } catch (IOException e) {
+        throw new EngineException(
+            "Cannot read the passphrase file " + file + ": " + e.getMessage());
+      }
+    }
+    if (value == null || value.isEmpty()) {
+      if (required) {
+        throw new EngineException(
+            "--encrypt needs a passphrase in HOLDFAST_REPO_PASSPHRASE or --passphrase-file.");
+      }
+      return null;
+    }
+    return value.toCharArray();
+  }
+
+  private Progress progress(Args a) {
+    if (!a.flag("progress")) {
+      return Progress.NONE;
+    }
+    long[] last = {0};
+    return (phase, done, total) -> {
+      long now = System.nanoTime();
+      synchronized (last) {
+        if (now - last[0] > 1_000_000_000L || done == total) {
+          last[0] = now;
+          err.printf(
+              Locale.ROOT,
+              "%s %.1f%% (%d / %d)%n",
+              phase,
+              total == 0 ? 100.0 : 100.0 * done / total,
+              done,
+              total);
+        }
+      }
+    };
+  }
+
+  private int print(Args a, Object json, String text) {
+    out.println(a.flag("json") ? ManifestCodec.toText(json) : text);
+    return 0;
+  }
+}

@@ -1,0 +1,131 @@
+package io.holdfast.engine.fs;
+
+import java.util.Arrays;
+
+/**
+ * A set of byte ranges {@code [start, end)}, sorted and merged. Built once, then asked many times
+ * how a chunk overlaps it.
+ */
+public final class Extents {
+
+  private final long[] starts;
+  private final long[] ends;
+
+  private Extents(long[] starts, long[] ends) {
+    this.starts = starts;
+    this.ends = ends;
+  }
+
+  public static Extents of(long start, long end) {
+    return end > start ? new Extents(new long[] {start}, new long[] {end}) : empty();
+  }
+
+  public static Extents empty() {
+    return new Extents(new long[0], new long[0]);
+  }
+
+  public int count() {
+    return starts.length;
+  }
+
+  public long start(int i) {
+    return starts[i];
+  }
+
+  public long end(int i) {
+    return ends[i];
+  }
+
+  /** Total bytes covered. */
+  public long bytes() {
+    long sum = 0;
+    for (int i = 0; i < starts.length; i++) {
+      sum += ends[i] - starts[i];
+    }
+    return sum;
+  }
+
+  /** Index of the first range that ends after {@code pos}, or {@code count()}. */
+  public int firstEndingAfter(long pos) {
+    int lo = 0;
+    int hi = starts.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (ends[mid] <= pos) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** True when some range overlaps {@code [from, to)}. */
+  public boolean overlaps(long from, long to) {
+    int i = firstEndingAfter(from);
+    return i < starts.length && starts[i] < to;
+  }
+
+  /** Bytes of {@code [from, to)} that lie inside the set. */
+  public long bytesWithin(long from, long to) {
+    long sum = 0;
+    for (int i = firstEndingAfter(from); i < starts.length && starts[i] < to; i++) {
+      sum += Math.min(ends[i], to) - Math.max(starts[i], from);
+    }
+    return sum;
+  }
+
+  /** Collects ranges in any order, then merges them. */
+  public static final class Builder {
+    private long[] s = new long[64];
+    private long[] e = new long[64];
+    private int n;
+
+    public Builder add(long start, long end) {
+      if (end <= start) {
+        return this;
+      }
+      if (n > 0 && e[n - 1] == start) {
+        e[n - 1] = end;
+        return this;
+      }
+      if (n == s.length) {
+        s = Arrays.copyOf(s, n * 2);
+        e = Arrays.copyOf(e, n * 2);
+      }
+      s[n] = start;
+      e[n] = end;
+      n++;
+      return this;
+    }
+
+    public Builder addAll(Extents other) {
+      for (int i = 0; i < other.count(); i++) {
+        add(other.start(i), other.end(i));
+      }
+      return this;
+    }
+
+    public Extents build() {
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> Long.compare(s[a], s[b]));
+      long[] ms = new long[n];
+      long[] me = new long[n];
+      int m = 0;
+      for (int k = 0; k < n; k++) {
+        int i = order[k];
+        if (m > 0 && s[i] <= me[m - 1]) {
+          me[m - 1] = Math.max(me[m - 1], e[i]);
+        } else {
+          ms[m] = s[i];
+          me[m] = e[i];
+          m++;
+        }
+      }
+      return new Extents(Arrays.copyOf(ms, m), Arrays.copyOf(me, m));
+    }
+  }
+}

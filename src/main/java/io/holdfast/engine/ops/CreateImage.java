@@ -1,0 +1,242 @@
+package io.holdfast.engine.ops;
+
+import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.EngineException;
+import io.holdfast.engine.EngineVersion;
+import io.holdfast.engine.Progress;
+import io.holdfast.engine.chunk.Compression;
+import io.holdfast.engine.chunk.Digests;
+import io.holdfast.engine.disk.DiskLayout;
+import io.holdfast.engine.disk.DiskSource;
+import io.holdfast.engine.disk.Partition;
+import io.holdfast.engine.disk.PartitionTables;
+import io.holdfast.engine.fs.Extents;
+import io.holdfast.engine.fs.UsedBlocks;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.store.Durable;
+import io.holdfast.engine.store.Repository;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Creates an image: reads the allocated parts of each disk, stores each new chunk once, and commits
+ * the manifest only after every chunk it names is durable. Against a parent image, an unchanged
+ * chunk costs a read, a hash and a comparison.
+ */
+public final class CreateImage {
+
+  private static final DateTimeFormatter ID_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  /**
+   * A disk to image.
+   *
+   * @param partitions partition numbers to image, or null for the whole disk
+   */
+  public record DiskSpec(Path path, String name, List<Integer> partitions) {
+    public static DiskSpec whole(Path path) {
+      return new DiskSpec(path, path.getFileName().toString(), null);
+    }
+  }
+
+  public record Options(
+      String machine,
+      List<DiskSpec> disks,
+      Compression compression,
+      boolean incremental,
+      int threads) {}
+
+  private final Repository repo;
+  private final Progress progress;
+  private final Cancellation cancel;
+
+  public CreateImage(Repository repo, Progress progress, Cancellation cancel) {
+    this.repo = repo;
+    this.progress = progress;
+    this.cancel = cancel;
+  }
+
+  public Manifest run(Options o) {
+    if (o.disks().isEmpty()) {
+      throw new EngineException("Nothing to image: no disk given.");
+    }
+    Manifest parent = o.incremental() ? latestOf(o.machine()) : null;
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    String id =
+        ID_TIME.format(now)
+            + "-"
+            + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    ConcurrentLinkedQueue<Path> written = new ConcurrentLinkedQueue<>();
+    List<DiskSource> sources = new ArrayList<>();
+    try {
+      for (DiskSpec d : o.disks()) {
+        sources.add(DiskSource.open(d.path()));
+      }
+      long total = sources.stream().mapToLong(DiskSource::size).sum();
+      AtomicLong done = new AtomicLong();
+      List<Manifest.DiskImage> images = new ArrayList<>();
+      for (int i = 0; i < sources.size(); i++) {
+        DiskSpec spec = o.disks().get(i);
+        Manifest.DiskImage prev = parent == null ? null : sameDisk(parent, spec.name());
+        images.add(imageDisk(sources.get(i), spec, prev, o, written, done, total));
+      }
+      progress.update("committing", total, total);
+      Durable.syncFilesystem(repo.root(), written);
+      long used = images.stream().mapToLong(Manifest.DiskImage::usedBytes).sum();
+      long stored = images.stream().mapToLong(Manifest.DiskImage::storedBytes).sum();
+      Manifest m =
+          new Manifest(
+              Manifest.FORMAT,
+              id,
+              o.machine(),
+              now.toString(),
+              EngineVersion.VERSION,
+              repo.chunkSize(),
+              o.compression().id(),
+              parent == null ? null : parent.id(),
+              List.copyOf(images),
+              total,
+              used,
+              stored,
+              null);
+      repo.writeManifest(m);
+      return repo.findManifest(id);
+    } catch (IOException e) {
+      throw new EngineException("Cannot make the new chunks durable: " + e.getMessage(), e);
+    } finally {
+      sources.forEach(DiskSource::close);
+    }
+  }
+
+  private Manifest latestOf(String machine) {
+    var refs = repo.listManifests().stream().filter(r -> r.machine().equals(machine)).toList();
+    for (int i = refs.size() - 1; i >= 0; i--) {
+      try {
+        return repo.readManifest(refs.get(i));
+      } catch (EngineException damaged) {
+        // an unreadable older image is no base for an incremental; try the one before
+      }
+    }
+    return null;
+  }
+
+  private static Manifest.DiskImage sameDisk(Manifest parent, String name) {
+    return parent.disks().stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
+  }
+
+  private Manifest.DiskImage imageDisk(
+      DiskSource disk,
+      DiskSpec spec,
+      Manifest.DiskImage prev,
+      Options o,
+      ConcurrentLinkedQueue<Path> written,
+      AtomicLong done,
+      long total) {
+    DiskLayout layout = PartitionTables.read(disk);
+    UsedBlocks.DiskMap map = UsedBlocks.map(disk, layout);
+    Extents used = restrict(map.used(), layout, spec.partitions());
+    int cs = repo.chunkSize();
+    long size = disk.size();
+    int chunks = (int) ((size + cs - 1) / cs);
+    String[] digests = new String[chunks];
+    boolean parentUsable =
+        prev != null
+            && prev.size() == size
+            && prev.chunks().size() == chunks
+            && repo.chunkSize() == cs;
+    AtomicLong stored = new AtomicLong();
+    ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[cs]);
+    try (ChunkPool pool =
+        new ChunkPool(o.threads() > 0 ? o.threads() : ChunkPool.defaultThreads(), cancel)) {
+      for (int i = 0; i < chunks; i++) {
+        long from = (long) i * cs;
+        long to = Math.min(size, from + cs);
+        if (!used.overlaps(from, to)) {
+          progress.update("imaging", done.addAndGet(to - from), total);
+          continue;
+        }
+        pool.submit(
+            i,
+            index -> {
+              int len = (int) (to - from);
+              byte[] buf = buffers.get();
+              readMasked(disk, used, from, len, buf);
+              if (isZero(buf, len)) {
+                digests[(int) index] = null;
+              } else {
+                String digest = Digests.sha256(buf, 0, len);
+                digests[(int) index] = digest;
+                boolean unchanged = parentUsable && digest.equals(prev.chunks().get((int) index));
+                if (!unchanged) {
+                  stored.addAndGet(repo.putChunk(digest, buf, len, o.compression(), written::add));
+                }
+              }
+              progress.update("imaging", done.addAndGet(len), total);
+            });
+      }
+      pool.await();
+    }
+    return new Manifest.DiskImage(
+        spec.name(),
+        size,
+        layout,
+        map.partitions(),
+        spec.partitions() == null ? null : List.copyOf(spec.partitions()),
+        Arrays.asList(digests),
+        used.bytes(),
+        stored.get());
+  }
+
+  /** Only the chosen partitions, when some are chosen. */
+  private static Extents restrict(Extents used, DiskLayout layout, List<Integer> partitions) {
+    if (partitions == null) {
+      return used;
+    }
+    Extents.Builder b = new Extents.Builder();
+    for (Integer n : partitions) {
+      Partition p =
+          layout.partitions().stream()
+              .filter(x -> Objects.equals(x.number(), n))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new EngineException("The disk has no partition " + n + "; see its layout."));
+      for (int i = used.firstEndingAfter(p.offset());
+          i < used.count() && used.start(i) < p.end();
+          i++) {
+        b.add(Math.max(used.start(i), p.offset()), Math.min(used.end(i), p.end()));
+      }
+    }
+    return b.build();
+  }
+
+  /** Reads {@code [from, from+len)} with every byte outside {@code used} set to zero. */
+  static void readMasked(DiskSource disk, Extents used, long from, int len, byte[] buf) {
+    Arrays.fill(buf, 0, len, (byte) 0);
+    long to = from + len;
+    for (int i = used.firstEndingAfter(from); i < used.count() && used.start(i) < to; i++) {
+      long s = Math.max(used.start(i), from);
+      long e = Math.min(used.end(i), to);
+      disk.read(s, ByteBuffer.wrap(buf, (int) (s - from), (int) (e - s)));
+    }
+  }
+
+  private static final byte[] ZEROS = new byte[16 << 20];
+
+  static boolean isZero(byte[] buf, int len) {
+    return Arrays.mismatch(buf, 0, len, ZEROS, 0, len) < 0;
+  }
+}

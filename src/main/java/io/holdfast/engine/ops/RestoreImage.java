@@ -1,0 +1,203 @@
+package io.holdfast.engine.ops;
+
+import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.EngineException;
+import io.holdfast.engine.Progress;
+import io.holdfast.engine.chunk.Digests;
+import io.holdfast.engine.disk.BlockDevices;
+import io.holdfast.engine.disk.Partition;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.store.Repository;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Restores one disk of an image, or one partition of it, to a file or a block device.
+ *
+ * <p>A new or empty file target is created at exactly the needed size and zero chunks become holes.
+ * An existing non-empty file or a device is a fixed-size target: it must be large enough (checked
+ * before anything is written), and zero chunks are written as zeros. With {@code resume}, chunks
+ * already correct on the target are skipped, so an interrupted restore picks up where it stopped.
+ */
+public final class RestoreImage {
+
+  public record Options(
+      String imageId, String disk, Integer partition, Path target, boolean resume) {}
+
+  public record Report(long bytesTotal, long bytesWritten, long bytesSkipped, long chunksRead) {}
+
+  private final Repository repo;
+  private final Progress progress;
+  private final Cancellation cancel;
+
+  public RestoreImage(Repository repo, Progress progress, Cancellation cancel) {
+    this.repo = repo;
+    this.progress = progress;
+    this.cancel = cancel;
+  }
+
+  public Report run(Options o) {
+    Manifest m = repo.findManifest(o.imageId());
+    Manifest.DiskImage disk = pickDisk(m, o.disk());
+    long regionStart = 0;
+    long regionEnd = disk.size();
+    if (o.partition() != null) {
+      Partition p =
+          disk.layout().partitions().stream()
+              .filter(x -> x.number() == o.partition())
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new EngineException(
+                          "Disk "
+                              + disk.name()
+                              + " of image "
+                              + m.id()
+                              + " has no partition "
+                              + o.partition()
+                              + "."));
+      if (disk.partitions() != null && !disk.partitions().contains(p.number())) {
+        throw new EngineException(
+            "Partition "
+                + p.number()
+                + " was not part of image "
+                + m.id()
+                + "; it imaged "
+                + disk.partitions()
+                + ".");
+      }
+      regionStart = p.offset();
+      regionEnd = p.end();
+    }
+    long needed = regionEnd - regionStart;
+    boolean device = BlockDevices.isBlockDevice(o.target());
+    boolean fixedSize;
+    try {
+      fixedSize = device || (Files.exists(o.target()) && Files.size(o.target()) > 0);
+      long available =
+          device ? BlockDevices.size(o.target()) : fixedSize ? Files.size(o.target()) : -1;
+      if (fixedSize && available < needed) {
+        throw new EngineException(
+            "The target "
+                + o.target()
+                + " holds "
+                + available
+                + " bytes but the restore needs "
+                + needed
+                + ". Nothing was written; choose a target at least that large.");
+      }
+    } catch (IOException e) {
+      throw new EngineException(
+          "Cannot inspect the target " + o.target() + ": " + e.getMessage(), e);
+    }
+    int cs = m.chunkSize();
+    long start = regionStart;
+    long end = regionEnd;
+    boolean writeZeros = fixedSize;
+    AtomicLong written = new AtomicLong();
+    AtomicLong skipped = new AtomicLong();
+    AtomicLong read = new AtomicLong();
+    AtomicLong done = new AtomicLong();
+    try (FileChannel out =
+        FileChannel.open(
+            o.target(),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.READ)) {
+      if (!fixedSize) {
+        out.truncate(0);
+        // set the length first: zero chunks then stay holes
+        out.write(ByteBuffer.wrap(new byte[1]), needed - 1);
+      }
+      byte[] zeros = new byte[cs];
+      try (ChunkPool pool = new ChunkPool(ChunkPool.defaultThreads(), cancel)) {
+        int first = (int) (start / cs);
+        int last = (int) ((end + cs - 1) / cs);
+        for (int i = first; i < last; i++) {
+          long cFrom = (long) i * cs;
+          long cTo = Math.min(disk.size(), cFrom + cs);
+          long sFrom = Math.max(cFrom, start);
+          long sTo = Math.min(cTo, end);
+          String digest = disk.chunks().get(i);
+          if (digest == null && !writeZeros) {
+            progress.update("restoring", done.addAndGet(sTo - sFrom), needed);
+            continue;
+          }
+          pool.submit(
+              i,
+              index -> {
+                int len = (int) (sTo - sFrom);
+                long at = sFrom - start;
+                if (o.resume()
+                    && alreadyThere(out, at, len, digest, sFrom == cFrom && sTo == cTo)) {
+                  skipped.addAndGet(len);
+                } else {
+                  byte[] data;
+                  int off;
+                  if (digest == null) {
+                    data = zeros;
+                    off = 0;
+                  } else {
+                    data = repo.getChunk(digest);
+                    read.incrementAndGet();
+                    off = (int) (sFrom - cFrom);
+                  }
+                  writeFully(out, ByteBuffer.wrap(data, off, len), at);
+                  written.addAndGet(len);
+                }
+                progress.update("restoring", done.addAndGet(len), needed);
+              });
+        }
+        pool.await();
+      }
+      out.force(true);
+    } catch (IOException e) {
+      throw new EngineException("Writing to " + o.target() + " failed: " + e.getMessage(), e);
+    }
+    return new Report(needed, written.get(), skipped.get(), read.get());
+  }
+
+  static Manifest.DiskImage pickDisk(Manifest m, String name) {
+    if (name == null) {
+      if (m.disks().size() != 1) {
+        throw new EngineException(
+            "Image " + m.id() + " holds " + m.disks().size() + " disks; name the one to restore.");
+      }
+      return m.disks().get(0);
+    }
+    return m.disks().stream()
+        .filter(d -> d.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new EngineException("Image " + m.id() + " has no disk " + name + "."));
+  }
+
+  /** Whether the target already holds this slice (a zero slice, or a whole chunk by digest). */
+  private boolean alreadyThere(FileChannel out, long at, int len, String digest, boolean wholeChunk)
+      throws IOException {
+    if (digest != null && !wholeChunk) {
+      return false;
+    }
+    byte[] have = new byte[len];
+    ByteBuffer b = ByteBuffer.wrap(have);
+    while (b.hasRemaining()) {
+      if (out.read(b, at + b.position()) < 0) {
+        return false;
+      }
+    }
+    return digest == null
+        ? CreateImage.isZero(have, len)
+        : Digests.sha256(have, 0, len).equals(digest);
+  }
+
+  private static void writeFully(FileChannel out, ByteBuffer b, long at) throws IOException {
+    long pos = at;
+    while (b.hasRemaining()) {
+      pos += out.write(b, pos);
+    }
+  }
+}
