@@ -1,0 +1,65 @@
+package io.holdfast.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/**
+ * Real disk images made by {@code src/test/fixtures/make-disks.sh} with sgdisk, sfdisk, mkfs and
+ * friends; built once and cached under {@code target/fixtures/<hash of the script>}.
+ */
+public final class Fixtures {
+
+  private static final Path SCRIPT = Path.of("src/test/fixtures/make-disks.sh");
+  private static Path dir;
+
+  private Fixtures() {}
+
+  public static synchronized Path dir() {
+    if (dir != null) {
+      return dir;
+    }
+    try {
+      byte[] script = Files.readAllBytes(SCRIPT);
+      String hash =
+          HexFormat.of()
+              .formatHex(MessageDigest.getInstance("SHA-256").digest(script))
+              .substring(0, 12);
+      Path out = Path.of("target", "fixtures", hash).toAbsolutePath();
+      if (!Files.exists(out.resolve("gpt.img"))) {
+        Tools.Result r = Tools.run("bash", SCRIPT.toString(), out.toString());
+        if (r.exit() != 0) {
+          throw new IllegalStateException("fixture script failed:\n" + r.output());
+        }
+      }
+      dir = out;
+      return dir;
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static Path gptDisk() {
+    return dir().resolve("gpt.img");
+  }
+
+  public static Path mbrDisk() {
+    return dir().resolve("mbr.img");
+  }
+
+  public static Path file(String relative) {
+    return dir().resolve("files").resolve(relative);
+  }
+
+  /** A private copy of a fixture disk that a test may change. */
+  public static Path copyOf(Path disk, Path into) throws IOException {
+    Path copy = into.resolve(disk.getFileName());
+    Tools.Result r = Tools.run("cp", "--sparse=always", disk.toString(), copy.toString());
+    if (r.exit() != 0) {
+      throw new IOException(r.output());
+    }
+    return copy;
+  }
+}
