@@ -1,0 +1,180 @@
+package io.holdfast.engine.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.EngineException;
+import io.holdfast.engine.Fixtures;
+import io.holdfast.engine.Progress;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.store.Repository;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Damage to the repository is found, named and never turns into a silently wrong restore. */
+class FaultsTest {
+
+  @TempDir Path tmp;
+  Repository repo;
+  Manifest first;
+  Manifest second;
+
+  @BeforeEach
+  void twoImagesSharingChunks() {
+    repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    first =
+        new CreateImage(repo, Progress.NONE, Cancellation.none())
+            .run(ImageRoundTripTest.options("a", Fixtures.gptDisk()));
+    second =
+        new CreateImage(repo, Progress.NONE, Cancellation.none())
+            .run(ImageRoundTripTest.options("b", Fixtures.gptDisk()));
+  }
+
+  @Test
+  void a_flipped_byte_in_a_chunk_is_named_with_every_image_using_it() throws IOException {
+    String victim = firstChunk(first);
+    Path blob = chunkFile(victim);
+    try (RandomAccessFile f = new RandomAccessFile(blob.toFile(), "rw")) {
+      f.seek(f.length() / 2);
+      int b = f.read();
+      f.seek(f.length() / 2);
+      f.write(b ^ 0x40);
+    }
+    VerifyImages.Report r = verifyAll();
+    assertThat(r.ok()).isFalse();
+    assertThat(r.badChunks()).hasSize(1);
+    assertThat(r.badChunks().get(0).digest()).isEqualTo(victim);
+    assertThat(r.badChunks().get(0).problem()).contains("CRC32C");
+    assertThat(r.badChunks().get(0).images()).containsExactlyInAnyOrder(first.id(), second.id());
+    assertThatThrownBy(
+            () -> ImageRoundTripTest.restore(repo, first.id(), null, tmp.resolve("out.img")))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("CRC32C");
+  }
+
+  @Test
+  void deleted_chunks_are_all_reported_not_just_the_first() throws IOException {
+    List<String> chunks =
+        first.disks().get(0).chunks().stream().filter(c -> c != null).distinct().toList();
+    Files.delete(chunkFile(chunks.get(0)));
+    Files.delete(chunkFile(chunks.get(chunks.size() - 1)));
+    VerifyImages.Report r = verifyAll();
+    assertThat(r.badChunks()).hasSize(2);
+    assertThat(r.badChunks()).allSatisfy(b -> assertThat(b.problem()).contains("missing"));
+    assertThat(r.damagedImages()).containsExactlyInAnyOrder(first.id(), second.id());
+  }
+
+  @Test
+  void a_truncated_manifest_gives_a_clear_error_and_verify_reports_it() throws IOException {
+    Path manifest = manifestFile(second);
+    byte[] all = Files.readAllBytes(manifest);
+    Files.write(manifest, java.util.Arrays.copyOf(all, all.length / 2));
+    assertThatThrownBy(() -> repo.findManifest(second.id()))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("damaged or truncated");
+    VerifyImages.Report r = verifyAll();
+    assertThat(r.badManifests())
+        .extracting(VerifyImages.BadManifest::id)
+        .containsExactly(second.id());
+    assertThat(r.damagedImages()).containsExactly(second.id());
+    // the intact image is still verified and restorable
+    assertThat(r.badChunks()).isEmpty();
+  }
+
+  @Test
+  void an_edited_manifest_is_refused() throws IOException {
+    Path manifest = manifestFile(first);
+    String text = Files.readString(manifest).replace("\"machine\":\"a\"", "\"machine\":\"z\"");
+    Files.writeString(manifest, text);
+    assertThatThrownBy(() -> repo.findManifest(first.id()))
+        .hasMessageContaining("does not match its digest");
+  }
+
+  @Test
+  void restoring_onto_a_too_small_target_fails_clearly_and_leaves_it_untouched() throws Exception {
+    Path target = tmp.resolve("small.img");
+    byte[] content = new byte[1 << 20];
+    new java.util.Random(7).nextBytes(content);
+    Files.write(target, content);
+    assertThatThrownBy(() -> ImageRoundTripTest.restore(repo, first.id(), null, target))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("holds 1048576 bytes but the restore needs 100663296")
+        .hasMessageContaining("Nothing was written");
+    assertThat(sha(Files.readAllBytes(target))).isEqualTo(sha(content));
+  }
+
+  @Test
+  void an_interrupted_restore_resumes_and_skips_what_is_already_right() throws IOException {
+    Path target = tmp.resolve("resume.img");
+    ImageRoundTripTest.restore(repo, first.id(), null, target);
+    // damage the second half, as an interrupted restore onto an old disk would leave it
+    long size = Files.size(target);
+    try (RandomAccessFile f = new RandomAccessFile(target.toFile(), "rw")) {
+      byte[] junk = new byte[1 << 20];
+      new java.util.Random(1).nextBytes(junk);
+      for (long pos = size / 2; pos < size; pos += 8L << 20) {
+        f.seek(pos);
+        f.write(junk);
+      }
+    }
+    RestoreImage.Report r =
+        new RestoreImage(repo, Progress.NONE, Cancellation.none())
+            .run(new RestoreImage.Options(first.id(), null, null, target, true));
+    assertThat(r.bytesSkipped()).isGreaterThan(size / 2);
+    assertThat(r.bytesWritten()).isPositive();
+    ImageRoundTripTest.assertSameWhereUsed(Fixtures.gptDisk(), target);
+  }
+
+  @Test
+  void garbage_collection_keeps_what_images_use_and_removes_the_rest() throws IOException {
+    long before = IncrementalImageTest.chunkFiles(repo);
+    Path stray = repo.root().resolve("chunks/00/00/" + "0".repeat(64));
+    Files.createDirectories(stray.getParent());
+    Files.write(stray, new byte[] {1, 2, 3});
+    CollectGarbage.Report young =
+        new CollectGarbage(repo).run(java.time.Duration.ofHours(1), false);
+    assertThat(young.chunksSpared()).isEqualTo(1);
+    assertThat(Files.exists(stray)).isTrue();
+    CollectGarbage.Report r = new CollectGarbage(repo).run(java.time.Duration.ZERO, false);
+    assertThat(r.chunksDeleted()).isEqualTo(1);
+    assertThat(r.chunksKept()).isEqualTo(before);
+    assertThat(verifyAll().ok()).isTrue();
+  }
+
+  private VerifyImages.Report verifyAll() {
+    return new VerifyImages(repo, Progress.NONE, Cancellation.none()).run(List.of());
+  }
+
+  private static String firstChunk(Manifest m) {
+    return m.disks().get(0).chunks().stream().filter(c -> c != null).findFirst().orElseThrow();
+  }
+
+  private Path chunkFile(String digest) {
+    return repo.root()
+        .resolve("chunks")
+        .resolve(digest.substring(0, 2))
+        .resolve(digest.substring(2, 4))
+        .resolve(digest);
+  }
+
+  private Path manifestFile(Manifest m) throws IOException {
+    try (Stream<Path> s = Files.walk(repo.root().resolve("manifests"))) {
+      return s.filter(p -> p.getFileName().toString().equals(m.id() + ".json"))
+          .findFirst()
+          .orElseThrow();
+    }
+  }
+
+  private static String sha(byte[] b) throws Exception {
+    return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+}
