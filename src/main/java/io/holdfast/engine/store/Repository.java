@@ -275,8 +275,15 @@ public final class Repository {
     }
   }
 
-  /** Finds an image by id (or a unique prefix of one). */
+  /** Finds an image by id (or a unique prefix of one); {@code latest} is the newest image. */
   public Manifest findManifest(String id) {
+    if (id.equals("latest")) {
+      List<ManifestRef> all = listManifests();
+      if (all.isEmpty()) {
+        throw new EngineException("The repository at " + root + " holds no images yet.");
+      }
+      return readManifest(all.get(all.size() - 1));
+    }
     List<ManifestRef> hits =
         listManifests().stream().filter(r -> r.id().equals(id) || r.id().startsWith(id)).toList();
     if (hits.isEmpty()) {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# bench/run.sh - Holdfast's engine side by side with restic, borg, zstd and partclone on the
+# deterministic 8 GiB test disk, in one run, one table (anchors.sh does the measuring).
+#
+#   bench/run.sh            everything (~15 min, ~30 GB free in $BENCH)
+#   ONLY="worker borgfixed partclone" bench/run.sh    a subset (see anchors.sh)
+#   CHUNK=128K bench/run.sh  another chunk size for the engine
+#
+# Needs (Debian): restic borgbackup zstd partclone qemu-utils fio gdisk dosfstools mtools
+#                 e2fsprogs ntfs-3g faketime openssl time
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+export BENCH=${BENCH:-/tmp/imgbench}
+CHUNK=${CHUNK:-256K}
+if [ -z "${JAVA_HOME:-}" ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
+JAR=$ROOT/target/holdfast-worker.jar
+[ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+# a worker's budget: the heap stays small; chunk buffers are bounded by the thread pool
+W="$JAVA_HOME/bin/java -Xmx160m -jar $JAR image"
+
+export WORKER_FULL="$W init --repo \$REPO --chunk-size $CHUNK > /dev/null && $W create --repo \$REPO --machine bench --disk \$DISK=disk"
+export WORKER_INCR="$W create --repo \$REPO --machine bench --disk \$DISK=disk"
+export WORKER_VERIFY="$W verify --repo \$REPO"
+export WORKER_RESTORE="$W restore --repo \$REPO --image latest --target \$OUTFILE"
+
+if [ ! -f "$BENCH/disk.raw" ]; then "$HERE/make-disk.sh" "$BENCH" >&2; fi
+
+# The ext4 partition alone, to set beside partclone+zstd (day-0 disk).
+P2=$BENCH/repo-worker-p2
+rm -rf "$P2"
+$W init --repo "$P2" --chunk-size "$CHUNK" > /dev/null
+$W create --repo "$P2" --machine bench --disk "$BENCH/disk.raw=disk@2" > /dev/null
+P2_BYTES=$(du -sb "$P2" | cut -f1)
+rm -rf "$P2"
+
+"$HERE/anchors.sh"
+echo
+echo "holdfast ext4 partition alone (day 0, chunk $CHUNK): $P2_BYTES bytes in the repository"
+echo "note: holdfast restores free space as zeros (stale data is not imaged), so its restore"
+echo "      sha256 differs from the source disk by design; the engine tests check fsck and"
+echo "      byte equality of every allocated block instead."

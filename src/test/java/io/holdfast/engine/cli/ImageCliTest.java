@@ -1,0 +1,159 @@
+package io.holdfast.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.holdfast.engine.Fixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageCliTest {
+
+  @TempDir Path tmp;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    out.reset();
+    err.reset();
+    return new ImageCli(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8))
+        .run(args);
+  }
+
+  private String stdout() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String stderr() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void init_create_ls_verify_restore_prune_and_gc_work_from_the_command_line() throws Exception {
+    String repo = tmp.resolve("repo").toString();
+    assertThat(run("init", "--repo", repo, "--chunk-size", "128K")).isZero();
+    assertThat(
+            run(
+                "create",
+                "--repo",
+                repo,
+                "--machine",
+                "pc1",
+                "--disk",
+                Fixtures.mbrDisk() + "=sda"))
+        .isZero();
+    assertThat(stdout()).startsWith("Created image ");
+    assertThat(
+            run(
+                "create",
+                "--repo",
+                repo,
+                "--machine",
+                "pc1",
+                "--disk",
+                Fixtures.mbrDisk() + "=sda",
+                "--json"))
+        .isZero();
+    assertThat(stdout()).contains("\"storedBytes\" : 0");
+    assertThat(run("ls", "--repo", repo)).isZero();
+    assertThat(stdout().lines().filter(l -> l.contains("pc1")).count()).isEqualTo(2);
+    String newest =
+        stdout()
+            .lines()
+            .filter(l -> l.contains("pc1"))
+            .reduce((a, b) -> b)
+            .orElseThrow()
+            .split(" ")[0];
+
+    assertThat(run("verify", "--repo", repo)).isZero();
+    assertThat(stdout()).contains("all sound");
+    Path target = tmp.resolve("p5.img");
+    assertThat(
+            run(
+                "restore",
+                "--repo",
+                repo,
+                "--image",
+                newest,
+                "--partition",
+                "5",
+                "--target",
+                target.toString()))
+        .isZero();
+    assertThat(Files.size(target)).isEqualTo(40960L * 512);
+
+    assertThat(run("prune", "--repo", repo, "--machine", "pc1", "--keep-last", "1", "--dry-run"))
+        .isZero();
+    assertThat(stdout()).startsWith("Would remove:");
+    assertThat(run("ls", "--repo", repo)).isZero();
+    assertThat(stdout().lines().filter(l -> l.contains("pc1")).count()).isEqualTo(2);
+    assertThat(run("prune", "--repo", repo, "--machine", "pc1", "--keep-last", "1")).isZero();
+    assertThat(run("gc", "--repo", repo, "--grace", "0")).isZero();
+    assertThat(stdout()).startsWith("Deleted 0 chunk(s)");
+  }
+
+  @Test
+  void verify_exits_1_and_names_the_damage() throws Exception {
+    String repo = tmp.resolve("repo").toString();
+    run("init", "--repo", repo);
+    run("create", "--repo", repo, "--machine", "pc1", "--disk", Fixtures.mbrDisk().toString());
+    try (Stream<Path> s = Files.walk(tmp.resolve("repo/chunks"))) {
+      Files.delete(s.filter(Files::isRegularFile).findFirst().orElseThrow());
+    }
+    assertThat(run("verify", "--repo", repo)).isEqualTo(1);
+    assertThat(stdout()).contains("DAMAGE FOUND").contains("missing from the repository");
+  }
+
+  @Test
+  void bad_usage_exits_2_with_a_message_a_person_can_act_on() {
+    assertThat(
+            run(
+                "create",
+                "--repo",
+                tmp.resolve("nope").toString(),
+                "--machine",
+                "x",
+                "--disk",
+                "/dev/null"))
+        .isEqualTo(2);
+    assertThat(stderr()).contains("No Holdfast repository at");
+    assertThat(run("frobnicate")).isEqualTo(2);
+    assertThat(stderr()).contains("Unknown command 'frobnicate'");
+    assertThat(run("gc", "--repo")).isEqualTo(2);
+    assertThat(stderr()).contains("Option --repo needs a value.");
+    assertThat(run("init", "--repo", tmp.resolve("r").toString(), "--chunk-size", "1000"))
+        .isEqualTo(2);
+    assertThat(stderr()).contains("power of two");
+    String repo = tmp.resolve("r2").toString();
+    run("init", "--repo", repo);
+    assertThat(
+            run(
+                "create",
+                "--repo",
+                repo,
+                "--machine",
+                "../etc",
+                "--disk",
+                Fixtures.mbrDisk().toString()))
+        .isEqualTo(2);
+    assertThat(stderr()).contains("Machine name '../etc'");
+    assertThat(
+            run(
+                "restore",
+                "--repo",
+                repo,
+                "--image",
+                "nothing",
+                "--target",
+                tmp.resolve("t").toString()))
+        .isEqualTo(2);
+    assertThat(stderr()).contains("No image nothing");
+  }
+}
