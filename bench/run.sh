@@ -6,7 +6,7 @@
 #   ONLY="worker borgfixed partclone" bench/run.sh    a subset (see anchors.sh)
 #   CHUNK=128K bench/run.sh  another chunk size for the engine
 #
-# Needs (Debian): restic borgbackup zstd partclone qemu-utils fio gdisk dosfstools mtools
+# Needs (Debian): restic borgbackup zstd partclone qemu-utils fio b3sum gdisk dosfstools mtools
 #                 e2fsprogs ntfs-3g faketime openssl time
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)

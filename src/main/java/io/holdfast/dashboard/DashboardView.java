@@ -11,50 +11,88 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.holdfast.audit.AuditFilter;
 import io.holdfast.audit.AuditService;
+import io.holdfast.images.ImageService;
+import io.holdfast.jobs.JobFilter;
+import io.holdfast.jobs.JobService;
+import io.holdfast.jobs.JobState;
+import io.holdfast.machines.MachineService;
+import io.holdfast.platform.Role;
+import io.holdfast.ui.CurrentUser;
 import io.holdfast.ui.EmptyState;
+import io.holdfast.ui.Format;
 import io.holdfast.ui.MainLayout;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 
-/** The first page after sign-in: what is protected, and what happened lately. */
+/** The first page after sign-in: what is protected, what is running, what happened lately. */
 @Route(value = "", layout = MainLayout.class)
 @PageTitle("Dashboard · Holdfast")
 @PermitAll
 public class DashboardView extends VerticalLayout {
 
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
-
   @Inject
-  public DashboardView(AuditService audit) {
+  public DashboardView(
+      MachineService machines, ImageService images, JobService jobs, AuditService audit) {
     setId("dashboard");
     add(new H2("Dashboard"));
-    add(
-        new EmptyState(
-            VaadinIcon.DESKTOP,
-            "No machines yet — enrol a worker",
-            "Holdfast protects machines through a small worker that runs on each of them. "
-                + "Once a worker is enrolled, its disks, backups and restore points appear here."));
-    add(new H3("Recent activity"));
-    Div activity = new Div();
-    activity.setWidthFull();
-    audit
-        .page(AuditFilter.ALL, 0, 8)
-        .forEach(
-            e -> {
-              FlexLayout row = new FlexLayout();
-              row.getStyle().set("gap", "var(--lumo-space-m)");
-              Span when = new Span(TIME.format(e.occurredAt()));
-              when.getStyle().set("color", "var(--lumo-secondary-text-color)");
-              row.add(
-                  when,
-                  new Span(e.actor()),
-                  new Span(e.action()),
-                  new Span(e.outcome().name().toLowerCase()));
-              activity.add(row);
-            });
-    add(activity);
+    long machineCount = machines.count(null);
+    if (machineCount == 0) {
+      add(
+          new EmptyState(
+              VaadinIcon.DESKTOP,
+              "No machines yet — enrol a worker",
+              "Holdfast protects machines through a small worker that runs on each of them. "
+                  + "Once a worker is enrolled, its disks, backups and restore points appear here."));
+    } else {
+      FlexLayout cards = new FlexLayout();
+      cards.getStyle().set("gap", "var(--lumo-space-m)").set("flex-wrap", "wrap");
+      cards.add(card("Machines", String.valueOf(machineCount), "protected", "card-machines"));
+      cards.add(
+          card("Images", String.valueOf(images.count(null)), "restore points", "card-images"));
+      cards.add(
+          card(
+              "Running",
+              String.valueOf(jobs.count(new JobFilter(JobState.RUNNING, null, null, null))),
+              "jobs now",
+              "card-running"));
+      cards.add(
+          card(
+              "Failed",
+              String.valueOf(jobs.count(new JobFilter(JobState.FAILED, null, null, null))),
+              "jobs to look at",
+              "card-failed"));
+      add(cards);
+    }
+    if (CurrentUser.hasAnyRole(Role.ADMIN, Role.AUDITOR)) {
+      add(new H3("Recent activity"));
+      Div activity = new Div();
+      activity.setWidthFull();
+      audit
+          .page(AuditFilter.ALL, 0, 8)
+          .forEach(
+              e -> {
+                FlexLayout row = new FlexLayout();
+                row.getStyle().set("gap", "var(--lumo-space-m)");
+                Span when = new Span(Format.time(e.occurredAt()));
+                when.getStyle().set("color", "var(--lumo-secondary-text-color)");
+                row.add(
+                    when,
+                    new Span(e.actor()),
+                    new Span(e.action()),
+                    new Span(e.outcome().name().toLowerCase()));
+                activity.add(row);
+              });
+      add(activity);
+    }
+  }
+
+  private static Div card(String title, String value, String caption, String id) {
+    Div c = new Div();
+    c.setId(id);
+    c.addClassName("holdfast-card");
+    Span v = new Span(value);
+    v.addClassName("value");
+    c.add(new Div(new Span(title)), new Div(v), new Div(new Span(caption)));
+    return c;
   }
 }

@@ -44,7 +44,11 @@ public class MainLayout extends AppLayout {
       nav.addItem(new SideNavItem("Audit", "audit", VaadinIcon.CLIPBOARD_CHECK.create()));
     }
     if (CurrentUser.hasAnyRole(Role.ADMIN)) {
-      nav.addItem(new SideNavItem("Settings", "settings", VaadinIcon.COG.create()));
+      SideNavItem settings = new SideNavItem("Settings", "settings", VaadinIcon.COG.create());
+      settings.addItem(new SideNavItem("Users", "settings", VaadinIcon.USERS.create()));
+      settings.addItem(new SideNavItem("Workers", "settings/workers", VaadinIcon.SERVER.create()));
+      settings.setExpanded(true);
+      nav.addItem(settings);
     }
     return nav;
   }

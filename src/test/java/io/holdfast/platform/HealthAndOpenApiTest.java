@@ -36,4 +36,17 @@ class HealthAndOpenApiTest {
         .body(containsString("/api/v1/me"))
         .body(containsString("/api/v1/audit"));
   }
+
+  @Test
+  void an_unknown_api_path_gets_problem_json_not_a_web_page() {
+    given()
+        .auth()
+        .preemptive()
+        .basic(io.holdfast.testing.TestUsers.ADMIN, io.holdfast.testing.TestUsers.ADMIN_PASSWORD)
+        .post("/api/v1/machines/1/nonsense")
+        .then()
+        .statusCode(404)
+        .contentType(org.hamcrest.Matchers.startsWith("application/problem+json"))
+        .body("detail", containsString("see /q/openapi"));
+  }
 }

@@ -1,26 +1,53 @@
 package io.holdfast.images.ui;
 
+import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
+import io.holdfast.images.ImageService;
+import io.holdfast.images.ImageView;
 import io.holdfast.ui.EmptyState;
+import io.holdfast.ui.Format;
 import io.holdfast.ui.MainLayout;
 import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
 
 @Route(value = "images", layout = MainLayout.class)
 @PageTitle("Images · Holdfast")
 @PermitAll
 public class ImagesView extends VerticalLayout {
 
-  public ImagesView() {
+  @Inject
+  public ImagesView(ImageService images) {
     setId("images-view");
+    setSizeFull();
     add(new H2("Images"));
-    add(
-        new EmptyState(
-            VaadinIcon.ARCHIVE,
-            "No images yet",
-            "Every backup of a machine becomes an image version listed here, with its size, layout and when it was last verified."));
+    if (images.count(null) == 0) {
+      add(
+          new EmptyState(
+              VaadinIcon.ARCHIVE,
+              "No images yet",
+              "Every backup of a machine becomes an image version listed here, with its size, layout and when it was last verified."));
+      return;
+    }
+    Grid<ImageView> grid = new Grid<>(ImageView.class, false);
+    grid.setId("images-grid");
+    grid.addColumn(i -> Format.time(i.created())).setHeader("Created").setAutoWidth(true);
+    grid.addColumn(ImageView::machine).setHeader("Machine").setAutoWidth(true);
+    grid.addColumn(ImageView::manifestId).setHeader("Image").setAutoWidth(true);
+    grid.addColumn(i -> Format.bytes(i.logicalBytes())).setHeader("Disk size");
+    grid.addColumn(i -> Format.bytes(i.usedBytes())).setHeader("Used");
+    grid.addColumn(i -> Format.bytes(i.storedBytes())).setHeader("Stored new");
+    grid.addColumn(
+            i ->
+                i.verifyStatus() == null
+                    ? "not verified"
+                    : i.verifyStatus() + " · " + Format.time(i.verifiedAt()))
+        .setHeader("Verified")
+        .setAutoWidth(true);
+    grid.setItems(q -> images.page(null, q.getOffset(), q.getLimit()).stream());
+    add(grid);
   }
 }

@@ -1,26 +1,59 @@
 package io.holdfast.jobs.ui;
 
 import com.vaadin.flow.component.html.H2;
-import com.vaadin.flow.component.icon.VaadinIcon;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.data.value.ValueChangeMode;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
-import io.holdfast.ui.EmptyState;
+import io.holdfast.jobs.JobFilter;
+import io.holdfast.jobs.JobService;
+import io.holdfast.jobs.JobState;
 import io.holdfast.ui.MainLayout;
 import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
 
 @Route(value = "jobs", layout = MainLayout.class)
 @PageTitle("Jobs · Holdfast")
 @PermitAll
 public class JobsView extends VerticalLayout {
 
-  public JobsView() {
+  @Inject
+  public JobsView(JobService jobs) {
     setId("jobs-view");
-    add(new H2("Jobs"));
-    add(
-        new EmptyState(
-            VaadinIcon.TASKS,
-            "No jobs yet",
-            "Backups, verifies and restores run as jobs. Start one with Back up now on a machine, or let a plan schedule it."));
+    setSizeFull();
+    Select<JobState> state = new Select<>();
+    state.setPlaceholder("Any state");
+    state.setItems(JobState.values());
+    state.setItemLabelGenerator(JobState::id);
+    state.setEmptySelectionAllowed(true);
+    state.setEmptySelectionCaption("Any state");
+    Select<String> type = new Select<>();
+    type.setItems("backup", "verify", "restore");
+    type.setEmptySelectionAllowed(true);
+    type.setEmptySelectionCaption("Any type");
+    TextField machine = new TextField();
+    machine.setPlaceholder("Machine");
+    machine.setClearButtonVisible(true);
+    machine.setValueChangeMode(ValueChangeMode.LAZY);
+    JobGrid grid = new JobGrid(jobs, JobFilter.ALL, 0);
+    grid.setId("jobs-grid");
+    Runnable apply =
+        () ->
+            grid.setFilter(
+                new JobFilter(state.getValue(), type.getValue(), null, machine.getValue()));
+    state.addValueChangeListener(e -> apply.run());
+    type.addValueChangeListener(e -> apply.run());
+    machine.addValueChangeListener(e -> apply.run());
+    add(new H2("Jobs"), new HorizontalLayout(state, type, machine), grid);
+    if (jobs.count(JobFilter.ALL) == 0) {
+      add(
+          new io.holdfast.ui.EmptyState(
+              com.vaadin.flow.component.icon.VaadinIcon.TASKS,
+              "No jobs yet",
+              "Backups, verifies and restores run as jobs. Start one with Back up now on a machine."));
+    }
   }
 }

@@ -1,0 +1,95 @@
+package io.holdfast.images;
+
+import io.holdfast.worker.protocol.Protocol;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The image catalogue: what exists where, how big, verified when. */
+@ApplicationScoped
+public class ImageService {
+
+  private static final String SELECT =
+      "select new io.holdfast.images.ImageView(i.id, i.machineId, "
+          + "(select m.name from Machine m where m.id = i.machineId), "
+          + "i.repositoryId, i.manifestId, i.createdAt, i.logicalBytes, i.usedBytes, i.storedBytes, "
+          + "i.verifiedAt, i.verifyStatus, i.verifyDetail) from Image i ";
+
+  @Inject EntityManager em;
+  @Inject Clock clock;
+
+  /** Adds a new image reported by a worker; returns its catalogue id. */
+  @Transactional
+  public long record(long machineId, long repositoryId, Protocol.ImageSummary s) {
+    Image i = new Image();
+    i.machineId = machineId;
+    i.repositoryId = repositoryId;
+    i.manifestId = s.manifestId();
+    i.createdAt = s.created() == null ? clock.instant() : Instant.parse(s.created());
+    i.logicalBytes = s.logicalBytes();
+    i.usedBytes = s.usedBytes();
+    i.storedBytes = s.storedBytes();
+    i.disks = s.disksJson() == null ? "[]" : s.disksJson();
+    em.persist(i);
+    em.flush();
+    return i.id;
+  }
+
+  @Transactional
+  public void recordVerify(long imageId, Protocol.VerifySummary v) {
+    Image i = em.find(Image.class, imageId);
+    i.verifiedAt = clock.instant();
+    i.verifyStatus = v.sound() ? "sound" : "damaged";
+    i.verifyDetail = v.detail();
+  }
+
+  @Transactional
+  public Optional<ImageView> get(long id) {
+    return em.createQuery(SELECT + "where i.id = :id", ImageView.class)
+        .setParameter("id", id)
+        .getResultStream()
+        .findFirst();
+  }
+
+  @Transactional
+  public Optional<ImageView> latest(long machineId) {
+    return em.createQuery(
+            SELECT + "where i.machineId = :m order by i.createdAt desc", ImageView.class)
+        .setParameter("m", machineId)
+        .setMaxResults(1)
+        .getResultStream()
+        .findFirst();
+  }
+
+  /** Images of one machine, or of all when {@code machineId} is null; newest first. */
+  @Transactional
+  public List<ImageView> page(Long machineId, int offset, int limit) {
+    return em.createQuery(
+            SELECT + "where (:m is null or i.machineId = :m) order by i.createdAt desc",
+            ImageView.class)
+        .setParameter("m", machineId)
+        .setFirstResult(offset)
+        .setMaxResults(limit)
+        .getResultList();
+  }
+
+  @Transactional
+  public long count(Long machineId) {
+    return em.createQuery(
+            "select count(i) from Image i where (:m is null or i.machineId = :m)", Long.class)
+        .setParameter("m", machineId)
+        .getSingleResult();
+  }
+
+  /** The disks JSON of an image (layout and imaging per disk), for the detail views. */
+  @Transactional
+  public String disksJson(long imageId) {
+    Image i = em.find(Image.class, imageId);
+    return i == null ? "[]" : i.disks;
+  }
+}

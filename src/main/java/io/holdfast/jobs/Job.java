@@ -1,0 +1,114 @@
+package io.holdfast.jobs;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+@Entity
+@Table(name = "job")
+class Job {
+
+  @Id
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
+  Long id;
+
+  @Column(nullable = false)
+  String type;
+
+  @Column(nullable = false)
+  String state;
+
+  @Column(name = "machine_id", nullable = false)
+  Long machineId;
+
+  @Column(name = "repository_id")
+  Long repositoryId;
+
+  @Column(name = "image_id")
+  Long imageId;
+
+  @Column(name = "disk_name")
+  String diskName;
+
+  @Column(nullable = false)
+  String params = "{}";
+
+  @Column(nullable = false)
+  String cause;
+
+  @Column(name = "requested_by", nullable = false)
+  String requestedBy;
+
+  @Column(name = "worker_id")
+  Long workerId;
+
+  int attempts;
+
+  @Column(name = "max_attempts")
+  int maxAttempts = 1;
+
+  @Column(name = "cancel_requested")
+  boolean cancelRequested;
+
+  @Column(name = "created_at", nullable = false)
+  Instant createdAt;
+
+  @Column(name = "assigned_at")
+  Instant assignedAt;
+
+  @Column(name = "started_at")
+  Instant startedAt;
+
+  @Column(name = "finished_at")
+  Instant finishedAt;
+
+  @Column(name = "updated_at", nullable = false)
+  Instant updatedAt;
+
+  String phase;
+
+  @Column(name = "bytes_done")
+  long bytesDone;
+
+  @Column(name = "bytes_total")
+  long bytesTotal;
+
+  @Column(name = "rate_bps")
+  long rateBps;
+
+  String error;
+
+  String result;
+
+  JobState state() {
+    return JobState.fromId(state);
+  }
+
+  /** Moves to {@code to} or refuses: the one place a job's state changes. */
+  void moveTo(JobState to, Instant now) {
+    JobState from = state();
+    if (!from.canMoveTo(to)) {
+      throw new IllegalTransitionException(id, from, to);
+    }
+    state = to.id();
+    updatedAt = now;
+    switch (to) {
+      case ASSIGNED -> assignedAt = now;
+      case RUNNING -> startedAt = now;
+      case SUCCEEDED, FAILED, CANCELLED -> finishedAt = now;
+      case QUEUED -> {
+        workerId = null;
+        assignedAt = null;
+        startedAt = null;
+        finishedAt = null;
+        bytesDone = 0;
+        rateBps = 0;
+        phase = null;
+      }
+    }
+  }
+}

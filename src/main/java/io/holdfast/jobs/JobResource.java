@@ -1,0 +1,151 @@
+package io.holdfast.jobs;
+
+import io.holdfast.platform.Origins;
+import io.holdfast.platform.Role;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+/** Jobs for people and scripts: start backups, verifies and restores; watch and cancel them. */
+@Path("/api/v1/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+public class JobResource {
+
+  /** Back up a machine: all its disks, or the one named. */
+  /** Back up a machine: all its disks, or the one named. */
+  public record BackupRequest(@NotNull Long machine, String disk) {}
+
+  public record VerifyRequest(@NotNull Long image) {}
+
+  /** Restore one disk (or one partition) of an image onto a disk or file of the target machine. */
+  public record RestoreRequest(
+      @NotNull Long image,
+      String disk,
+      Integer partition,
+      @NotNull Long targetMachine,
+      @NotBlank String target) {}
+
+  public record JobPage(long total, List<JobView> items) {}
+
+  @Inject JobService jobs;
+  @Inject SecurityIdentity identity;
+
+  @GET
+  @Path("")
+  @PermitAll
+  public JobPage list(
+      @QueryParam("state") String state,
+      @QueryParam("type") String type,
+      @QueryParam("machine") Long machine,
+      @QueryParam("offset") @DefaultValue("0") int offset,
+      @QueryParam("limit") @DefaultValue("50") int limit) {
+    JobFilter f = new JobFilter(state == null ? null : parseState(state), type, machine, null);
+    return new JobPage(jobs.count(f), jobs.page(f, offset, Math.min(limit, 500)));
+  }
+
+  @GET
+  @Path("{id}")
+  @PermitAll
+  public JobView get(@PathParam("id") long id) {
+    return jobs.get(id).orElseThrow(NotFoundException::new);
+  }
+
+  @GET
+  @Path("{id}/log")
+  @PermitAll
+  public List<JobLogLine> log(
+      @PathParam("id") long id, @QueryParam("after") @DefaultValue("0") long after) {
+    return jobs.logs(id, after);
+  }
+
+  @POST
+  @Path("backup")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR, Role.Names.HELPDESK})
+  public Response backup(@Valid @NotNull BackupRequest body, @Context HttpServerRequest request) {
+    return created(
+        jobs.enqueueBackup(body.machine(), body.disk(), user(), "api", Origins.of(request)));
+  }
+
+  @POST
+  @Path("verify")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR})
+  public Response verify(@Valid @NotNull VerifyRequest body, @Context HttpServerRequest request) {
+    return created(jobs.enqueueVerify(body.image(), user(), "api", Origins.of(request)));
+  }
+
+  /** Restores at once; the four-eyes request flow for other roles comes with restore approvals. */
+  @POST
+  @Path("restore")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed(Role.Names.ADMIN)
+  public Response restore(@Valid @NotNull RestoreRequest body, @Context HttpServerRequest request) {
+    return created(
+        jobs.enqueueRestore(
+            body.image(),
+            body.disk(),
+            body.partition(),
+            body.targetMachine(),
+            body.target(),
+            user(),
+            "api",
+            Origins.of(request)));
+  }
+
+  @POST
+  @Path("{id}/cancel")
+  @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR, Role.Names.HELPDESK})
+  public Response cancel(@PathParam("id") long id, @Context HttpServerRequest request) {
+    jobs.cancel(id, user(), Origins.of(request));
+    return Response.noContent().build();
+  }
+
+  @POST
+  @Path("{id}/retry")
+  @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR, Role.Names.HELPDESK})
+  public Response retry(@PathParam("id") long id, @Context HttpServerRequest request) {
+    return created(jobs.retry(id, user(), Origins.of(request)));
+  }
+
+  private String user() {
+    return identity.getPrincipal().getName();
+  }
+
+  private static Response created(long jobId) {
+    return Response.created(URI.create("/api/v1/jobs/" + jobId))
+        .entity(Map.of("job", jobId))
+        .build();
+  }
+
+  private static JobState parseState(String s) {
+    try {
+      return JobState.fromId(s);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "Unknown job state '"
+              + s
+              + "'; use queued, assigned, running, succeeded, failed or cancelled.");
+    }
+  }
+}

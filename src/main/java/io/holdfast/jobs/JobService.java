@@ -1,0 +1,670 @@
+package io.holdfast.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.holdfast.audit.AuditEntry;
+import io.holdfast.audit.AuditOutcome;
+import io.holdfast.audit.AuditService;
+import io.holdfast.images.ImageService;
+import io.holdfast.images.ImageView;
+import io.holdfast.machines.DiskView;
+import io.holdfast.machines.MachineDetail;
+import io.holdfast.machines.MachineService;
+import io.holdfast.platform.RequestOrigin;
+import io.holdfast.repositories.RepositoryInfo;
+import io.holdfast.repositories.RepositoryService;
+import io.holdfast.worker.protocol.Protocol;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.TypedQuery;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.ForbiddenException;
+import jakarta.ws.rs.NotFoundException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The job queue: what people and plans ask for, handed to workers one claim at a time. Claims use
+ * {@code SELECT … FOR UPDATE SKIP LOCKED}, so any number of console replicas can hand out jobs
+ * without giving one to two workers.
+ */
+@ApplicationScoped
+public class JobService {
+
+  @Inject EntityManager em;
+  @Inject Clock clock;
+  @Inject ObjectMapper json;
+  @Inject AuditService audit;
+  @Inject MachineService machines;
+  @Inject RepositoryService repositories;
+  @Inject ImageService images;
+  @Inject JobsConfig config;
+  @Inject Event<JobQueued> queued;
+
+  // ---------------------------------------------------------------- asking for work
+
+  /** Queues a backup of the machine's disks (one, or all when {@code disk} is null). */
+  @Transactional
+  public long enqueueBackup(
+      long machineId, String disk, String requestedBy, String cause, RequestOrigin origin) {
+    MachineDetail m =
+        machines
+            .detail(machineId)
+            .orElseThrow(() -> new IllegalArgumentException("No machine " + machineId + "."));
+    if (m.disks().isEmpty()) {
+      throw new IllegalStateException(
+          m.name() + " has reported no disks yet; wait for its worker's inventory.");
+    }
+    if (disk != null && m.disks().stream().noneMatch(d -> d.name().equals(disk))) {
+      throw new IllegalArgumentException(m.name() + " has no disk " + disk + ".");
+    }
+    RepositoryInfo repo = repositories.defaultRepository();
+    Job j = newJob("backup", machineId, requestedBy, cause);
+    j.repositoryId = repo.id();
+    j.diskName = disk;
+    j.maxAttempts = config.backupAttempts();
+    j.params = write(Map.of("compression", "default"));
+    em.persist(j);
+    em.flush();
+    audit.record(
+        new AuditEntry(
+            requestedBy,
+            "backup.start",
+            "machine",
+            m.name(),
+            AuditOutcome.SUCCESS,
+            origin,
+            "job " + j.id + (disk == null ? ", all disks" : ", disk " + disk)));
+    queued.fire(new JobQueued(machineId));
+    return j.id;
+  }
+
+  /** Queues a verify of one image, run by the worker of the machine it belongs to. */
+  @Transactional
+  public long enqueueVerify(long imageId, String requestedBy, String cause, RequestOrigin origin) {
+    ImageView image =
+        images
+            .get(imageId)
+            .orElseThrow(() -> new IllegalArgumentException("No image " + imageId + "."));
+    Job j = newJob("verify", image.machineId(), requestedBy, cause);
+    j.repositoryId = image.repositoryId();
+    j.imageId = imageId;
+    em.persist(j);
+    em.flush();
+    audit.record(
+        new AuditEntry(
+            requestedBy,
+            "verify.start",
+            "image",
+            image.manifestId(),
+            AuditOutcome.SUCCESS,
+            origin,
+            "job " + j.id));
+    queued.fire(new JobQueued(image.machineId()));
+    return j.id;
+  }
+
+  /**
+   * Queues a restore of an image (one disk, optionally one partition) onto a path on the target
+   * machine, run by that machine's worker.
+   */
+  @Transactional
+  public long enqueueRestore(
+      long imageId,
+      String disk,
+      Integer partition,
+      long targetMachineId,
+      String target,
+      String requestedBy,
+      String cause,
+      RequestOrigin origin) {
+    ImageView image =
+        images
+            .get(imageId)
+            .orElseThrow(() -> new IllegalArgumentException("No image " + imageId + "."));
+    if (target == null || target.isBlank()) {
+      throw new IllegalArgumentException("A restore needs a target disk or file.");
+    }
+    Job j = newJob("restore", targetMachineId, requestedBy, cause);
+    j.repositoryId = image.repositoryId();
+    j.imageId = imageId;
+    j.diskName = target;
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("disk", disk);
+    p.put("partition", partition);
+    p.put("target", target);
+    j.params = write(p);
+    em.persist(j);
+    em.flush();
+    audit.record(
+        new AuditEntry(
+            requestedBy,
+            "restore.start",
+            "image",
+            image.manifestId(),
+            AuditOutcome.SUCCESS,
+            origin,
+            "job " + j.id + " to " + machines.nameOf(targetMachineId) + ":" + target));
+    queued.fire(new JobQueued(targetMachineId));
+    return j.id;
+  }
+
+  private Job newJob(String type, long machineId, String requestedBy, String cause) {
+    Job j = new Job();
+    Instant now = clock.instant();
+    j.type = type;
+    j.state = JobState.QUEUED.id();
+    j.machineId = machineId;
+    j.requestedBy = requestedBy;
+    j.cause = cause;
+    j.createdAt = now;
+    j.updatedAt = now;
+    return j;
+  }
+
+  // ---------------------------------------------------------------- handing out work
+
+  /**
+   * Assigns up to {@code capacity} queued jobs of this machine to the worker, respecting the
+   * worker's and the repositories' limits and never two disk jobs on one disk at once.
+   */
+  @Transactional
+  public List<Protocol.JobOrder> claim(
+      long workerId, long machineId, int capacity, int workerMaxJobs) {
+    long active =
+        em.createQuery(
+                "select count(j) from Job j where j.workerId = :w and j.state in ('assigned', 'running')",
+                Long.class)
+            .setParameter("w", workerId)
+            .getSingleResult();
+    int n = (int) Math.min(capacity, workerMaxJobs - active);
+    if (n <= 0) {
+      return List.of();
+    }
+    // Candidates are locked with SKIP LOCKED: a job another console instance is handing out
+    // right now is simply not seen here, so no job is ever assigned twice.
+    @SuppressWarnings("unchecked")
+    List<Object[]> candidates =
+        em.createNativeQuery(
+                """
+                select j.id, j.type, j.repository_id, j.disk_name from job j
+                where j.state = 'queued' and j.machine_id = :m
+                order by j.created_at, j.id
+                limit :lim
+                for update skip locked
+                """)
+            .setParameter("m", machineId)
+            .setParameter("lim", n * 4 + 8)
+            .getResultList();
+    if (candidates.isEmpty()) {
+      return List.of();
+    }
+    Map<Long, long[]> repoLoad = repositoryLoad();
+    List<String[]> busyDisks = busyDisks(machineId);
+    List<Protocol.JobOrder> orders = new ArrayList<>();
+    Instant now = clock.instant();
+    for (Object[] c : candidates) {
+      if (orders.size() == n) {
+        break;
+      }
+      String type = (String) c[1];
+      Long repo = c[2] == null ? null : ((Number) c[2]).longValue();
+      String disk = (String) c[3];
+      if (repo != null) {
+        long[] load = repoLoad.get(repo);
+        if (load != null && load[0] >= load[1]) {
+          continue;
+        }
+      }
+      if (!type.equals("verify")
+          && busyDisks.stream().anyMatch(b -> b[0] == null || disk == null || b[0].equals(disk))) {
+        continue;
+      }
+      Job j = em.find(Job.class, ((Number) c[0]).longValue());
+      j.moveTo(JobState.ASSIGNED, now);
+      j.workerId = workerId;
+      j.attempts++;
+      if (repo != null && repoLoad.containsKey(repo)) {
+        repoLoad.get(repo)[0]++;
+      }
+      if (!type.equals("verify")) {
+        busyDisks.add(new String[] {disk});
+      }
+      orders.add(order(j));
+    }
+    return orders;
+  }
+
+  /** Per repository: jobs running on it now, and its limit. */
+  private Map<Long, long[]> repositoryLoad() {
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                "select r.id, r.max_jobs, (select count(*) from job x where x.repository_id = r.id "
+                    + "and x.state in ('assigned', 'running')) from repository r")
+            .getResultList();
+    Map<Long, long[]> load = new java.util.HashMap<>();
+    for (Object[] r : rows) {
+      load.put(
+          ((Number) r[0]).longValue(),
+          new long[] {((Number) r[2]).longValue(), ((Number) r[1]).longValue()});
+    }
+    return load;
+  }
+
+  /** Disks of the machine a backup or restore is working on now; {null} means all its disks. */
+  private List<String[]> busyDisks(long machineId) {
+    @SuppressWarnings("unchecked")
+    List<String> rows =
+        em.createNativeQuery(
+                "select disk_name from job where machine_id = :m and type <> 'verify' and state in ('assigned', 'running')")
+            .setParameter("m", machineId)
+            .getResultList();
+    List<String[]> busy = new ArrayList<>();
+    rows.forEach(d -> busy.add(new String[] {d}));
+    return busy;
+  }
+
+  private Protocol.JobOrder order(Job j) {
+    String machine = machines.nameOf(j.machineId);
+    RepositoryInfo repo = j.repositoryId == null ? null : repositories.get(j.repositoryId);
+    Map<String, Object> p = read(j.params);
+    return switch (j.type) {
+      case "backup" -> {
+        List<Protocol.DiskTarget> disks = new ArrayList<>();
+        for (DiskView d :
+            machines.detail(j.machineId).map(MachineDetail::disks).orElse(List.of())) {
+          if (j.diskName == null || j.diskName.equals(d.name())) {
+            disks.add(new Protocol.DiskTarget(d.name(), d.path(), null));
+          }
+        }
+        yield new Protocol.JobOrder(
+            j.id,
+            j.type,
+            machine,
+            repo.path(),
+            disks,
+            (String) p.get("compression"),
+            null,
+            null,
+            null,
+            null);
+      }
+      case "verify" ->
+          new Protocol.JobOrder(
+              j.id, j.type, machine, repo.path(), null, null, manifestOf(j), null, null, null);
+      case "restore" ->
+          new Protocol.JobOrder(
+              j.id,
+              j.type,
+              machine,
+              repo.path(),
+              null,
+              null,
+              manifestOf(j),
+              (String) p.get("disk"),
+              p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
+              (String) p.get("target"));
+      default -> throw new IllegalStateException("unknown job type " + j.type);
+    };
+  }
+
+  private String manifestOf(Job j) {
+    return j.imageId == null ? null : images.get(j.imageId).map(ImageView::manifestId).orElse(null);
+  }
+
+  // ---------------------------------------------------------------- hearing back
+
+  /** Records progress; answers whether the worker should stop. */
+  @Transactional
+  public boolean progress(long workerId, long jobId, Protocol.ProgressReport p) {
+    Job j = owned(workerId, jobId);
+    if (j.state().finished()) {
+      return true;
+    }
+    Instant now = clock.instant();
+    if (j.state() == JobState.ASSIGNED) {
+      j.moveTo(JobState.RUNNING, now);
+    }
+    j.phase = p.phase();
+    j.bytesDone = Math.max(0, p.bytesDone());
+    j.bytesTotal = Math.max(0, p.bytesTotal());
+    j.rateBps = Math.max(0, p.rateBps());
+    j.updatedAt = now;
+    return j.cancelRequested;
+  }
+
+  @Transactional
+  public void log(long workerId, long jobId, List<Protocol.LogLine> lines) {
+    owned(workerId, jobId);
+    Instant now = clock.instant();
+    for (Protocol.LogLine l : lines) {
+      appendLog(
+          jobId,
+          now,
+          l.level() == null ? "info" : l.level(),
+          l.message() == null ? "" : l.message());
+    }
+  }
+
+  /** The worker's outcome. A result for a job the console already ended is kept in the log only. */
+  @Transactional
+  public void finish(long workerId, long jobId, Protocol.JobResult r) {
+    Job j = owned(workerId, jobId);
+    Instant now = clock.instant();
+    if (j.state().finished()) {
+      appendLog(
+          jobId,
+          now,
+          "warn",
+          "Late result from the worker ignored ("
+              + r.state()
+              + "): the job had already ended as "
+              + j.state);
+      return;
+    }
+    JobState to =
+        switch (r.state()) {
+          case "succeeded" -> JobState.SUCCEEDED;
+          case "cancelled" -> JobState.CANCELLED;
+          case "failed" -> JobState.FAILED;
+          default ->
+              throw new IllegalArgumentException("Unknown result state '" + r.state() + "'.");
+        };
+    if (to == JobState.SUCCEEDED && j.state() == JobState.ASSIGNED) {
+      j.moveTo(JobState.RUNNING, now);
+    }
+    j.moveTo(to, now);
+    j.error = r.error();
+    if (to == JobState.SUCCEEDED) {
+      j.bytesDone = j.bytesTotal;
+      if (r.image() != null) {
+        long imageId = images.record(j.machineId, j.repositoryId, r.image());
+        j.imageId = imageId;
+      }
+      if (r.verify() != null && j.imageId != null) {
+        images.recordVerify(j.imageId, r.verify());
+      }
+      j.result = write(r);
+    }
+    audit.record(
+        new AuditEntry(
+            "worker:" + workerId,
+            "job." + to.id(),
+            "job",
+            String.valueOf(jobId),
+            to == JobState.SUCCEEDED ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE,
+            RequestOrigin.SYSTEM,
+            j.type
+                + " on "
+                + machines.nameOf(j.machineId)
+                + (r.error() == null ? "" : ": " + r.error())));
+  }
+
+  /** Jobs the worker believes it runs but should stop: cancelled, or ended by the console. */
+  @Transactional
+  public List<Long> toStop(long workerId, List<Long> running) {
+    if (running == null || running.isEmpty()) {
+      return List.of();
+    }
+    return em.createQuery(
+            "select j.id from Job j where j.id in :ids and (j.cancelRequested = true or j.workerId is null "
+                + "or j.workerId <> :w or j.state not in ('assigned', 'running'))",
+            Long.class)
+        .setParameter("ids", running)
+        .setParameter("w", workerId)
+        .getResultList();
+  }
+
+  /**
+   * Fails the running jobs of workers silent past the deadline, and requeues those allowed another
+   * try.
+   */
+  @Transactional
+  public int failJobsOfLostWorkers() {
+    Instant now = clock.instant();
+    Instant cutoff = now.minus(config.workerLostAfter());
+    @SuppressWarnings("unchecked")
+    List<Number> lost =
+        em.createNativeQuery(
+                "select j.id from job j join worker w on w.id = j.worker_id "
+                    + "where j.state in ('assigned', 'running') and (w.last_seen_at is null or w.last_seen_at < :cutoff) "
+                    + "for update of j skip locked")
+            .setParameter("cutoff", cutoff)
+            .getResultList();
+    for (Number id : lost) {
+      Job j = em.find(Job.class, id.longValue());
+      j.moveTo(JobState.FAILED, now);
+      j.error =
+          "Worker lost: no contact from worker "
+              + j.workerId
+              + " for "
+              + config.workerLostAfter().toSeconds()
+              + " s.";
+      appendLog(j.id, now, "error", j.error);
+      audit.record(
+          new AuditEntry(
+              "system",
+              "job.failed",
+              "job",
+              String.valueOf(j.id),
+              AuditOutcome.FAILURE,
+              RequestOrigin.SYSTEM,
+              j.error));
+      if (j.attempts < j.maxAttempts) {
+        j.moveTo(JobState.QUEUED, now);
+        appendLog(
+            j.id,
+            now,
+            "info",
+            "Queued again (attempt " + (j.attempts + 1) + " of " + j.maxAttempts + ").");
+        queued.fire(new JobQueued(j.machineId));
+      }
+    }
+    return lost.size();
+  }
+
+  // ---------------------------------------------------------------- people acting on jobs
+
+  @Transactional
+  public void cancel(long jobId, String user, RequestOrigin origin) {
+    Job j = em.find(Job.class, jobId, LockModeType.PESSIMISTIC_WRITE);
+    if (j == null) {
+      throw new NotFoundException();
+    }
+    Instant now = clock.instant();
+    if (j.state().finished()) {
+      throw new IllegalStateException("Job " + jobId + " has already ended (" + j.state + ").");
+    }
+    if (j.state() == JobState.QUEUED) {
+      j.moveTo(JobState.CANCELLED, now);
+      j.error = "Cancelled by " + user + " before it started.";
+    } else {
+      j.cancelRequested = true;
+      j.updatedAt = now;
+    }
+    appendLog(jobId, now, "warn", "Cancel requested by " + user + ".");
+    audit.record(
+        new AuditEntry(
+            user,
+            "job.cancel",
+            "job",
+            String.valueOf(jobId),
+            AuditOutcome.SUCCESS,
+            origin,
+            j.type));
+  }
+
+  /** Runs an ended job again as a new job; returns the new job's id. */
+  @Transactional
+  public long retry(long jobId, String user, RequestOrigin origin) {
+    Job old = em.find(Job.class, jobId);
+    if (old == null) {
+      throw new NotFoundException();
+    }
+    if (!(old.state() == JobState.FAILED || old.state() == JobState.CANCELLED)) {
+      throw new IllegalStateException(
+          "Only a failed or cancelled job can be retried; job " + jobId + " is " + old.state + ".");
+    }
+    Job j = newJob(old.type, old.machineId, user, "retry of job " + jobId);
+    j.repositoryId = old.repositoryId;
+    j.imageId = old.type.equals("backup") ? null : old.imageId;
+    j.diskName = old.diskName;
+    j.params = old.params;
+    j.maxAttempts = old.maxAttempts;
+    em.persist(j);
+    em.flush();
+    audit.record(
+        new AuditEntry(
+            user,
+            "job.retry",
+            "job",
+            String.valueOf(jobId),
+            AuditOutcome.SUCCESS,
+            origin,
+            "new job " + j.id));
+    queued.fire(new JobQueued(j.machineId));
+    return j.id;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  @Transactional
+  public Optional<JobView> get(long id) {
+    Job j = em.find(Job.class, id);
+    return Optional.ofNullable(j).map(this::view);
+  }
+
+  @Transactional
+  public List<JobView> page(JobFilter f, int offset, int limit) {
+    TypedQuery<Job> q =
+        em.createQuery(
+            "from Job j where " + where(f) + " order by j.createdAt desc, j.id desc", Job.class);
+    bind(q, f);
+    return q.setFirstResult(offset).setMaxResults(limit).getResultList().stream()
+        .map(this::view)
+        .toList();
+  }
+
+  @Transactional
+  public long count(JobFilter f) {
+    TypedQuery<Long> q = em.createQuery("select count(j) from Job j where " + where(f), Long.class);
+    bind(q, f);
+    return q.getSingleResult();
+  }
+
+  @Transactional
+  public List<JobLogLine> logs(long jobId, long afterId) {
+    return em
+        .createQuery("from JobLog l where l.jobId = :j and l.id > :a order by l.id", JobLog.class)
+        .setParameter("j", jobId)
+        .setParameter("a", afterId)
+        .setMaxResults(1000)
+        .getResultList()
+        .stream()
+        .map(l -> new JobLogLine(l.id, l.at, l.level, l.message))
+        .toList();
+  }
+
+  private static String where(JobFilter f) {
+    StringBuilder w = new StringBuilder("true");
+    if (f.state() != null) {
+      w.append(" and j.state = :state");
+    }
+    if (f.type() != null) {
+      w.append(" and j.type = :type");
+    }
+    if (f.machineId() != null) {
+      w.append(" and j.machineId = :machine");
+    }
+    if (f.machineName() != null && !f.machineName().isBlank()) {
+      w.append(" and j.machineId in (select m.id from Machine m where lower(m.name) like :mname)");
+    }
+    return w.toString();
+  }
+
+  private static void bind(TypedQuery<?> q, JobFilter f) {
+    if (f.state() != null) {
+      q.setParameter("state", f.state().id());
+    }
+    if (f.type() != null) {
+      q.setParameter("type", f.type());
+    }
+    if (f.machineId() != null) {
+      q.setParameter("machine", f.machineId());
+    }
+    if (f.machineName() != null && !f.machineName().isBlank()) {
+      q.setParameter("mname", "%" + f.machineName().trim().toLowerCase() + "%");
+    }
+  }
+
+  private JobView view(Job j) {
+    return new JobView(
+        j.id,
+        j.type,
+        j.state(),
+        j.machineId,
+        machines.nameOf(j.machineId),
+        j.imageId,
+        j.diskName,
+        j.cause,
+        j.requestedBy,
+        j.workerId,
+        j.attempts,
+        j.maxAttempts,
+        j.cancelRequested,
+        j.createdAt,
+        j.startedAt,
+        j.finishedAt,
+        j.phase,
+        j.bytesDone,
+        j.bytesTotal,
+        j.rateBps,
+        j.error);
+  }
+
+  private Job owned(long workerId, long jobId) {
+    Job j = em.find(Job.class, jobId);
+    if (j == null) {
+      throw new NotFoundException("No job " + jobId + ".");
+    }
+    if (j.workerId == null || j.workerId != workerId) {
+      throw new ForbiddenException("Job " + jobId + " is not assigned to this worker.");
+    }
+    return j;
+  }
+
+  private void appendLog(long jobId, Instant at, String level, String message) {
+    JobLog l = new JobLog();
+    l.jobId = jobId;
+    l.at = at;
+    l.level = level.length() > 10 ? level.substring(0, 10) : level;
+    l.message = message.length() > 4000 ? message.substring(0, 4000) : message;
+    em.persist(l);
+  }
+
+  private String write(Object o) {
+    try {
+      return json.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> read(String s) {
+    try {
+      return json.readValue(s, Map.class);
+    } catch (JsonProcessingException e) {
+      return Map.of();
+    }
+  }
+}

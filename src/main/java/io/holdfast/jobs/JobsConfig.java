@@ -1,0 +1,21 @@
+package io.holdfast.jobs;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+@ConfigMapping(prefix = "holdfast.jobs")
+public interface JobsConfig {
+
+  /** A running job whose worker has been silent this long fails with "worker lost". */
+  @WithDefault("PT90S")
+  Duration workerLostAfter();
+
+  /** How often to look for jobs whose worker went silent (read by JobMonitor's schedule). */
+  @WithDefault("10s")
+  String monitorEvery();
+
+  /** Attempts a backup gets when its worker is lost (1 = no retry). */
+  @WithDefault("2")
+  int backupAttempts();
+}

@@ -1,0 +1,226 @@
+package io.holdfast.machines;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.holdfast.engine.disk.DiskLayout;
+import io.holdfast.worker.protocol.Protocol;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.NoResultException;
+import jakarta.transaction.Transactional;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Machines and their disks, as their workers report them. */
+@ApplicationScoped
+public class MachineService {
+
+  @Inject EntityManager em;
+  @Inject Clock clock;
+  @Inject ObjectMapper json;
+  @Inject MachinesConfig config;
+
+  /** Finds the machine of this hostname, creating it on first contact. */
+  @Transactional
+  public long ensure(String hostname) {
+    String name = hostname == null || hostname.isBlank() ? "unnamed" : hostname.trim();
+    List<Machine> found =
+        em.createQuery("from Machine where name = :n", Machine.class)
+            .setParameter("n", name)
+            .getResultList();
+    if (!found.isEmpty()) {
+      return found.get(0).id;
+    }
+    Machine m = new Machine();
+    m.name = name;
+    m.hostname = name;
+    m.createdAt = clock.instant();
+    em.persist(m);
+    em.flush();
+    return m.id;
+  }
+
+  /** Applies an inventory report: host facts, and the disk list replaced by what was reported. */
+  @Transactional
+  public void applyInventory(long machineId, Protocol.Inventory inv) {
+    Machine m = em.find(Machine.class, machineId);
+    Instant now = clock.instant();
+    m.hostname = inv.hostname();
+    m.os = inv.os();
+    m.cpuCount = inv.cpus();
+    m.memoryBytes = inv.memoryBytes();
+    m.agentVersion = inv.version();
+    m.lastSeenAt = now;
+    Set<String> names = new HashSet<>();
+    for (Protocol.DiskInfo d : inv.disks() == null ? List.<Protocol.DiskInfo>of() : inv.disks()) {
+      names.add(d.name());
+      Disk disk =
+          em.createQuery("from Disk where machineId = :m and name = :n", Disk.class)
+              .setParameter("m", machineId)
+              .setParameter("n", d.name())
+              .getResultStream()
+              .findFirst()
+              .orElseGet(Disk::new);
+      disk.machineId = machineId;
+      disk.name = d.name();
+      disk.path = d.path();
+      disk.sizeBytes = d.size();
+      disk.layout = write(d.layout());
+      disk.updatedAt = now;
+      if (disk.id == null) {
+        em.persist(disk);
+      }
+    }
+    em.createQuery("delete from Disk where machineId = :m and name not in :names")
+        .setParameter("m", machineId)
+        .setParameter("names", names.isEmpty() ? Set.of("") : names)
+        .executeUpdate();
+  }
+
+  @Transactional
+  public void seen(long machineId) {
+    em.createQuery("update Machine set lastSeenAt = :t where id = :id")
+        .setParameter("t", clock.instant())
+        .setParameter("id", machineId)
+        .executeUpdate();
+  }
+
+  @Transactional
+  public Optional<MachineDetail> detail(long id) {
+    Machine m = em.find(Machine.class, id);
+    if (m == null) {
+      return Optional.empty();
+    }
+    List<DiskView> disks =
+        em
+            .createQuery("from Disk where machineId = :m order by name", Disk.class)
+            .setParameter("m", id)
+            .getResultList()
+            .stream()
+            .map(d -> new DiskView(d.name, d.path, d.sizeBytes, read(d.layout)))
+            .toList();
+    return Optional.of(
+        new MachineDetail(
+            m.id,
+            m.name,
+            m.hostname,
+            m.os,
+            m.cpuCount,
+            m.memoryBytes,
+            m.agentVersion,
+            online(m.lastSeenAt),
+            m.lastSeenAt,
+            disks));
+  }
+
+  @Transactional
+  public Optional<Long> idOf(String name) {
+    try {
+      return Optional.of(
+          em.createQuery("select id from Machine where name = :n", Long.class)
+              .setParameter("n", name)
+              .getSingleResult());
+    } catch (NoResultException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Transactional
+  public String nameOf(long id) {
+    Machine m = em.find(Machine.class, id);
+    return m == null ? "#" + id : m.name;
+  }
+
+  /** Machines matching {@code search} (name or OS), with their last backup, newest seen first. */
+  @Transactional
+  public List<MachineOverview> page(String search, int offset, int limit) {
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                select m.id, m.name, m.os, m.last_seen_at,
+                       (select max(i.created_at) from image i where i.machine_id = m.id),
+                       (select j.state from job j where j.machine_id = m.id and j.type = 'backup'
+                         order by j.created_at desc limit 1),
+                       coalesce((select i.used_bytes from image i where i.machine_id = m.id
+                         order by i.created_at desc limit 1), 0)
+                from machine m
+                where (:q = '' or lower(m.name) like :like or lower(coalesce(m.os, '')) like :like)
+                order by m.name
+                offset :off limit :lim
+                """)
+            .setParameter("q", search == null ? "" : search.trim())
+            .setParameter("like", "%" + (search == null ? "" : search.trim().toLowerCase()) + "%")
+            .setParameter("off", offset)
+            .setParameter("lim", limit)
+            .getResultList();
+    return rows.stream()
+        .map(
+            r -> {
+              Instant seen = instant(r[3]);
+              return new MachineOverview(
+                  ((Number) r[0]).longValue(),
+                  (String) r[1],
+                  (String) r[2],
+                  online(seen),
+                  seen,
+                  instant(r[4]),
+                  (String) r[5],
+                  ((Number) r[6]).longValue());
+            })
+        .toList();
+  }
+
+  @Transactional
+  public long count(String search) {
+    String q = search == null ? "" : search.trim().toLowerCase();
+    return em.createQuery(
+            "select count(m) from Machine m where (:q = '' or lower(m.name) like :like or lower(coalesce(m.os, '')) like :like)",
+            Long.class)
+        .setParameter("q", q)
+        .setParameter("like", "%" + q + "%")
+        .getSingleResult();
+  }
+
+  boolean online(Instant lastSeen) {
+    return lastSeen != null && lastSeen.isAfter(clock.instant().minus(config.offlineAfter()));
+  }
+
+  private static Instant instant(Object o) {
+    if (o == null) {
+      return null;
+    }
+    if (o instanceof Instant i) {
+      return i;
+    }
+    if (o instanceof Timestamp t) {
+      return t.toInstant();
+    }
+    if (o instanceof java.time.OffsetDateTime odt) {
+      return odt.toInstant();
+    }
+    throw new IllegalStateException("unexpected time type " + o.getClass());
+  }
+
+  private String write(DiskLayout layout) {
+    try {
+      return json.writeValueAsString(layout);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private DiskLayout read(String layout) {
+    try {
+      return layout == null ? DiskLayout.none(null) : json.readValue(layout, DiskLayout.class);
+    } catch (JsonProcessingException e) {
+      return DiskLayout.none("stored layout unreadable");
+    }
+  }
+}

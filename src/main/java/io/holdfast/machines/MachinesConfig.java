@@ -1,0 +1,13 @@
+package io.holdfast.machines;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+@ConfigMapping(prefix = "holdfast.machines")
+public interface MachinesConfig {
+
+  /** A machine whose worker has not called in for this long is shown offline. */
+  @WithDefault("PT90S")
+  Duration offlineAfter();
+}

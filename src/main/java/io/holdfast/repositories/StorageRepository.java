@@ -1,0 +1,31 @@
+package io.holdfast.repositories;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** A place images live; workers read and write it directly. */
+@Entity
+@Table(name = "repository")
+class StorageRepository {
+
+  @Id
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
+  Long id;
+
+  @Column(nullable = false, unique = true)
+  String name;
+
+  @Column(nullable = false)
+  String path;
+
+  @Column(name = "max_jobs", nullable = false)
+  int maxJobs;
+
+  @Column(name = "created_at", nullable = false)
+  Instant createdAt;
+}

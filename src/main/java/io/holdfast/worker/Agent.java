@@ -1,0 +1,352 @@
+package io.holdfast.worker;
+
+import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.Cancelled;
+import io.holdfast.engine.chunk.Compression;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.manifest.ManifestCodec;
+import io.holdfast.engine.ops.CreateImage;
+import io.holdfast.engine.ops.RestoreImage;
+import io.holdfast.engine.ops.VerifyImages;
+import io.holdfast.engine.store.Repository;
+import io.holdfast.worker.protocol.Protocol;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The long-running worker: enrols once, reports its inventory, long-polls the console for jobs,
+ * runs them with the imaging engine and streams progress, logs and results back. Survives console
+ * restarts and network blips with capped exponential backoff; stops only when the console rejects
+ * its credential (revoked) or it is told to stop.
+ */
+public final class Agent implements Runnable {
+
+  private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+  private static final Duration INVENTORY_EVERY = Duration.ofMinutes(5);
+
+  /**
+   * How to run.
+   *
+   * @param disks disk image files to offer besides block devices
+   * @param scanDevices list readable block devices too
+   * @param maxJobs jobs run at once
+   */
+  public record Config(
+      URI console,
+      Path stateDir,
+      String enrolToken,
+      String hostname,
+      List<Path> disks,
+      boolean scanDevices,
+      int maxJobs,
+      int pollWaitSeconds) {}
+
+  private final Config config;
+  private final WorkerState state;
+  private final ConsoleClient client;
+  private final ExecutorService jobs;
+  private final Map<Long, Cancellation> running = new ConcurrentHashMap<>();
+  private volatile boolean stopped;
+  private volatile String stopReason;
+
+  public Agent(Config config) {
+    this.config = config;
+    this.state = new WorkerState(config.stateDir());
+    this.client = new ConsoleClient(config.console(), null);
+    this.jobs =
+        Executors.newFixedThreadPool(
+            Math.max(1, config.maxJobs()),
+            r -> {
+              Thread t = new Thread(r, "holdfast-job");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public void stop() {
+    stopped = true;
+    running.values().forEach(Cancellation::cancel);
+    jobs.shutdownNow();
+  }
+
+  /** Why the agent stopped by itself (credential rejected), or null. */
+  public String stopReason() {
+    return stopReason;
+  }
+
+  @Override
+  public void run() {
+    try {
+      enrolIfNeeded();
+    } catch (IOException e) {
+      stopReason = "Enrolment failed: " + e.getMessage();
+      LOG.severe(stopReason);
+      return;
+    }
+    long backoffMs = 0;
+    long nextInventory = 0;
+    while (!stopped) {
+      try {
+        if (System.nanoTime() >= nextInventory) {
+          client.post(
+              "inventory",
+              Inventories.collect(config.hostname(), config.disks(), config.scanDevices()),
+              Void.class,
+              Duration.ofSeconds(30));
+          nextInventory = System.nanoTime() + INVENTORY_EVERY.toNanos();
+        }
+        int capacity = config.maxJobs() - running.size();
+        Protocol.PollResponse r =
+            client.post(
+                "poll",
+                new Protocol.PollRequest(
+                    List.copyOf(running.keySet()), Math.max(0, capacity), config.pollWaitSeconds()),
+                Protocol.PollResponse.class,
+                Duration.ofSeconds(config.pollWaitSeconds() + 15L));
+        backoffMs = 0;
+        if (r.cancel() != null) {
+          r.cancel()
+              .forEach(
+                  id -> {
+                    Cancellation c = running.get(id);
+                    if (c != null) {
+                      c.cancel();
+                    }
+                  });
+        }
+        if (r.jobs() != null) {
+          for (Protocol.JobOrder order : r.jobs()) {
+            Cancellation c = new Cancellation();
+            running.put(order.id(), c);
+            jobs.execute(() -> runJob(order, c));
+          }
+        }
+      } catch (ConsoleClient.Rejected e) {
+        stopReason =
+            "The console rejected this worker's credential ("
+                + e.getMessage()
+                + "). It was revoked or is unknown; enrol again with a new token.";
+        LOG.severe(stopReason);
+        stop();
+        return;
+      } catch (IOException e) {
+        backoffMs = backoffMs == 0 ? 1000 : Math.min(30_000, backoffMs * 2);
+        LOG.warning(
+            "Console unreachable (" + e.getMessage() + "); retrying in " + backoffMs / 1000 + " s");
+        sleep(backoffMs);
+        nextInventory = 0;
+      }
+    }
+  }
+
+  private void enrolIfNeeded() throws IOException {
+    String credential = state.credential();
+    if (credential != null) {
+      client.credential(credential);
+      return;
+    }
+    if (config.enrolToken() == null || config.enrolToken().isBlank()) {
+      throw new IOException(
+          "this worker is not enrolled yet: start it once with --enrol-token <token from Settings → Workers>");
+    }
+    long backoff = 1000;
+    while (true) {
+      try {
+        Protocol.EnrolResponse r =
+            client.post(
+                "enrol",
+                new Protocol.EnrolRequest(
+                    config.enrolToken(), config.hostname(), WorkerMain.VERSION),
+                Protocol.EnrolResponse.class,
+                Duration.ofSeconds(30));
+        state.saveCredential(r.credential(), r.workerId(), config.console().toString());
+        client.credential(r.credential());
+        LOG.info("Enrolled as worker " + r.workerId() + " of machine " + r.machine());
+        return;
+      } catch (ConsoleClient.Rejected e) {
+        throw new IOException(e.getMessage());
+      } catch (IOException e) {
+        if (e.getMessage() != null && e.getMessage().contains("answered 4")) {
+          throw e;
+        }
+        LOG.warning("Cannot reach the console to enrol (" + e.getMessage() + "); retrying");
+        sleep(backoff);
+        backoff = Math.min(30_000, backoff * 2);
+      }
+    }
+  }
+
+  private void runJob(Protocol.JobOrder order, Cancellation cancel) {
+    JobReporter reporter = new JobReporter(client, order.id(), cancel);
+    Protocol.JobResult result;
+    try {
+      reporter.log("info", "Starting " + order.type() + " on " + config.hostname());
+      result =
+          switch (order.type()) {
+            case "backup" -> backup(order, reporter, cancel);
+            case "verify" -> verify(order, reporter, cancel);
+            case "restore" -> restore(order, reporter, cancel);
+            default ->
+                new Protocol.JobResult(
+                    "failed",
+                    "This worker does not know job type " + order.type(),
+                    null,
+                    null,
+                    null);
+          };
+    } catch (Cancelled e) {
+      result = new Protocol.JobResult("cancelled", "Cancelled on request.", null, null, null);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "job " + order.id() + " failed", e);
+      result =
+          new Protocol.JobResult(
+              "failed", e.getMessage() == null ? e.toString() : e.getMessage(), null, null, null);
+    }
+    reporter.log(
+        result.state().equals("succeeded") ? "info" : "error",
+        "Finished: " + result.state() + (result.error() == null ? "" : " — " + result.error()));
+    reporter.finish(result);
+    running.remove(order.id());
+  }
+
+  private Protocol.JobResult backup(
+      Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
+    Repository repo = openOrInit(o.repository());
+    List<CreateImage.DiskSpec> disks = new ArrayList<>();
+    for (Protocol.DiskTarget d : o.disks()) {
+      disks.add(new CreateImage.DiskSpec(Path.of(d.path()), d.name(), d.partitions()));
+    }
+    Manifest m =
+        new CreateImage(repo, reporter, cancel)
+            .run(
+                new CreateImage.Options(
+                    o.machine(),
+                    disks,
+                    Compression.parse(o.compression() == null ? "default" : o.compression()),
+                    true,
+                    0));
+    for (Manifest.DiskImage d : m.disks()) {
+      d.imaging().stream()
+          .filter(p -> p.note() != null)
+          .forEach(
+              p ->
+                  reporter.log(
+                      "warn",
+                      d.name()
+                          + " partition "
+                          + p.number()
+                          + " imaged sector by sector: "
+                          + p.note()));
+    }
+    reporter.log(
+        "info",
+        "Image "
+            + m.id()
+            + ": "
+            + m.usedBytes()
+            + " bytes used, "
+            + m.storedBytes()
+            + " newly stored");
+    String disksJson =
+        ManifestCodec.toText(
+            m.disks().stream()
+                .map(
+                    d ->
+                        Map.of(
+                            "name",
+                            d.name(),
+                            "size",
+                            d.size(),
+                            "layout",
+                            d.layout(),
+                            "imaging",
+                            d.imaging(),
+                            "usedBytes",
+                            d.usedBytes()))
+                .toList());
+    return new Protocol.JobResult(
+        "succeeded",
+        null,
+        new Protocol.ImageSummary(
+            m.id(), m.created(), m.logicalBytes(), m.usedBytes(), m.storedBytes(), disksJson),
+        null,
+        null);
+  }
+
+  private Protocol.JobResult verify(
+      Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
+    Repository repo = Repository.open(Path.of(o.repository()), null);
+    VerifyImages.Report r = new VerifyImages(repo, reporter, cancel).run(List.of(o.image()));
+    StringBuilder detail = new StringBuilder();
+    r.badChunks()
+        .forEach(
+            b ->
+                detail
+                    .append("chunk ")
+                    .append(b.digest())
+                    .append(": ")
+                    .append(b.problem())
+                    .append('\n'));
+    r.badManifests()
+        .forEach(
+            b ->
+                detail
+                    .append("manifest ")
+                    .append(b.id())
+                    .append(": ")
+                    .append(b.problem())
+                    .append('\n'));
+    reporter.log(
+        r.ok() ? "info" : "error",
+        r.ok() ? "All " + r.chunksChecked() + " chunks are sound" : detail.toString().strip());
+    return new Protocol.JobResult(
+        "succeeded",
+        null,
+        null,
+        new Protocol.VerifySummary(r.ok(), r.chunksChecked(), detail.toString().strip()),
+        null);
+  }
+
+  private Protocol.JobResult restore(
+      Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
+    Repository repo = Repository.open(Path.of(o.repository()), null);
+    RestoreImage.Report r =
+        new RestoreImage(repo, reporter, cancel)
+            .run(
+                new RestoreImage.Options(
+                    o.image(), o.disk(), o.partition(), Path.of(o.target()), true));
+    return new Protocol.JobResult(
+        "succeeded",
+        null,
+        null,
+        null,
+        new Protocol.RestoreSummary(r.bytesTotal(), r.bytesWritten(), r.bytesSkipped()));
+  }
+
+  private static Repository openOrInit(String path) {
+    Path p = Path.of(path);
+    if (!Files.exists(p.resolve("config.json"))) {
+      return Repository.init(p, Repository.DEFAULT_CHUNK_SIZE, null);
+    }
+    return Repository.open(p, null);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package io.holdfast.jobs;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agroal.api.AgroalDataSource;
+import io.holdfast.platform.RequestOrigin;
+import io.holdfast.testing.TestUsers;
+import io.holdfast.testing.WorkerCalls;
+import io.holdfast.worker.protocol.Protocol;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class JobClaimTest {
+
+  @Inject JobService jobs;
+  @Inject AgroalDataSource db;
+
+  @Test
+  void two_concurrent_claimers_assign_each_of_5000_jobs_exactly_once() throws Exception {
+    String a = WorkerCalls.enrolled("claim-host");
+    String b = WorkerCalls.enrolled("claim-host");
+    long workerA = Long.parseLong(a.split("_")[1]);
+    long workerB = Long.parseLong(b.split("_")[1]);
+    long machine;
+    try (Connection c = db.getConnection()) {
+      machine = single(c, "select machine_id from worker where id = " + workerA);
+      c.createStatement()
+          .executeUpdate(
+              "insert into repository (name, path, max_jobs, created_at) values ('claim-repo', '/tmp/none', 1000000, now())");
+      long repo = single(c, "select id from repository where name = 'claim-repo'");
+      c.createStatement()
+          .executeUpdate(
+              "insert into job (type, state, machine_id, repository_id, cause, requested_by, created_at, updated_at) "
+                  + "select 'verify', 'queued', "
+                  + machine
+                  + ", "
+                  + repo
+                  + ", 'claim test', 'test', now(), now() from generate_series(1, 5000)");
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    List<Future<List<Long>>> results = new ArrayList<>();
+    for (long w : new long[] {workerA, workerB}) {
+      results.add(
+          pool.submit(
+              () -> {
+                List<Long> mine = new ArrayList<>();
+                while (true) {
+                  List<Protocol.JobOrder> got = jobs.claim(w, machine, 25, Integer.MAX_VALUE);
+                  if (got.isEmpty()) {
+                    return mine;
+                  }
+                  got.forEach(o -> mine.add(o.id()));
+                }
+              }));
+    }
+    List<Long> ofA = results.get(0).get();
+    List<Long> ofB = results.get(1).get();
+    pool.shutdown();
+    Set<Long> all = new HashSet<>(ofA);
+    all.addAll(ofB);
+    assertThat(ofA.size() + ofB.size()).isEqualTo(5000);
+    assertThat(all).hasSize(5000);
+    assertThat(ofA).isNotEmpty();
+    assertThat(ofB).isNotEmpty();
+    try (Connection c = db.getConnection()) {
+      assertThat(
+              single(
+                  c,
+                  "select count(*) from job where machine_id = "
+                      + machine
+                      + " and state = 'assigned' and attempts = 1"))
+          .isEqualTo(5000);
+    }
+  }
+
+  @Test
+  void a_finished_job_cannot_be_cancelled_and_a_running_one_cannot_be_retried() {
+    String cred = WorkerCalls.enrolled("transitions");
+    WorkerCalls.inventory(cred, "transitions", "/images/disk0.img");
+    int machine =
+        given()
+            .auth()
+            .preemptive()
+            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+            .get("/api/v1/machines?q=transitions")
+            .then()
+            .extract()
+            .path("items[0].id");
+    long job = jobs.enqueueBackup(machine, null, "test", "test", RequestOrigin.SYSTEM);
+    WorkerCalls.post(cred, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
+        .statusCode(200);
+    assertThatThrownBy(() -> jobs.retry(job, "test", RequestOrigin.SYSTEM))
+        .hasMessageContaining("Only a failed or cancelled job");
+    WorkerCalls.post(
+            cred, "jobs/" + job + "/result", "{\"state\":\"failed\",\"error\":\"disk unreadable\"}")
+        .statusCode(204);
+    assertThat(jobs.get(job).orElseThrow().state()).isEqualTo(JobState.FAILED);
+    assertThatThrownBy(() -> jobs.cancel(job, "test", RequestOrigin.SYSTEM))
+        .hasMessageContaining("already ended");
+    long again = jobs.retry(job, "test", RequestOrigin.SYSTEM);
+    assertThat(jobs.get(again).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    // a second result for the ended job is kept out of its state
+    WorkerCalls.post(cred, "jobs/" + job + "/result", "{\"state\":\"succeeded\"}").statusCode(204);
+    assertThat(jobs.get(job).orElseThrow().state()).isEqualTo(JobState.FAILED);
+  }
+
+  @Test
+  void a_repository_at_its_job_limit_gets_no_more_jobs() throws Exception {
+    String cred = WorkerCalls.enrolled("repo-limit");
+    long worker = Long.parseLong(cred.split("_")[1]);
+    long machine;
+    try (Connection c = db.getConnection()) {
+      machine = single(c, "select machine_id from worker where id = " + worker);
+      c.createStatement()
+          .executeUpdate(
+              "insert into repository (name, path, max_jobs, created_at) values ('one-at-a-time', '/tmp/none', 1, now())");
+      long repo = single(c, "select id from repository where name = 'one-at-a-time'");
+      c.createStatement()
+          .executeUpdate(
+              "insert into job (type, state, machine_id, repository_id, cause, requested_by, created_at, updated_at) "
+                  + "select 'verify', 'queued', "
+                  + machine
+                  + ", "
+                  + repo
+                  + ", 'limit test', 'test', now(), now() from generate_series(1, 3)");
+    }
+    assertThat(jobs.claim(worker, machine, 3, 10)).hasSize(1);
+    assertThat(jobs.claim(worker, machine, 3, 10)).isEmpty();
+  }
+
+  @Test
+  void jobs_of_a_silent_worker_fail_as_worker_lost_and_are_queued_again() throws Exception {
+    try (Connection c = db.getConnection()) {
+      // other tests leave jobs running on the default repository; its limit is not under test here
+      c.createStatement()
+          .executeUpdate("update repository set max_jobs = 1000000 where name = 'default'");
+    }
+    String cred = WorkerCalls.enrolled("goes-silent");
+    WorkerCalls.inventory(cred, "goes-silent", "/images/disk0.img");
+    int machine =
+        given()
+            .auth()
+            .preemptive()
+            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+            .get("/api/v1/machines?q=goes-silent")
+            .then()
+            .extract()
+            .path("items[0].id");
+    long job = jobs.enqueueBackup(machine, null, "test", "test", RequestOrigin.SYSTEM);
+    WorkerCalls.post(cred, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
+        .statusCode(200);
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update worker set last_seen_at = now() - interval '10 minutes' where id = "
+                  + cred.split("_")[1]);
+    }
+    jobs.failJobsOfLostWorkers();
+    JobView after = jobs.get(job).orElseThrow();
+    assertThat(after.state()).isEqualTo(JobState.QUEUED);
+    assertThat(after.attempts()).isEqualTo(1);
+    assertThat(jobs.logs(job, 0)).anyMatch(l -> l.message().startsWith("Worker lost"));
+    // the second loss uses up the attempts: the job then stays failed
+    WorkerCalls.post(cred, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
+        .statusCode(200)
+        .body("jobs[0].id", org.hamcrest.Matchers.equalTo((int) job));
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update worker set last_seen_at = now() - interval '10 minutes' where id = "
+                  + cred.split("_")[1]);
+    }
+    jobs.failJobsOfLostWorkers();
+    assertThat(jobs.get(job).orElseThrow().state()).isEqualTo(JobState.FAILED);
+    assertThat(jobs.get(job).orElseThrow().error()).startsWith("Worker lost");
+  }
+
+  private static long single(Connection c, String sql) throws Exception {
+    try (PreparedStatement s = c.prepareStatement(sql);
+        ResultSet rs = s.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}

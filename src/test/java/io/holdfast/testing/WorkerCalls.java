@@ -1,0 +1,62 @@
+package io.holdfast.testing;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.response.ValidatableResponse;
+
+/** A worker speaking the worker API through RestAssured, as tests need one. */
+public final class WorkerCalls {
+
+  private WorkerCalls() {}
+
+  public static String newToken() {
+    return given()
+        .auth()
+        .preemptive()
+        .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+        .contentType("application/json")
+        .body("{\"note\":\"test\"}")
+        .post("/api/v1/workers/tokens")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("token");
+  }
+
+  public static ValidatableResponse enrol(String token, String hostname) {
+    return given()
+        .contentType("application/json")
+        .body(
+            "{\"token\":\"" + token + "\",\"hostname\":\"" + hostname + "\",\"version\":\"test\"}")
+        .post("/api/worker/v1/enrol")
+        .then();
+  }
+
+  /** Enrols a new worker for {@code hostname} and returns its credential. */
+  public static String enrolled(String hostname) {
+    return enrol(newToken(), hostname).statusCode(200).extract().path("credential");
+  }
+
+  public static ValidatableResponse post(String credential, String path, String body) {
+    return given()
+        .header("Authorization", "Bearer " + credential)
+        .contentType("application/json")
+        .body(body)
+        .post("/api/worker/v1/" + path)
+        .then();
+  }
+
+  /** Reports one disk (the GPT fixture path is not read by the console). */
+  public static void inventory(String credential, String hostname, String diskPath) {
+    post(
+            credential,
+            "inventory",
+            """
+        {"hostname":"%s","os":"Linux test","cpus":2,"memoryBytes":1073741824,"version":"test",
+         "disks":[{"name":"disk0","path":"%s","size":100663296,
+                   "layout":{"scheme":"gpt","sectorSize":512,"diskId":null,"partitions":[],"warnings":[]}}]}
+        """
+                .formatted(hostname, diskPath))
+        .statusCode(204);
+  }
+}
