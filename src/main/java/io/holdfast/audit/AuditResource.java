@@ -31,4 +31,11 @@ public class AuditResource {
     AuditFilter filter = new AuditFilter(actor, action);
     return new AuditPage(audit.count(filter), audit.page(filter, offset, limit));
   }
+
+  /** Re-checks the whole hash chain and reports the first broken link. */
+  @GET
+  @Path("verify")
+  public ChainReport verify() {
+    return audit.verifyChain();
+  }
 }

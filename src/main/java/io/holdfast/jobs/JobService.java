@@ -537,6 +537,22 @@ public class JobService {
 
   // ---------------------------------------------------------------- reading
 
+  /**
+   * Whether a backup or restore is queued or running on this disk (or all disks) of the machine.
+   */
+  @Transactional
+  public boolean diskBusy(long machineId, String disk) {
+    return em.createQuery(
+                "select count(j) from Job j where j.machineId = :m and j.type <> 'verify' "
+                    + "and j.state in ('queued', 'assigned', 'running') "
+                    + "and (j.diskName is null or :d is null or j.diskName = :d)",
+                Long.class)
+            .setParameter("m", machineId)
+            .setParameter("d", disk)
+            .getSingleResult()
+        > 0;
+  }
+
   @Transactional
   public Optional<JobView> get(long id) {
     Job j = em.find(Job.class, id);

@@ -56,4 +56,41 @@ class AuditChainTest {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  void editing_or_deleting_rows_in_postgresql_is_detected_and_located() throws SQLException {
+    for (int i = 0; i < 3; i++) {
+      audit.record(
+          AuditEntry.of("tamper-test", "test.event", AuditOutcome.SUCCESS, null)
+              .withDetails("n=" + i));
+    }
+    assertThat(audit.verifyChain().intact()).isTrue();
+    List<AuditEventView> newest = audit.page(new AuditFilter("tamper-test", null), 0, 3);
+    long middle = newest.get(1).id();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("alter table audit_event disable trigger audit_event_no_update");
+      try {
+        s.executeUpdate("update audit_event set actor = 'mallory' where id = " + middle);
+        ChainReport edited = audit.verifyChain();
+        assertThat(edited.intact()).isFalse();
+        assertThat(edited.firstBrokenId()).isEqualTo(middle);
+        assertThat(edited.problem()).contains("altered");
+        s.executeUpdate("update audit_event set actor = 'tamper-test' where id = " + middle);
+        assertThat(audit.verifyChain().intact()).isTrue();
+
+        s.executeUpdate(
+            "create temp table saved as select * from audit_event where id = " + middle);
+        s.executeUpdate("delete from audit_event where id = " + middle);
+        ChainReport deleted = audit.verifyChain();
+        assertThat(deleted.intact()).isFalse();
+        assertThat(deleted.firstBrokenId()).isEqualTo(newest.get(0).id());
+        assertThat(deleted.problem()).contains("deleted or inserted");
+        s.executeUpdate("insert into audit_event select * from saved");
+        assertThat(audit.verifyChain().intact()).isTrue();
+      } finally {
+        s.execute("alter table audit_event enable trigger audit_event_no_update");
+      }
+    }
+  }
 }

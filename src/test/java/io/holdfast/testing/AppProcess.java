@@ -40,8 +40,15 @@ public final class AppProcess implements AutoCloseable {
 
   /** Starts the app with the given data folder and extra environment, and waits until ready. */
   public static AppProcess start(Path dataDir, Map<String, String> env) throws Exception {
+    return start(dataDir, env, freePort());
+  }
+
+  /**
+   * As {@link #start(Path, Map)} on a given port, e.g. to restart the console where workers expect
+   * it.
+   */
+  public static AppProcess start(Path dataDir, Map<String, String> env, int port) throws Exception {
     String jar = System.getProperty("holdfast.app.jar", "target/quarkus-app/quarkus-run.jar");
-    int port = freePort();
     Path log = Files.createTempFile("holdfast-app", ".log");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -88,6 +95,10 @@ public final class AppProcess implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
+  public int port() {
+    return port;
+  }
+
   public Duration startTime() {
     return startTime;
   }
@@ -118,7 +129,7 @@ public final class AppProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -84,6 +84,50 @@ class ConsoleBrowserIT {
   }
 
   @Test
+  void a_backup_started_from_the_machines_view_runs_to_100_percent() {
+    Page page = browser.newPage(app.baseUrl());
+    page.navigate("/login");
+    signIn(page, "admin", app.generatedAdminPassword());
+    assertThat(page.locator("#dashboard")).isVisible();
+    page.navigate("/machines");
+    // a body cell (the first cells are the column headers)
+    Locator row =
+        page.locator("#machines-grid vaadin-grid-cell-content")
+            .filter(new Locator.FilterOptions().setHasText(Pattern.compile("^(online|offline)$")))
+            .first();
+    assertThat(row)
+        .isVisible(
+            new com.microsoft.playwright.assertions.LocatorAssertions.IsVisibleOptions()
+                .setTimeout(30_000));
+    row.click();
+    assertThat(page.locator("#machine-detail")).isVisible();
+    assertThat(page.getByText("demo-disk.img").first()).isVisible();
+    Browser.screenshot(page, "20-machine-detail");
+    page.locator("#backup-now").click();
+    assertThat(page.getByText("queued as job").first()).isVisible();
+    page.navigate("/jobs");
+    Locator done =
+        page.locator("#jobs-grid .job-state")
+            .filter(new Locator.FilterOptions().setHasText("succeeded"))
+            .first();
+    assertThat(done)
+        .isVisible(
+            new com.microsoft.playwright.assertions.LocatorAssertions.IsVisibleOptions()
+                .setTimeout(60_000));
+    assertThat(page.locator("#jobs-grid .job-progress").first()).hasAttribute("data-value", "100");
+    Browser.screenshot(page, "21-jobs-done");
+    page.locator("#jobs-grid vaadin-grid-cell-content")
+        .filter(new Locator.FilterOptions().setHasText("backup"))
+        .first()
+        .click();
+    assertThat(page.locator("#job-log")).containsText("Image ");
+    Browser.screenshot(page, "22-job-detail");
+    page.navigate("/images");
+    assertThat(page.locator("#images-grid")).isVisible();
+    Browser.screenshot(page, "23-images");
+  }
+
+  @Test
   void a_wrong_password_shows_a_clear_message() {
     Page page = browser.newPage(app.baseUrl());
     page.navigate("/login");

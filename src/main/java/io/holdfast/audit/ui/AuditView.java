@@ -1,8 +1,10 @@
 package io.holdfast.audit.ui;
 
+import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
 import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.textfield.TextField;
@@ -14,8 +16,10 @@ import com.vaadin.flow.router.Route;
 import io.holdfast.audit.AuditEventView;
 import io.holdfast.audit.AuditFilter;
 import io.holdfast.audit.AuditService;
+import io.holdfast.audit.ChainReport;
 import io.holdfast.platform.Role;
 import io.holdfast.ui.MainLayout;
+import io.holdfast.ui.Notifications;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.ZoneId;
@@ -63,6 +67,20 @@ public class AuditView extends VerticalLayout {
       f.addValueChangeListener(
           e -> data.setFilter(new AuditFilter(actor.getValue(), action.getValue())));
     }
-    add(new H2("Audit trail"), new HorizontalLayout(actor, action), grid);
+    Button verify =
+        new Button(
+            "Verify audit chain",
+            VaadinIcon.SHIELD.create(),
+            e -> {
+              ChainReport r = audit.verifyChain();
+              if (r.intact()) {
+                Notifications.success(
+                    "The audit chain is intact: " + r.eventsChecked() + " events checked.");
+              } else {
+                Notifications.error("The audit chain is broken: " + r.problem() + ".");
+              }
+            });
+    verify.setId("verify-chain");
+    add(new H2("Audit trail"), new HorizontalLayout(actor, action, verify), grid);
   }
 }

@@ -27,7 +27,8 @@ public class JobsView extends VerticalLayout {
     Select<JobState> state = new Select<>();
     state.setPlaceholder("Any state");
     state.setItems(JobState.values());
-    state.setItemLabelGenerator(JobState::id);
+    // the empty item reaches the label generator too
+    state.setItemLabelGenerator(st -> st == null ? "Any state" : st.id());
     state.setEmptySelectionAllowed(true);
     state.setEmptySelectionCaption("Any state");
     Select<String> type = new Select<>();

@@ -1,26 +1,280 @@
 package io.holdfast.restores.ui;
 
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.dialog.Dialog;
+import com.vaadin.flow.component.formlayout.FormLayout;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.icon.VaadinIcon;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.IntegerField;
+import com.vaadin.flow.component.textfield.TextArea;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.data.provider.CallbackDataProvider;
+import com.vaadin.flow.data.provider.ConfigurableFilterDataProvider;
+import com.vaadin.flow.data.renderer.ComponentRenderer;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
-import io.holdfast.ui.EmptyState;
+import io.holdfast.images.ImageService;
+import io.holdfast.images.ImageView;
+import io.holdfast.machines.MachineOverview;
+import io.holdfast.machines.MachineService;
+import io.holdfast.platform.Role;
+import io.holdfast.restores.RestoreRequestView;
+import io.holdfast.restores.RestoreService;
+import io.holdfast.ui.CurrentUser;
+import io.holdfast.ui.Format;
+import io.holdfast.ui.LiveRefresh;
 import io.holdfast.ui.MainLayout;
+import io.holdfast.ui.Notifications;
+import io.holdfast.ui.Origins;
 import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
 
+/**
+ * Restore requests: pending, approved, rejected, expired; ask for one; decide (admins, not one's
+ * own).
+ */
 @Route(value = "restores", layout = MainLayout.class)
 @PageTitle("Restores · Holdfast")
 @PermitAll
 public class RestoresView extends VerticalLayout {
 
-  public RestoresView() {
+  private final RestoreService restores;
+  private final MachineService machines;
+  private final ImageService images;
+  private final ConfigurableFilterDataProvider<RestoreRequestView, Void, String> data;
+
+  @Inject
+  public RestoresView(RestoreService restores, MachineService machines, ImageService images) {
+    this.restores = restores;
+    this.machines = machines;
+    this.images = images;
     setId("restores-view");
-    add(new H2("Restores"));
+    setSizeFull();
+    Select<String> state = new Select<>();
+    state.setItems("pending", "approved", "rejected", "expired", "cancelled");
+    state.setEmptySelectionAllowed(true);
+    state.setEmptySelectionCaption("Any state");
+    state.setItemLabelGenerator(s -> s == null ? "Any state" : s);
+    Button ask =
+        new Button("Request restore", VaadinIcon.ROTATE_LEFT.create(), e -> openRequestDialog());
+    ask.setId("request-restore");
+    ask.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    ask.setVisible(!CurrentUser.hasAnyRole(Role.AUDITOR));
+    Grid<RestoreRequestView> grid = new Grid<>(RestoreRequestView.class, false);
+    grid.setId("restores-grid");
+    grid.addColumn(RestoreRequestView::id).setHeader("#").setAutoWidth(true).setFlexGrow(0);
+    grid.addColumn(new ComponentRenderer<>(RestoresView::stateBadge))
+        .setHeader("State")
+        .setAutoWidth(true);
+    grid.addColumn(r -> r.sourceMachine() + " → " + r.targetMachine() + ":" + r.target())
+        .setHeader("What")
+        .setFlexGrow(2);
+    grid.addColumn(r -> r.partition() == null ? "whole disk" : "partition " + r.partition())
+        .setHeader("Scope")
+        .setAutoWidth(true);
+    grid.addColumn(RestoreRequestView::risk).setHeader("Risk").setAutoWidth(true);
+    grid.addColumn(RestoreRequestView::requestedBy).setHeader("Requested by").setAutoWidth(true);
+    grid.addColumn(r -> Format.time(r.requestedAt())).setHeader("When").setAutoWidth(true);
+    grid.addColumn(new ComponentRenderer<>(this::actions)).setHeader("").setAutoWidth(true);
+    grid.setItemDetailsRenderer(
+        new ComponentRenderer<>(
+            r -> {
+              Div d = new Div();
+              d.add(
+                  new Paragraph(r.overwrites()),
+                  new Paragraph("Reason: " + r.reason()),
+                  new Paragraph("Risk: " + r.riskReasons()));
+              if (r.decidedBy() != null) {
+                d.add(
+                    new Paragraph(
+                        "Decided by "
+                            + r.decidedBy()
+                            + " at "
+                            + Format.time(r.decidedAt())
+                            + (r.decisionComment() == null ? "" : ": " + r.decisionComment())));
+              }
+              if (r.jobId() != null) {
+                d.add(new Paragraph("Restore job " + r.jobId() + ": " + r.jobState()));
+              }
+              if (!r.intact()) {
+                d.add(
+                    new Paragraph(
+                        "Warning: this request was changed after it was made or approved."));
+              }
+              return d;
+            }));
+    data =
+        new CallbackDataProvider<RestoreRequestView, String>(
+                q ->
+                    restores.page(q.getFilter().orElse(null), q.getOffset(), q.getLimit()).stream(),
+                q -> (int) restores.count(q.getFilter().orElse(null)),
+                RestoreRequestView::id)
+            .withConfigurableFilter();
+    grid.setItems(data);
+    state.addValueChangeListener(e -> data.setFilter(e.getValue()));
+    LiveRefresh.every(grid, 2000, data::refreshAll);
     add(
-        new EmptyState(
-            VaadinIcon.ROTATE_LEFT,
-            "No restore requests yet",
-            "Restores are requested here and run once a second person has approved them."));
+        new H2("Restores"),
+        new Paragraph(
+            "A restore overwrites a disk. It runs only after a second person with approval rights says yes."),
+        new HorizontalLayout(state, ask),
+        grid);
+  }
+
+  private static Span stateBadge(RestoreRequestView r) {
+    Span s = new Span(r.state() + (r.autoApproved() ? " (policy)" : ""));
+    s.getElement()
+        .getThemeList()
+        .add(
+            switch (r.state()) {
+              case "approved" -> "badge success";
+              case "rejected", "expired" -> "badge error";
+              case "pending" -> "badge";
+              default -> "badge contrast";
+            });
+    return s;
+  }
+
+  private HorizontalLayout actions(RestoreRequestView r) {
+    HorizontalLayout h = new HorizontalLayout();
+    boolean mine = CurrentUser.username().map(u -> u.equals(r.requestedBy())).orElse(false);
+    if (r.state().equals("pending") && CurrentUser.hasAnyRole(Role.ADMIN)) {
+      Button approve = new Button("Approve", e -> decide(r, true));
+      approve.addThemeVariants(ButtonVariant.LUMO_SUCCESS, ButtonVariant.LUMO_SMALL);
+      approve.setEnabled(!mine);
+      approve.setTooltipText(
+          mine ? "You asked for this restore; another admin must approve it." : null);
+      Button reject = new Button("Reject", e -> decide(r, false));
+      reject.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_SMALL);
+      reject.setEnabled(!mine);
+      h.add(approve, reject);
+    }
+    if (r.state().equals("pending") && mine) {
+      Button withdraw =
+          new Button(
+              "Withdraw",
+              e ->
+                  Notifications.attempt(
+                      () -> {
+                        restores.cancel(r.id(), Origins.user(), Origins.current());
+                        data.refreshAll();
+                      }));
+      withdraw.addThemeVariants(ButtonVariant.LUMO_TERTIARY, ButtonVariant.LUMO_SMALL);
+      h.add(withdraw);
+    }
+    return h;
+  }
+
+  private void decide(RestoreRequestView r, boolean approve) {
+    Dialog d = new Dialog((approve ? "Approve" : "Reject") + " restore request " + r.id());
+    TextArea comment = new TextArea("Comment");
+    comment.setWidthFull();
+    d.add(new Paragraph(r.overwrites()), new Paragraph("Reason given: " + r.reason()), comment);
+    Button ok =
+        new Button(
+            approve ? "Approve and start" : "Reject",
+            e ->
+                Notifications.attempt(
+                    () -> {
+                      if (approve) {
+                        RestoreRequestView v =
+                            restores.approve(
+                                r.id(),
+                                Origins.user(),
+                                Role.ADMIN,
+                                comment.getValue(),
+                                Origins.current());
+                        Notifications.success("Approved; restore job " + v.jobId() + " is queued.");
+                      } else {
+                        restores.reject(
+                            r.id(),
+                            Origins.user(),
+                            Role.ADMIN,
+                            comment.getValue(),
+                            Origins.current());
+                        Notifications.success("Rejected.");
+                      }
+                      data.refreshAll();
+                      d.close();
+                    }));
+    ok.addThemeVariants(
+        approve ? ButtonVariant.LUMO_SUCCESS : ButtonVariant.LUMO_ERROR,
+        ButtonVariant.LUMO_PRIMARY);
+    d.getFooter().add(new Button("Back", e -> d.close()), ok);
+    d.setWidth("36rem");
+    d.open();
+  }
+
+  private void openRequestDialog() {
+    Dialog d = new Dialog("Request a restore");
+    ComboBox<MachineOverview> source = new ComboBox<>("Machine the backup is of");
+    source.setItems(
+        q -> machines.page(q.getFilter().orElse(null), q.getOffset(), q.getLimit()).stream());
+    source.setItemLabelGenerator(MachineOverview::name);
+    ComboBox<ImageView> image = new ComboBox<>("Backup (image)");
+    image.setItemLabelGenerator(i -> Format.time(i.created()) + " · " + i.manifestId());
+    source.addValueChangeListener(
+        e -> {
+          image.clear();
+          if (e.getValue() != null) {
+            image.setItems(images.page(e.getValue().id(), 0, 100));
+          }
+        });
+    ComboBox<MachineOverview> targetMachine = new ComboBox<>("Restore onto machine");
+    targetMachine.setItems(
+        q -> machines.page(q.getFilter().orElse(null), q.getOffset(), q.getLimit()).stream());
+    targetMachine.setItemLabelGenerator(MachineOverview::name);
+    source.addValueChangeListener(
+        e -> {
+          if (targetMachine.isEmpty()) {
+            targetMachine.setValue(e.getValue());
+          }
+        });
+    TextField disk = new TextField("Disk in the image (if it has several)");
+    IntegerField partition = new IntegerField("Partition (empty = whole disk)");
+    TextField target = new TextField("Target disk or file on that machine");
+    target.setPlaceholder("/dev/sdb or /srv/restore/disk.img");
+    TextArea reason = new TextArea("Reason");
+    FormLayout form = new FormLayout(source, image, targetMachine, target, disk, partition, reason);
+    d.add(form);
+    Button ask =
+        new Button(
+            "Ask for approval",
+            e ->
+                Notifications.attempt(
+                    () -> {
+                      if (image.getValue() == null || targetMachine.getValue() == null) {
+                        throw new IllegalArgumentException(
+                            "Choose a backup and the machine to restore onto.");
+                      }
+                      RestoreRequestView v =
+                          restores.request(
+                              new RestoreService.Spec(
+                                  image.getValue().id(),
+                                  disk.getValue().isBlank() ? null : disk.getValue().trim(),
+                                  partition.getValue(),
+                                  targetMachine.getValue().id(),
+                                  target.getValue(),
+                                  reason.getValue()),
+                              Origins.user(),
+                              Origins.current());
+                      Notifications.success(
+                          "Request " + v.id() + " is " + v.state() + ". " + v.overwrites());
+                      data.refreshAll();
+                      d.close();
+                    }));
+    ask.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    d.getFooter().add(new Button("Cancel", e -> d.close()), ask);
+    d.setWidth("48rem");
+    d.open();
   }
 }

@@ -1,0 +1,496 @@
+package io.holdfast.restores;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.holdfast.audit.AuditEntry;
+import io.holdfast.audit.AuditOutcome;
+import io.holdfast.audit.AuditService;
+import io.holdfast.images.ImageService;
+import io.holdfast.images.ImageView;
+import io.holdfast.jobs.JobService;
+import io.holdfast.jobs.JobView;
+import io.holdfast.machines.DiskView;
+import io.holdfast.machines.MachineDetail;
+import io.holdfast.machines.MachineService;
+import io.holdfast.platform.RequestOrigin;
+import io.holdfast.platform.Role;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Restore requests and their approval by a second person. Checks run before anyone is asked; an
+ * approval is single-use and bound to exactly what was requested; requests expire.
+ */
+@ApplicationScoped
+public class RestoreService {
+
+  /** What someone asks to restore, and where to. */
+  public record Spec(
+      long imageId,
+      String disk,
+      Integer partition,
+      long targetMachineId,
+      String target,
+      String reason) {}
+
+  @Inject EntityManager em;
+  @Inject Clock clock;
+  @Inject AuditService audit;
+  @Inject ImageService images;
+  @Inject MachineService machines;
+  @Inject JobService jobs;
+  @Inject RestoresConfig config;
+  @Inject ObjectMapper json;
+
+  @Transactional
+  public RestoreRequestView request(Spec s, String requester, RequestOrigin origin) {
+    ImageView image =
+        images
+            .get(s.imageId())
+            .orElseThrow(() -> new IllegalArgumentException("No image " + s.imageId() + "."));
+    MachineDetail target =
+        machines
+            .detail(s.targetMachineId())
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "No machine " + s.targetMachineId() + " to restore to."));
+    if (s.target() == null || s.target().isBlank()) {
+      throw new IllegalArgumentException(
+          "Say which disk or file on " + target.name() + " to restore onto.");
+    }
+    if (s.reason() == null || s.reason().isBlank()) {
+      throw new IllegalArgumentException("Give a reason: the approver needs to know why.");
+    }
+    if (!target.online()) {
+      throw new IllegalStateException(
+          target.name() + " is offline: its worker must be running to restore onto it.");
+    }
+    if (jobs.diskBusy(target.id(), s.target())) {
+      throw new IllegalStateException(
+          "A backup or restore is already queued or running on "
+              + s.target()
+              + " of "
+              + target.name()
+              + ".");
+    }
+    Optional<DiskView> targetDisk =
+        target.disks().stream().filter(d -> d.path().equals(s.target())).findFirst();
+    long needed = neededBytes(image, s);
+    if (targetDisk.isPresent() && targetDisk.get().size() < needed) {
+      throw new IllegalArgumentException(
+          "Disk "
+              + targetDisk.get().name()
+              + " of "
+              + target.name()
+              + " holds "
+              + targetDisk.get().size()
+              + " bytes; the restore needs "
+              + needed
+              + ". Choose a larger disk.");
+    }
+    List<String> reasons = new ArrayList<>();
+    if (image.machineId() != target.id()) {
+      reasons.add("restores onto a different machine");
+    }
+    if (s.partition() == null) {
+      reasons.add("overwrites a whole disk");
+    }
+    if (targetDisk.isPresent()) {
+      reasons.add("overwrites a disk the machine uses");
+    }
+    RestoreRequest r = new RestoreRequest();
+    Instant now = clock.instant();
+    r.imageId = image.id();
+    r.sourceMachineId = image.machineId();
+    r.targetMachineId = target.id();
+    r.diskName = s.disk();
+    r.partition = s.partition();
+    r.target = s.target().trim();
+    r.reason = s.reason().trim();
+    r.risk = reasons.isEmpty() ? "low" : "high";
+    r.riskReasons =
+        reasons.isEmpty()
+            ? "one partition back onto the machine it came from"
+            : String.join("; ", reasons);
+    r.requestedBy = requester;
+    r.requestedAt = now;
+    r.expiresAt = now.plus(config.requestLifetime());
+    r.state = "pending";
+    r.fingerprint = fingerprint(r);
+    em.persist(r);
+    em.flush();
+    audit.record(
+        new AuditEntry(
+            requester,
+            "restore.request",
+            "restore-request",
+            String.valueOf(r.id),
+            AuditOutcome.SUCCESS,
+            origin,
+            overwrites(r, image, target.name())
+                + " Reason: "
+                + r.reason
+                + ". Risk: "
+                + r.risk
+                + " ("
+                + r.riskReasons
+                + ")."));
+    if (r.risk.equals("low") && config.autoApproveLowRisk()) {
+      approveInternal(r, "policy", "low risk: approved by policy", true, origin);
+    }
+    return view(r);
+  }
+
+  /**
+   * A second person's yes. Refused for the requester, for anything not pending, and for anything
+   * changed. A refusal still commits what it recorded: the audit event and an expiry.
+   */
+  @Transactional(dontRollbackOn = {IllegalStateException.class, IllegalArgumentException.class})
+  public RestoreRequestView approve(
+      long id, String approver, Role approverRole, String comment, RequestOrigin origin) {
+    RestoreRequest r = locked(id);
+    refuseUnlessDecidable(r, approver, approverRole, "approve", origin);
+    if (!fingerprint(r).equals(r.fingerprint)) {
+      audit.record(
+          new AuditEntry(
+              approver,
+              "restore.approve",
+              "restore-request",
+              String.valueOf(id),
+              AuditOutcome.DENIED,
+              origin,
+              "request changed since it was made"));
+      throw new IllegalStateException(
+          "Restore request "
+              + id
+              + " was changed after it was made; it cannot be approved. Ask for a new request.");
+    }
+    approveInternal(r, approver, comment, false, origin);
+    return view(r);
+  }
+
+  @Transactional(dontRollbackOn = {IllegalStateException.class, IllegalArgumentException.class})
+  public RestoreRequestView reject(
+      long id, String approver, Role approverRole, String comment, RequestOrigin origin) {
+    RestoreRequest r = locked(id);
+    refuseUnlessDecidable(r, approver, approverRole, "reject", origin);
+    r.state = "rejected";
+    r.decidedBy = approver;
+    r.decidedAt = clock.instant();
+    r.decisionComment = comment;
+    audit.record(
+        new AuditEntry(
+            approver,
+            "restore.reject",
+            "restore-request",
+            String.valueOf(id),
+            AuditOutcome.SUCCESS,
+            origin,
+            comment));
+    return view(r);
+  }
+
+  /** The requester withdraws a pending request. */
+  @Transactional
+  public RestoreRequestView cancel(long id, String user, RequestOrigin origin) {
+    RestoreRequest r = locked(id);
+    if (!r.requestedBy.equals(user)) {
+      throw new IllegalStateException(
+          "Only " + r.requestedBy + ", who made the request, can withdraw it.");
+    }
+    if (!r.state.equals("pending")) {
+      throw new IllegalStateException(
+          "Restore request "
+              + id
+              + " is "
+              + r.state
+              + "; only a pending request can be withdrawn.");
+    }
+    r.state = "cancelled";
+    r.decidedAt = clock.instant();
+    audit.record(
+        new AuditEntry(
+            user,
+            "restore.cancel",
+            "restore-request",
+            String.valueOf(id),
+            AuditOutcome.SUCCESS,
+            origin,
+            null));
+    return view(r);
+  }
+
+  /** Expires pending requests past their deadline; returns how many. */
+  @Transactional
+  public int expireDue() {
+    List<RestoreRequest> due =
+        em.createQuery(
+                "from RestoreRequest where state = 'pending' and expiresAt < :now",
+                RestoreRequest.class)
+            .setParameter("now", clock.instant())
+            .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+            .getResultList();
+    for (RestoreRequest r : due) {
+      r.state = "expired";
+      r.decidedAt = clock.instant();
+      audit.record(
+          new AuditEntry(
+              "system",
+              "restore.expire",
+              "restore-request",
+              String.valueOf(r.id),
+              AuditOutcome.SUCCESS,
+              RequestOrigin.SYSTEM,
+              "no decision by " + r.expiresAt));
+    }
+    return due.size();
+  }
+
+  @Transactional
+  public Optional<RestoreRequestView> get(long id) {
+    return Optional.ofNullable(em.find(RestoreRequest.class, id)).map(this::view);
+  }
+
+  /** Requests in {@code state} (all when null), newest first. */
+  @Transactional
+  public List<RestoreRequestView> page(String state, int offset, int limit) {
+    return em
+        .createQuery(
+            "from RestoreRequest where (:s is null or state = :s) order by requestedAt desc, id desc",
+            RestoreRequest.class)
+        .setParameter("s", state)
+        .setFirstResult(offset)
+        .setMaxResults(limit)
+        .getResultList()
+        .stream()
+        .map(this::view)
+        .toList();
+  }
+
+  @Transactional
+  public long count(String state) {
+    return em.createQuery(
+            "select count(r) from RestoreRequest r where (:s is null or r.state = :s)", Long.class)
+        .setParameter("s", state)
+        .getSingleResult();
+  }
+
+  private void refuseUnlessDecidable(
+      RestoreRequest r, String who, Role role, String verb, RequestOrigin origin) {
+    if (role != Role.ADMIN) {
+      throw new IllegalStateException("Only an admin can " + verb + " restores.");
+    }
+    if (r.requestedBy.equals(who)) {
+      audit.record(
+          new AuditEntry(
+              who,
+              "restore." + verb,
+              "restore-request",
+              String.valueOf(r.id),
+              AuditOutcome.DENIED,
+              origin,
+              "requester tried to decide their own request"));
+      throw new IllegalStateException(
+          "You requested this restore; another person must " + verb + " it.");
+    }
+    if (r.state.equals("pending") && r.expiresAt.isBefore(clock.instant())) {
+      r.state = "expired";
+      r.decidedAt = clock.instant();
+      audit.record(
+          new AuditEntry(
+              "system",
+              "restore.expire",
+              "restore-request",
+              String.valueOf(r.id),
+              AuditOutcome.SUCCESS,
+              origin,
+              null));
+    }
+    if (!r.state.equals("pending")) {
+      throw new IllegalStateException(
+          "Restore request "
+              + r.id
+              + " is "
+              + r.state
+              + "; only a pending request can be decided. "
+              + (r.state.equals("expired") ? "Ask for a new request." : ""));
+    }
+  }
+
+  private void approveInternal(
+      RestoreRequest r, String approver, String comment, boolean automatic, RequestOrigin origin) {
+    // the job first: if it cannot be queued, the request stays as it was
+    long job =
+        jobs.enqueueRestore(
+            r.imageId,
+            r.diskName,
+            r.partition,
+            r.targetMachineId,
+            r.target,
+            r.requestedBy,
+            "restore request " + r.id + " approved by " + approver,
+            origin);
+    r.state = "approved";
+    r.decidedBy = approver;
+    r.decidedAt = clock.instant();
+    r.decisionComment = comment;
+    r.autoApproved = automatic;
+    r.approvedFingerprint = r.fingerprint;
+    r.jobId = job;
+    audit.record(
+        new AuditEntry(
+            approver,
+            automatic ? "restore.auto-approve" : "restore.approve",
+            "restore-request",
+            String.valueOf(r.id),
+            AuditOutcome.SUCCESS,
+            origin,
+            (comment == null ? "" : comment + "; ") + "job " + r.jobId));
+  }
+
+  private RestoreRequest locked(long id) {
+    RestoreRequest r = em.find(RestoreRequest.class, id, LockModeType.PESSIMISTIC_WRITE);
+    if (r == null) {
+      throw new IllegalArgumentException("No restore request " + id + ".");
+    }
+    return r;
+  }
+
+  /** Bytes the restore writes: the chosen disk's size, or the chosen partition's length. */
+  private long neededBytes(ImageView image, Spec s) {
+    JsonNode disks;
+    try {
+      disks = json.readTree(images.disksJson(image.id()));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(
+          "Image " + image.manifestId() + " has an unreadable disk list in the catalogue.");
+    }
+    JsonNode disk = null;
+    for (JsonNode d : disks) {
+      if (s.disk() == null ? disks.size() == 1 : s.disk().equals(d.path("name").asText())) {
+        disk = d;
+      }
+    }
+    if (disk == null) {
+      throw new IllegalArgumentException(
+          s.disk() == null
+              ? "Image "
+                  + image.manifestId()
+                  + " holds "
+                  + disks.size()
+                  + " disks; say which one to restore."
+              : "Image " + image.manifestId() + " has no disk " + s.disk() + ".");
+    }
+    if (s.partition() == null) {
+      return disk.path("size").asLong();
+    }
+    for (JsonNode p : disk.path("layout").path("partitions")) {
+      if (p.path("number").asInt() == s.partition()) {
+        return p.path("length").asLong();
+      }
+    }
+    throw new IllegalArgumentException(
+        "Disk "
+            + disk.path("name").asText()
+            + " of image "
+            + image.manifestId()
+            + " has no partition "
+            + s.partition()
+            + ".");
+  }
+
+  private RestoreRequestView view(RestoreRequest r) {
+    ImageView image = images.get(r.imageId).orElse(null);
+    String targetName = machines.nameOf(r.targetMachineId);
+    String jobState =
+        r.jobId == null
+            ? null
+            : jobs.get(r.jobId).map(JobView::state).map(s -> s.id()).orElse(null);
+    boolean intact =
+        fingerprint(r).equals(r.fingerprint)
+            && (r.approvedFingerprint == null || r.approvedFingerprint.equals(r.fingerprint));
+    return new RestoreRequestView(
+        r.id,
+        r.imageId,
+        image == null ? "#" + r.imageId : image.manifestId(),
+        machines.nameOf(r.sourceMachineId),
+        r.targetMachineId,
+        targetName,
+        r.diskName,
+        r.partition,
+        r.target,
+        r.reason,
+        r.risk,
+        r.riskReasons,
+        r.requestedBy,
+        r.requestedAt,
+        r.expiresAt,
+        r.state,
+        r.decidedBy,
+        r.decidedAt,
+        r.decisionComment,
+        r.autoApproved,
+        r.jobId,
+        jobState,
+        overwrites(r, image, targetName),
+        intact);
+  }
+
+  private String overwrites(RestoreRequest r, ImageView image, String targetName) {
+    String what = r.partition == null ? "the whole disk" : "partition " + r.partition;
+    String from =
+        image == null
+            ? "image #" + r.imageId
+            : "the backup of " + image.machine() + " taken " + image.created();
+    return "Everything now on "
+        + r.target
+        + " of "
+        + targetName
+        + " will be replaced by "
+        + what
+        + (r.diskName == null ? "" : " of disk " + r.diskName)
+        + " from "
+        + from
+        + ".";
+  }
+
+  static String fingerprint(RestoreRequest r) {
+    String canonical =
+        r.imageId
+            + "|"
+            + r.sourceMachineId
+            + "|"
+            + r.targetMachineId
+            + "|"
+            + r.diskName
+            + "|"
+            + r.partition
+            + "|"
+            + r.target
+            + "|"
+            + r.requestedBy
+            + "|"
+            + r.reason;
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

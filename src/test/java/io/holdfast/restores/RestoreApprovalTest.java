@@ -1,0 +1,258 @@
+package io.holdfast.restores;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.agroal.api.AgroalDataSource;
+import io.holdfast.testing.TestUsers;
+import io.holdfast.testing.WorkerCalls;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The four-eyes restore flow over the REST API, with every refusal a person could meet. */
+@QuarkusTest
+class RestoreApprovalTest {
+
+  @Inject AgroalDataSource db;
+  String helpdesk;
+  String secondAdmin;
+  String host;
+  long machine;
+  long image;
+
+  @BeforeEach
+  void aMachineWithOneImage() throws Exception {
+    helpdesk = TestUsers.create("helpdesk");
+    secondAdmin = TestUsers.create("admin");
+    host = "restore-" + System.nanoTime();
+    String cred = WorkerCalls.enrolled(host);
+    WorkerCalls.inventory(cred, host, "/dev/vdz");
+    machine =
+        ((Number) asAdmin().get("/api/v1/machines?q=" + host).then().extract().path("items[0].id"))
+            .longValue();
+    try (Connection c = db.getConnection()) {
+      c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
+    }
+    long job =
+        ((Number)
+                asAdmin()
+                    .body("{\"machine\":" + machine + "}")
+                    .post("/api/v1/jobs/backup")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("job"))
+            .longValue();
+    WorkerCalls.post(cred, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
+        .statusCode(200);
+    String disks =
+        "[{\\\"name\\\":\\\"disk0\\\",\\\"size\\\":100663296,\\\"layout\\\":{\\\"scheme\\\":\\\"gpt\\\",\\\"partitions\\\":"
+            + "[{\\\"number\\\":2,\\\"offset\\\":1048576,\\\"length\\\":33554432}]}}]";
+    WorkerCalls.post(
+            cred,
+            "jobs/" + job + "/result",
+            "{\"state\":\"succeeded\",\"image\":{\"manifestId\":\"20260101T000000Z-"
+                + job
+                + "\",\"created\":\"2026-01-01T00:00:00Z\","
+                + "\"logicalBytes\":100663296,\"usedBytes\":1000,\"storedBytes\":1000,\"disksJson\":\""
+                + disks
+                + "\"}}")
+        .statusCode(204);
+    image =
+        ((Number)
+                asAdmin()
+                    .get("/api/v1/images?machine=" + machine)
+                    .then()
+                    .extract()
+                    .path("items[0].id"))
+            .longValue();
+  }
+
+  private static io.restassured.specification.RequestSpecification as(
+      String user, String password) {
+    return given().auth().preemptive().basic(user, password).contentType("application/json");
+  }
+
+  private static io.restassured.specification.RequestSpecification asAdmin() {
+    return as(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD);
+  }
+
+  private ValidatableResponse request(
+      String user, String password, Integer partition, String target) {
+    return as(user, password)
+        .body(
+            "{\"image\":"
+                + image
+                + ",\"partition\":"
+                + partition
+                + ",\"targetMachine\":"
+                + machine
+                + ",\"target\":\""
+                + target
+                + "\",\"reason\":\"user deleted the payroll folder\"}")
+        .post("/api/v1/restores")
+        .then();
+  }
+
+  @Test
+  void helpdesk_requests_another_admin_approves_and_a_restore_job_is_queued() {
+    long id =
+        ((Number)
+                request(helpdesk, TestUsers.PASSWORD, null, "/restore/disk0.img")
+                    .statusCode(201)
+                    .body("state", equalTo("pending"))
+                    .body("risk", equalTo("high"))
+                    .body("overwrites", containsString("Everything now on /restore/disk0.img"))
+                    .extract()
+                    .path("id"))
+            .longValue();
+    as(helpdesk, TestUsers.PASSWORD)
+        .body("{}")
+        .post("/api/v1/restores/" + id + "/approve")
+        .then()
+        .statusCode(403);
+    asAdmin()
+        .body("{\"comment\":\"confirmed with the user\"}")
+        .post("/api/v1/restores/" + id + "/approve")
+        .then()
+        .statusCode(200)
+        .body("state", equalTo("approved"))
+        .body("jobState", equalTo("queued"));
+    int job = asAdmin().get("/api/v1/restores/" + id).then().extract().path("jobId");
+    asAdmin()
+        .get("/api/v1/jobs/" + job)
+        .then()
+        .body("type", equalTo("restore"))
+        .body("requestedBy", equalTo(helpdesk));
+    assertThat(
+            asAdmin()
+                .get("/api/v1/audit?action=restore.")
+                .then()
+                .extract()
+                .jsonPath()
+                .getList("items.action", String.class))
+        .contains("restore.request", "restore.approve");
+  }
+
+  @Test
+  void the_requester_can_never_approve_their_own_request() {
+    long id =
+        ((Number)
+                request(secondAdmin, TestUsers.PASSWORD, 2, "/restore/p2.img")
+                    .statusCode(201)
+                    .extract()
+                    .path("id"))
+            .longValue();
+    as(secondAdmin, TestUsers.PASSWORD)
+        .body("{}")
+        .post("/api/v1/restores/" + id + "/approve")
+        .then()
+        .statusCode(409)
+        .contentType(startsWith("application/problem+json"))
+        .body("detail", equalTo("You requested this restore; another person must approve it."));
+  }
+
+  @Test
+  void an_approval_is_single_use() {
+    long id =
+        ((Number)
+                request(helpdesk, TestUsers.PASSWORD, 2, "/restore/p2-once.img")
+                    .statusCode(201)
+                    .extract()
+                    .path("id"))
+            .longValue();
+    asAdmin().body("{}").post("/api/v1/restores/" + id + "/approve").then().statusCode(200);
+    as(secondAdmin, TestUsers.PASSWORD)
+        .body("{}")
+        .post("/api/v1/restores/" + id + "/approve")
+        .then()
+        .statusCode(409)
+        .body("detail", containsString("is approved; only a pending request can be decided"));
+  }
+
+  @Test
+  void an_expired_request_cannot_be_approved() throws Exception {
+    long id =
+        ((Number)
+                request(helpdesk, TestUsers.PASSWORD, 2, "/restore/late.img")
+                    .statusCode(201)
+                    .extract()
+                    .path("id"))
+            .longValue();
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update restore_request set expires_at = now() - interval '1 minute' where id = "
+                  + id);
+    }
+    asAdmin()
+        .body("{}")
+        .post("/api/v1/restores/" + id + "/approve")
+        .then()
+        .statusCode(409)
+        .body("detail", containsString("is expired"))
+        .body("detail", containsString("Ask for a new request"));
+    asAdmin().get("/api/v1/restores/" + id).then().body("state", equalTo("expired"));
+  }
+
+  @Test
+  void a_request_changed_behind_the_consoles_back_is_refused() throws Exception {
+    long id =
+        ((Number)
+                request(helpdesk, TestUsers.PASSWORD, 2, "/restore/safe.img")
+                    .statusCode(201)
+                    .extract()
+                    .path("id"))
+            .longValue();
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate("update restore_request set target = '/dev/sda' where id = " + id);
+    }
+    asAdmin().get("/api/v1/restores/" + id).then().body("intact", equalTo(false));
+    asAdmin()
+        .body("{}")
+        .post("/api/v1/restores/" + id + "/approve")
+        .then()
+        .statusCode(409)
+        .body("detail", containsString("was changed after it was made"));
+  }
+
+  @Test
+  void a_target_disk_smaller_than_the_image_is_refused_before_anyone_is_asked() throws Exception {
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update disk set size_bytes = 1000 where path = '/dev/vdz' and machine_id = "
+                  + machine);
+    }
+    request(helpdesk, TestUsers.PASSWORD, null, "/dev/vdz")
+        .statusCode(400)
+        .contentType(startsWith("application/problem+json"))
+        .body("detail", containsString("holds 1000 bytes; the restore needs 100663296"));
+  }
+
+  @Test
+  void a_restore_onto_an_offline_machine_is_refused() throws Exception {
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update machine set last_seen_at = now() - interval '1 hour' where id = " + machine);
+    }
+    request(helpdesk, TestUsers.PASSWORD, 2, "/restore/x.img")
+        .statusCode(409)
+        .body("detail", containsString("is offline"));
+  }
+
+  @Test
+  void an_auditor_cannot_request_a_restore() {
+    String auditor = TestUsers.create("auditor");
+    request(auditor, TestUsers.PASSWORD, 2, "/restore/x.img").statusCode(403);
+  }
+}

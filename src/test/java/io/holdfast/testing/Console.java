@@ -1,0 +1,94 @@
+package io.holdfast.testing;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/** The console's REST API as an admin script would use it. */
+public final class Console {
+
+  private final String baseUrl;
+  private final String password;
+
+  public Console(String baseUrl, String password) {
+    this.baseUrl = baseUrl;
+    this.password = password;
+  }
+
+  public RequestSpecification as() {
+    return given()
+        .baseUri(baseUrl)
+        .auth()
+        .preemptive()
+        .basic("admin", password)
+        .contentType("application/json");
+  }
+
+  public String newToken() {
+    return as().body("{\"note\":\"it\"}")
+        .post("/api/v1/workers/tokens")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("token");
+  }
+
+  public JsonPath get(String path) {
+    return as().get(path).then().statusCode(200).extract().jsonPath();
+  }
+
+  public long post(String path, String body) {
+    return ((Number) as().body(body).post(path).then().statusCode(201).extract().path("job"))
+        .longValue();
+  }
+
+  /**
+   * Polls {@code path} until {@code done} holds, failing with the last answer after the timeout.
+   */
+  public JsonPath await(String path, Predicate<JsonPath> done, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonPath last = null;
+    while (System.nanoTime() < deadline) {
+      last = get(path);
+      if (done.test(last)) {
+        return last;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError(
+        "timed out waiting on "
+            + path
+            + "; last answer: "
+            + (last == null ? null : last.prettify()));
+  }
+
+  /**
+   * Waits until the worker on {@code hostname} has enrolled and reported its disks; returns the
+   * machine id.
+   */
+  public long awaitMachine(String hostname) throws InterruptedException {
+    long id =
+        await(
+                "/api/v1/machines?q=" + hostname,
+                j -> j.getList("items").size() == 1,
+                Duration.ofSeconds(60))
+            .getLong("items[0].id");
+    await("/api/v1/machines/" + id, j -> !j.getList("disks").isEmpty(), Duration.ofSeconds(60));
+    return id;
+  }
+
+  /** Waits for a job to end and returns it. */
+  public JsonPath awaitJobEnd(long job, Duration timeout) throws InterruptedException {
+    return await(
+        "/api/v1/jobs/" + job,
+        j -> {
+          String s = j.getString("state");
+          return s.equals("SUCCEEDED") || s.equals("FAILED") || s.equals("CANCELLED");
+        },
+        timeout);
+  }
+}

@@ -1,0 +1,126 @@
+package io.holdfast.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.holdfast.engine.Fixtures;
+import io.holdfast.engine.Tools;
+import io.holdfast.testing.AppProcess;
+import io.holdfast.testing.Console;
+import io.holdfast.testing.WorkerProcess;
+import io.restassured.path.json.JsonPath;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged console and a real worker process on loopback: the whole loop. */
+class WorkerEndToEndIT {
+
+  static final String PASSWORD = "end-to-end-admin-pw";
+  @TempDir Path tmp;
+
+  static Map<String, String> env(Path tmp) {
+    return Map.of(
+        "HOLDFAST_ACCOUNTS_INITIAL_ADMIN_PASSWORD", PASSWORD,
+        "HOLDFAST_LOCAL_WORKER_ENABLED", "false",
+        "HOLDFAST_REPOSITORIES_DEFAULT_PATH", tmp.resolve("repository").toString(),
+        "HOLDFAST_JOBS_WORKER_LOST_AFTER", "PT8S",
+        "HOLDFAST_JOBS_MONITOR_EVERY", "1s");
+  }
+
+  @Test
+  void enrol_inventory_backup_verify_and_restore_with_a_real_worker() throws Exception {
+    try (AppProcess app = AppProcess.start(tmp.resolve("data"), env(tmp))) {
+      Console console = new Console(app.baseUrl(), PASSWORD);
+      Path state = tmp.resolve("worker-state");
+      try (WorkerProcess worker =
+          WorkerProcess.start(
+              app.baseUrl(), console.newToken(), state, "e2e-host", Fixtures.gptDisk())) {
+        long machine = console.awaitMachine("e2e-host");
+        JsonPath detail = console.get("/api/v1/machines/" + machine);
+        assertThat(detail.getString("disks[0].name")).isEqualTo("gpt.img");
+        assertThat(detail.getList("disks[0].layout.partitions")).hasSize(3);
+        assertThat(Files.getPosixFilePermissions(state.resolve("credential.properties")))
+            .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+        long backup = console.post("/api/v1/jobs/backup", "{\"machine\":" + machine + "}");
+        JsonPath done = console.awaitJobEnd(backup, Duration.ofSeconds(120));
+        assertThat(done.getString("state")).as(done.prettify()).isEqualTo("SUCCEEDED");
+        JsonPath images = console.get("/api/v1/images?machine=" + machine);
+        assertThat(images.getList("items")).hasSize(1);
+        long image = images.getLong("items[0].id");
+        assertThat(images.getLong("items[0].usedBytes"))
+            .isLessThan(Files.size(Fixtures.gptDisk()) / 3);
+
+        long verify = console.post("/api/v1/jobs/verify", "{\"image\":" + image + "}");
+        assertThat(console.awaitJobEnd(verify, Duration.ofSeconds(60)).getString("state"))
+            .isEqualTo("SUCCEEDED");
+        assertThat(console.get("/api/v1/images/" + image).getString("verifyStatus"))
+            .isEqualTo("sound");
+
+        Path restored = tmp.resolve("restored.img");
+        long restore =
+            console.post(
+                "/api/v1/jobs/restore",
+                "{\"image\":"
+                    + image
+                    + ",\"targetMachine\":"
+                    + machine
+                    + ",\"target\":\""
+                    + restored
+                    + "\"}");
+        assertThat(console.awaitJobEnd(restore, Duration.ofSeconds(60)).getString("state"))
+            .isEqualTo("SUCCEEDED");
+        assertThat(Tools.run("sgdisk", "-v", restored.toString()).output())
+            .contains("No problems found");
+        Path p2 = tmp.resolve("p2.img");
+        long part =
+            console.post(
+                "/api/v1/jobs/restore",
+                "{\"image\":"
+                    + image
+                    + ",\"partition\":2,\"targetMachine\":"
+                    + machine
+                    + ",\"target\":\""
+                    + p2
+                    + "\"}");
+        assertThat(console.awaitJobEnd(part, Duration.ofSeconds(60)).getString("state"))
+            .isEqualTo("SUCCEEDED");
+        assertThat(Tools.run("fsck.ext4", "-fn", p2.toString()).exit()).isZero();
+        assertThat(Tools.run("debugfs", "-R", "cat /data/blob.bin", p2.toString()).stdout())
+            .isEqualTo(Files.readAllBytes(Fixtures.file("root/data/blob.bin")));
+
+        assertThat(console.get("/api/v1/jobs/" + backup + "/log").getList("message", String.class))
+            .anyMatch(m -> m.startsWith("Image "));
+        assertThat(console.get("/api/v1/audit?action=job.succeeded").getInt("total")).isEqualTo(4);
+      }
+    }
+  }
+
+  @Test
+  void a_revoked_worker_is_refused_and_says_so_in_its_log() throws Exception {
+    try (AppProcess app = AppProcess.start(tmp.resolve("data"), env(tmp))) {
+      Console console = new Console(app.baseUrl(), PASSWORD);
+      try (WorkerProcess worker =
+          WorkerProcess.start(
+              app.baseUrl(),
+              console.newToken(),
+              tmp.resolve("state"),
+              "revoked-host",
+              Fixtures.mbrDisk())) {
+        console.await(
+            "/api/v1/machines?q=revoked-host",
+            j -> j.getList("items").size() == 1,
+            Duration.ofSeconds(60));
+        long workerId =
+            console.get("/api/v1/workers").getLong("find { it.machine == 'revoked-host' }.id");
+        console.as().post("/api/v1/workers/" + workerId + "/revoke").then().statusCode(204);
+        assertThat(worker.waitForExit(30)).isEqualTo(3);
+        assertThat(worker.log()).contains("rejected this worker's credential").contains("revoked");
+      }
+    }
+  }
+}
