@@ -21,6 +21,7 @@ public class AuditResource {
   public record AuditPage(long total, List<AuditEventView> items) {}
 
   @Inject AuditService audit;
+  @Inject io.quarkus.security.identity.SecurityIdentity identity;
 
   @GET
   public AuditPage list(
@@ -37,5 +38,25 @@ public class AuditResource {
   @Path("verify")
   public ChainReport verify() {
     return audit.verifyChain();
+  }
+
+  /** Every event matching the filter as CSV (default) or JSON. The export itself is audited. */
+  @GET
+  @Path("export")
+  @Produces({"text/csv", MediaType.APPLICATION_JSON})
+  public jakarta.ws.rs.core.Response export(
+      @QueryParam("format") @DefaultValue("csv") String format,
+      @QueryParam("actor") String actor,
+      @QueryParam("action") String action,
+      @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest request) {
+    AuditService.Export e =
+        audit.export(
+            new AuditFilter(actor, action),
+            format,
+            identity.getPrincipal().getName(),
+            io.holdfast.platform.Origins.of(request));
+    return jakarta.ws.rs.core.Response.ok(e.body(), e.mediaType())
+        .header("Content-Disposition", "attachment; filename=\"" + e.filename() + "\"")
+        .build();
   }
 }

@@ -85,6 +85,101 @@ public class AuditService {
     }
   }
 
+  /** An export: its bytes, media type and a file name. */
+  public record Export(byte[] body, String mediaType, String filename) {}
+
+  /**
+   * All events matching {@code filter}, oldest first, as CSV or JSON; recorded as an event itself.
+   */
+  @Transactional
+  public Export export(
+      AuditFilter filter, String format, String user, io.holdfast.platform.RequestOrigin origin) {
+    boolean json = "json".equalsIgnoreCase(format);
+    if (!json && !"csv".equalsIgnoreCase(format)) {
+      throw new IllegalArgumentException(
+          "Export format must be csv or json, not '" + format + "'.");
+    }
+    record(
+        new AuditEntry(
+            user,
+            "audit.export",
+            null,
+            null,
+            AuditOutcome.SUCCESS,
+            origin,
+            format.toLowerCase(java.util.Locale.ROOT)
+                + (filter.actor() == null ? "" : ", actor~" + filter.actor())
+                + (filter.action() == null ? "" : ", action~" + filter.action())));
+    List<AuditEventView> all = new java.util.ArrayList<>();
+    for (int offset = 0; ; offset += 1000) {
+      List<AuditEventView> page = page(filter, offset, 1000);
+      all.addAll(page);
+      if (page.size() < 1000) {
+        break;
+      }
+    }
+    java.util.Collections.reverse(all);
+    String stamp = clock.instant().toString().replace(":", "").replace(".", "");
+    if (json) {
+      try {
+        return new Export(
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(all),
+            "application/json",
+            "holdfast-audit-" + stamp + ".json");
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    StringBuilder csv =
+        new StringBuilder(
+            "id,occurred_at,actor,action,object_type,object_id,outcome,source_ip,user_agent,details,hash\r\n");
+    for (AuditEventView e : all) {
+      csv.append(e.id())
+          .append(',')
+          .append(e.occurredAt())
+          .append(',')
+          .append(cell(e.actor()))
+          .append(',')
+          .append(cell(e.action()))
+          .append(',')
+          .append(cell(e.objectType()))
+          .append(',')
+          .append(cell(e.objectId()))
+          .append(',')
+          .append(e.outcome().name().toLowerCase(java.util.Locale.ROOT))
+          .append(',')
+          .append(cell(e.sourceIp()))
+          .append(',')
+          .append(cell(e.userAgent()))
+          .append(',')
+          .append(cell(e.details()))
+          .append(',')
+          .append(e.hash())
+          .append("\r\n");
+    }
+    return new Export(
+        csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "text/csv",
+        "holdfast-audit-" + stamp + ".csv");
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      com.fasterxml.jackson.databind.json.JsonMapper.builder()
+          .findAndAddModules()
+          .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .build();
+
+  /** RFC 4180 quoting; a leading formula character is defused for spreadsheets. */
+  static String cell(String v) {
+    if (v == null) {
+      return "";
+    }
+    String s = v.matches("^[=+\\-@].*") ? "'" + v : v;
+    boolean quote =
+        s.indexOf('"') >= 0 || s.indexOf(',') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0;
+    return quote ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+
   @Transactional(TxType.SUPPORTS)
   public List<AuditEventView> page(AuditFilter filter, int offset, int limit) {
     TypedQuery<AuditEvent> q =

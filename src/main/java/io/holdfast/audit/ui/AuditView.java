@@ -3,6 +3,7 @@ package io.holdfast.audit.ui;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
+import com.vaadin.flow.component.html.Anchor;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
@@ -13,6 +14,7 @@ import com.vaadin.flow.data.provider.ConfigurableFilterDataProvider;
 import com.vaadin.flow.data.value.ValueChangeMode;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
+import com.vaadin.flow.server.streams.DownloadHandler;
 import io.holdfast.audit.AuditEventView;
 import io.holdfast.audit.AuditFilter;
 import io.holdfast.audit.AuditService;
@@ -81,6 +83,40 @@ public class AuditView extends VerticalLayout {
               }
             });
     verify.setId("verify-chain");
-    add(new H2("Audit trail"), new HorizontalLayout(actor, action, verify), grid);
+    Anchor csv = exportLink(audit, "csv", actor, action);
+    Anchor json = exportLink(audit, "json", actor, action);
+    add(new H2("Audit trail"), new HorizontalLayout(actor, action, verify, csv, json), grid);
+  }
+
+  /** A download of the filtered trail; the export is audited as it happens. */
+  private static Anchor exportLink(
+      AuditService audit, String format, TextField actor, TextField action) {
+    Anchor a =
+        new Anchor(
+            (DownloadHandler)
+                event -> {
+                  var r = event.getRequest();
+                  String user =
+                      r.getUserPrincipal() == null ? "unknown" : r.getUserPrincipal().getName();
+                  AuditService.Export e =
+                      audit.export(
+                          new AuditFilter(
+                              blankToNull(actor.getValue()), blankToNull(action.getValue())),
+                          format,
+                          user,
+                          new io.holdfast.platform.RequestOrigin(
+                              r.getRemoteAddr(), r.getHeader("User-Agent")));
+                  event.setFileName(e.filename());
+                  event.setContentType(e.mediaType());
+                  event.getOutputStream().write(e.body());
+                },
+            "Export " + format.toUpperCase());
+    a.setId("export-" + format);
+    a.getElement().setAttribute("download", true);
+    return a;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 }
