@@ -13,33 +13,58 @@ import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.Scroller;
 import com.vaadin.flow.component.sidenav.SideNav;
 import com.vaadin.flow.component.sidenav.SideNavItem;
+import com.vaadin.flow.router.AfterNavigationEvent;
+import com.vaadin.flow.router.AfterNavigationObserver;
 import com.vaadin.flow.server.VaadinSession;
 import io.holdfast.platform.Role;
+import io.holdfast.restores.RestoreService;
 import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
 
 /** The frame around every signed-in view: brand, navigation, who is signed in, sign-out. */
 @PermitAll
-public class MainLayout extends AppLayout {
+public class MainLayout extends AppLayout implements AfterNavigationObserver {
 
-  public MainLayout() {
+  private final RestoreService restores;
+  private final Span pendingBadge = new Span();
+
+  @Inject
+  public MainLayout(RestoreService restores) {
+    this.restores = restores;
+    pendingBadge.setId("pending-restores");
+    pendingBadge.getElement().getThemeList().add("badge error pill small");
+    pendingBadge.setVisible(false);
     setPrimarySection(Section.DRAWER);
     H1 brand = new H1();
     brand.addClassName("holdfast-brand");
     brand.add(new Image("icons/holdfast.svg", ""), new Span("Holdfast"));
     Div brandBox = new Div(brand);
     brandBox.getStyle().set("padding", "var(--lumo-space-m)");
-    addToDrawer(brandBox, new Scroller(navigation()));
+    addToDrawer(brandBox, new Scroller(navigation(pendingBadge)));
     addToNavbar(new DrawerToggle(), userBox());
   }
 
-  private static SideNav navigation() {
+  /** Approvers see how many restore requests wait for them. */
+  @Override
+  public void afterNavigation(AfterNavigationEvent event) {
+    if (CurrentUser.hasAnyRole(Role.ADMIN)) {
+      long pending = restores.count("pending");
+      pendingBadge.setText(String.valueOf(pending));
+      pendingBadge.setVisible(pending > 0);
+    }
+  }
+
+  private static SideNav navigation(Span pendingBadge) {
     SideNav nav = new SideNav();
     nav.addItem(new SideNavItem("Dashboard", "", VaadinIcon.DASHBOARD.create()));
     nav.addItem(new SideNavItem("Machines", "machines", VaadinIcon.DESKTOP.create()));
     nav.addItem(new SideNavItem("Images", "images", VaadinIcon.ARCHIVE.create()));
     nav.addItem(new SideNavItem("Jobs", "jobs", VaadinIcon.TASKS.create()));
     nav.addItem(new SideNavItem("Plans", "plans", VaadinIcon.CALENDAR_CLOCK.create()));
-    nav.addItem(new SideNavItem("Restores", "restores", VaadinIcon.ROTATE_LEFT.create()));
+    SideNavItem restoresItem =
+        new SideNavItem("Restores", "restores", VaadinIcon.ROTATE_LEFT.create());
+    restoresItem.setSuffixComponent(pendingBadge);
+    nav.addItem(restoresItem);
     if (CurrentUser.hasAnyRole(Role.ADMIN, Role.AUDITOR)) {
       nav.addItem(new SideNavItem("Audit", "audit", VaadinIcon.CLIPBOARD_CHECK.create()));
     }

@@ -31,6 +31,7 @@ public class WorkerService {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String CREDENTIAL_PREFIX = "hfw_";
+  static final java.time.Duration HEARTBEAT_GRANULARITY = java.time.Duration.ofSeconds(5);
 
   @Inject EntityManager em;
   @Inject Clock clock;
@@ -173,8 +174,13 @@ public class WorkerService {
       throw new WorkerRejected(
           "This worker was revoked on " + w.revokedAt + "; enrol it again with a new token.");
     }
-    w.lastSeenAt = clock.instant();
-    machines.seen(w.machineId);
+    Instant now = clock.instant();
+    // A heartbeat write (and its commit to disk) on every call would cap the polls a console
+    // can answer; a few seconds of staleness is nothing against a 90 s lost-worker deadline.
+    if (w.lastSeenAt == null || w.lastSeenAt.isBefore(now.minus(HEARTBEAT_GRANULARITY))) {
+      w.lastSeenAt = now;
+      machines.seen(w.machineId);
+    }
     return new WorkerIdentity(w.id, w.machineId, w.maxJobs);
   }
 

@@ -128,6 +128,71 @@ class ConsoleBrowserIT {
   }
 
   @Test
+  void helpdesk_requests_a_restore_and_an_admin_approves_it_in_the_browser() throws Exception {
+    io.holdfast.testing.Console api =
+        new io.holdfast.testing.Console(app.baseUrl(), app.generatedAdminPassword());
+    api.as()
+        .body(
+            "{\"username\":\"hd-browser\",\"role\":\"HELPDESK\",\"password\":\"helpdesk-password-1\"}")
+        .post("/api/v1/users")
+        .then()
+        .statusCode(201);
+    api.await(
+        "/api/v1/machines", j -> !j.getList("items").isEmpty(), java.time.Duration.ofSeconds(60));
+    String machine = api.get("/api/v1/machines").getString("items[0].name");
+    long machineId = api.awaitMachine(machine);
+    long backup = api.post("/api/v1/jobs/backup", "{\"machine\":" + machineId + "}");
+    org.assertj.core.api.Assertions.assertThat(
+            api.awaitJobEnd(backup, java.time.Duration.ofSeconds(90)).getString("state"))
+        .isEqualTo("SUCCEEDED");
+    Path target = dataDir.resolve("restored-data-partition.img");
+
+    Page hd = browser.newPage(app.baseUrl());
+    hd.navigate("/login");
+    signIn(hd, "hd-browser", "helpdesk-password-1");
+    assertThat(hd.locator("#dashboard")).isVisible();
+    hd.navigate("/restores");
+    hd.locator("#request-restore").click();
+    hd.locator("#restore-source input").fill(machine);
+    hd.locator("vaadin-combo-box-item:visible")
+        .filter(new Locator.FilterOptions().setHasText(machine))
+        .first()
+        .click();
+    hd.locator("#restore-image [part~=\"toggle-button\"]").click();
+    hd.locator("vaadin-combo-box-item:visible").first().click();
+    hd.locator("#restore-target input").fill(target.toString());
+    hd.locator("#restore-partition input").fill("2");
+    hd.locator("#restore-reason textarea").fill("user overwrote the data partition");
+    Browser.screenshot(hd, "30-restore-request");
+    hd.locator("#ask-approval").click();
+    assertThat(hd.getByText("is pending").first()).isVisible();
+    assertThat(hd.locator(".approve-request")).hasCount(0);
+    Browser.screenshot(hd, "31-restore-pending-helpdesk");
+
+    Page admin = browser.newPage(app.baseUrl());
+    admin.navigate("/login");
+    signIn(admin, "admin", app.generatedAdminPassword());
+    assertThat(admin.locator("#pending-restores")).hasText("1");
+    admin.navigate("/restores");
+    admin.locator(".approve-request").first().click();
+    Browser.screenshot(admin, "32-restore-approve-dialog");
+    admin.locator("#confirm-approve").click();
+    assertThat(admin.getByText("restore job").first()).isVisible();
+    Browser.screenshot(admin, "33-restore-approved");
+
+    long job = api.get("/api/v1/restores").getLong("items[0].jobId");
+    org.assertj.core.api.Assertions.assertThat(
+            api.awaitJobEnd(job, java.time.Duration.ofSeconds(90)).getString("state"))
+        .isEqualTo("SUCCEEDED");
+    org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.size(target))
+        .isEqualTo(32L << 20);
+    java.util.List<String> actions =
+        api.get("/api/v1/audit?limit=200").getList("items.action", String.class);
+    org.assertj.core.api.Assertions.assertThat(actions)
+        .contains("restore.request", "restore.approve", "restore.start", "job.succeeded");
+  }
+
+  @Test
   void a_wrong_password_shows_a_clear_message() {
     Page page = browser.newPage(app.baseUrl());
     page.navigate("/login");

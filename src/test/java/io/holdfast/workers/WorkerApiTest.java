@@ -213,4 +213,63 @@ class WorkerApiTest {
         .body("state", equalTo("RUNNING"))
         .body("bytesDone", equalTo(1));
   }
+
+  @Test
+  void a_cancelled_running_job_is_signalled_to_its_worker_on_the_next_progress_and_poll() {
+    String cred = WorkerCalls.enrolled("cancel-host");
+    WorkerCalls.inventory(cred, "cancel-host", "/images/disk0.img");
+    int machine =
+        given()
+            .auth()
+            .preemptive()
+            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+            .get("/api/v1/machines?q=cancel-host")
+            .then()
+            .extract()
+            .path("items[0].id");
+    int job =
+        given()
+            .auth()
+            .preemptive()
+            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+            .contentType("application/json")
+            .body("{\"machine\":" + machine + "}")
+            .post("/api/v1/jobs/backup")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("job");
+    WorkerCalls.post(cred, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
+        .statusCode(200)
+        .body("jobs", hasSize(1));
+    String progress = "{\"phase\":\"imaging\",\"bytesDone\":1,\"bytesTotal\":2,\"rateBps\":1}";
+    WorkerCalls.post(cred, "jobs/" + job + "/progress", progress)
+        .statusCode(200)
+        .body("cancel", equalTo(false));
+    given()
+        .auth()
+        .preemptive()
+        .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+        .post("/api/v1/jobs/" + job + "/cancel")
+        .then()
+        .statusCode(204);
+    WorkerCalls.post(cred, "jobs/" + job + "/progress", progress)
+        .statusCode(200)
+        .body("cancel", equalTo(true));
+    WorkerCalls.post(cred, "poll", "{\"running\":[" + job + "],\"capacity\":0,\"waitSeconds\":0}")
+        .statusCode(200)
+        .body("cancel", org.hamcrest.Matchers.contains(job));
+    WorkerCalls.post(
+            cred,
+            "jobs/" + job + "/result",
+            "{\"state\":\"cancelled\",\"error\":\"Cancelled on request.\"}")
+        .statusCode(204);
+    given()
+        .auth()
+        .preemptive()
+        .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+        .get("/api/v1/jobs/" + job)
+        .then()
+        .body("state", equalTo("CANCELLED"));
+  }
 }

@@ -149,6 +149,7 @@ public class RestoresView extends VerticalLayout {
     boolean mine = CurrentUser.username().map(u -> u.equals(r.requestedBy())).orElse(false);
     if (r.state().equals("pending") && CurrentUser.hasAnyRole(Role.ADMIN)) {
       Button approve = new Button("Approve", e -> decide(r, true));
+      approve.addClassName("approve-request");
       approve.addThemeVariants(ButtonVariant.LUMO_SUCCESS, ButtonVariant.LUMO_SMALL);
       approve.setEnabled(!mine);
       approve.setTooltipText(
@@ -209,6 +210,7 @@ public class RestoresView extends VerticalLayout {
     ok.addThemeVariants(
         approve ? ButtonVariant.LUMO_SUCCESS : ButtonVariant.LUMO_ERROR,
         ButtonVariant.LUMO_PRIMARY);
+    ok.setId(approve ? "confirm-approve" : "confirm-reject");
     d.getFooter().add(new Button("Back", e -> d.close()), ok);
     d.setWidth("36rem");
     d.open();
@@ -244,6 +246,13 @@ public class RestoresView extends VerticalLayout {
     TextField target = new TextField("Target disk or file on that machine");
     target.setPlaceholder("/dev/sdb or /srv/restore/disk.img");
     TextArea reason = new TextArea("Reason");
+    source.setId("restore-source");
+    image.setId("restore-image");
+    targetMachine.setId("restore-target-machine");
+    target.setId("restore-target");
+    disk.setId("restore-disk");
+    partition.setId("restore-partition");
+    reason.setId("restore-reason");
     FormLayout form = new FormLayout(source, image, targetMachine, target, disk, partition, reason);
     d.add(form);
     Button ask =
@@ -273,6 +282,7 @@ public class RestoresView extends VerticalLayout {
                       d.close();
                     }));
     ask.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    ask.setId("ask-approval");
     d.getFooter().add(new Button("Cancel", e -> d.close()), ask);
     d.setWidth("48rem");
     d.open();
