@@ -259,22 +259,7 @@ public final class Agent implements Runnable {
             + m.storedBytes()
             + " newly stored");
     String disksJson =
-        ManifestCodec.toText(
-            m.disks().stream()
-                .map(
-                    d ->
-                        Map.of(
-                            "name",
-                            d.name(),
-                            "size",
-                            d.size(),
-                            "layout",
-                            d.layout(),
-                            "imaging",
-                            d.imaging(),
-                            "usedBytes",
-                            d.usedBytes()))
-                .toList());
+        ManifestCodec.toText(m.disks().stream().map(Manifest.DiskImage::summary).toList());
     return new Protocol.JobResult(
         "succeeded",
         null,

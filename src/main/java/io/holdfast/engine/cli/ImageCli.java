@@ -260,23 +260,7 @@ public final class ImageCli {
     r.put("machine", m.machine());
     r.put("created", m.created());
     r.put("parent", m.parent());
-    r.put(
-        "disks",
-        m.disks().stream()
-            .map(
-                d ->
-                    Map.of(
-                        "name",
-                        d.name(),
-                        "size",
-                        d.size(),
-                        "layout",
-                        d.layout(),
-                        "imaging",
-                        d.imaging(),
-                        "usedBytes",
-                        d.usedBytes()))
-            .toList());
+    r.put("disks", m.disks().stream().map(Manifest.DiskImage::summary).toList());
     return print(a, r, ManifestCodec.toText(r));
   }
 

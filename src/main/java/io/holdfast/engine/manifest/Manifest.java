@@ -69,5 +69,12 @@ public record Manifest(
       List<Integer> partitions,
       List<String> chunks,
       long usedBytes,
-      long storedBytes) {}
+      long storedBytes) {
+
+    /** What a catalogue keeps of a disk: name, size, layout, how each partition was imaged. */
+    public java.util.Map<String, Object> summary() {
+      return java.util.Map.of(
+          "name", name, "size", size, "layout", layout, "imaging", imaging, "usedBytes", usedBytes);
+    }
+  }
 }
