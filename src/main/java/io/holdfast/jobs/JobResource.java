@@ -57,9 +57,12 @@ public class JobResource {
       @QueryParam("state") String state,
       @QueryParam("type") String type,
       @QueryParam("machine") Long machine,
+      @QueryParam("since") String since,
       @QueryParam("offset") @DefaultValue("0") int offset,
       @QueryParam("limit") @DefaultValue("50") int limit) {
-    JobFilter f = new JobFilter(state == null ? null : parseState(state), type, machine, null);
+    JobFilter f =
+        new JobFilter(
+            state == null ? null : parseState(state), type, machine, null, parseInstant(since));
     return new JobPage(jobs.count(f), jobs.page(f, offset, Math.min(limit, 500)));
   }
 
@@ -136,6 +139,18 @@ public class JobResource {
     return Response.created(URI.create("/api/v1/jobs/" + jobId))
         .entity(Map.of("job", jobId))
         .build();
+  }
+
+  private static java.time.Instant parseInstant(String s) {
+    if (s == null || s.isBlank()) {
+      return null;
+    }
+    try {
+      return java.time.Instant.parse(s.trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "'since' must be an ISO-8601 instant such as 2026-01-31T08:00:00Z, not '" + s + "'.");
+    }
   }
 
   private static JobState parseState(String s) {

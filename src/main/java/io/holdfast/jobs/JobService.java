@@ -604,6 +604,9 @@ public class JobService {
     if (f.machineName() != null && !f.machineName().isBlank()) {
       w.append(" and j.machineId in (select m.id from Machine m where lower(m.name) like :mname)");
     }
+    if (f.since() != null) {
+      w.append(" and j.createdAt >= :since");
+    }
     return w.toString();
   }
 
@@ -619,6 +622,9 @@ public class JobService {
     }
     if (f.machineName() != null && !f.machineName().isBlank()) {
       q.setParameter("mname", "%" + f.machineName().trim().toLowerCase() + "%");
+    }
+    if (f.since() != null) {
+      q.setParameter("since", f.since());
     }
   }
 

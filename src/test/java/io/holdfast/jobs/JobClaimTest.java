@@ -189,6 +189,58 @@ class JobClaimTest {
     assertThat(jobs.get(job).orElseThrow().error()).startsWith("Worker lost");
   }
 
+  @Test
+  void the_job_list_filters_by_creation_time_and_refuses_a_malformed_time() {
+    String cred = WorkerCalls.enrolled("since-host");
+    WorkerCalls.inventory(cred, "since-host", "/images/disk0.img");
+    int machine =
+        given()
+            .auth()
+            .preemptive()
+            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+            .get("/api/v1/machines?q=since-host")
+            .then()
+            .extract()
+            .path("items[0].id");
+    jobs.enqueueBackup(machine, null, "test", "test", RequestOrigin.SYSTEM);
+    var admin = given().auth().preemptive().basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD);
+    int recent =
+        admin
+            .get(
+                "/api/v1/jobs?machine="
+                    + machine
+                    + "&since="
+                    + java.time.Instant.now().minusSeconds(600))
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("total");
+    assertThat(recent).isEqualTo(1);
+    int future =
+        given()
+            .auth()
+            .preemptive()
+            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+            .get(
+                "/api/v1/jobs?machine="
+                    + machine
+                    + "&since="
+                    + java.time.Instant.now().plusSeconds(600))
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("total");
+    assertThat(future).isZero();
+    given()
+        .auth()
+        .preemptive()
+        .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+        .get("/api/v1/jobs?since=yesterday")
+        .then()
+        .statusCode(400)
+        .body("detail", org.hamcrest.Matchers.containsString("ISO-8601"));
+  }
+
   private static long single(Connection c, String sql) throws Exception {
     try (PreparedStatement s = c.prepareStatement(sql);
         ResultSet rs = s.executeQuery()) {

@@ -39,6 +39,21 @@ public class JobsView extends VerticalLayout {
     machine.setPlaceholder("Machine");
     machine.setClearButtonVisible(true);
     machine.setValueChangeMode(ValueChangeMode.LAZY);
+    Select<java.time.Duration> when = new Select<>();
+    when.setItems(
+        java.time.Duration.ofHours(1),
+        java.time.Duration.ofDays(1),
+        java.time.Duration.ofDays(7),
+        java.time.Duration.ofDays(30));
+    when.setEmptySelectionAllowed(true);
+    when.setEmptySelectionCaption("Any time");
+    when.setItemLabelGenerator(
+        d ->
+            d == null
+                ? "Any time"
+                : d.toHours() == 1
+                    ? "Last hour"
+                    : d.toDays() == 1 ? "Last 24 hours" : "Last " + d.toDays() + " days");
     JobGrid grid = new JobGrid(jobs, JobFilter.ALL, 0);
     grid.setId("jobs-grid");
     Runnable apply =
@@ -48,7 +63,8 @@ public class JobsView extends VerticalLayout {
     state.addValueChangeListener(e -> apply.run());
     type.addValueChangeListener(e -> apply.run());
     machine.addValueChangeListener(e -> apply.run());
-    add(new H2("Jobs"), new HorizontalLayout(state, type, machine), grid);
+    when.addValueChangeListener(e -> apply.run());
+    add(new H2("Jobs"), new HorizontalLayout(state, type, machine, when), grid);
     if (jobs.count(JobFilter.ALL) == 0) {
       add(
           new io.holdfast.ui.EmptyState(
