@@ -1,6 +1,6 @@
 package io.holdfast.accounts;
 
-import io.holdfast.platform.RequestOrigin;
+import io.holdfast.platform.Origins;
 import io.holdfast.platform.Role;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -72,9 +72,7 @@ public class AccountResource {
             body.role(),
             body.password(),
             identity.getPrincipal().getName(),
-            new RequestOrigin(
-                request.remoteAddress() == null ? null : request.remoteAddress().host(),
-                request.getHeader("User-Agent")));
+            Origins.of(request));
     return Response.status(Response.Status.CREATED).entity(created).build();
   }
 }

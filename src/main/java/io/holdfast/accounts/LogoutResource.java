@@ -3,7 +3,7 @@ package io.holdfast.accounts;
 import io.holdfast.audit.AuditEntry;
 import io.holdfast.audit.AuditOutcome;
 import io.holdfast.audit.AuditService;
-import io.holdfast.platform.RequestOrigin;
+import io.holdfast.platform.Origins;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
@@ -30,13 +30,7 @@ public class LogoutResource {
     if (!identity.isAnonymous()) {
       String user = identity.getPrincipal().getName();
       audit.record(
-          AuditEntry.of(
-                  user,
-                  "signout",
-                  AuditOutcome.SUCCESS,
-                  new RequestOrigin(
-                      request.remoteAddress() == null ? null : request.remoteAddress().host(),
-                      request.getHeader("User-Agent")))
+          AuditEntry.of(user, "signout", AuditOutcome.SUCCESS, Origins.of(request))
               .on("user", user));
     }
     NewCookie expired =

@@ -9,7 +9,10 @@ public final class Origins {
   private Origins() {}
 
   public static RequestOrigin current() {
-    VaadinRequest r = VaadinRequest.getCurrent();
+    return of(VaadinRequest.getCurrent());
+  }
+
+  public static RequestOrigin of(VaadinRequest r) {
     return r == null
         ? RequestOrigin.SYSTEM
         : new RequestOrigin(r.getRemoteAddr(), r.getHeader("User-Agent"));

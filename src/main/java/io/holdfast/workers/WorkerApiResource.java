@@ -3,8 +3,8 @@ package io.holdfast.workers;
 import io.holdfast.jobs.JobDispatcher;
 import io.holdfast.jobs.JobService;
 import io.holdfast.machines.MachineService;
+import io.holdfast.platform.Origins;
 import io.holdfast.platform.Problem;
-import io.holdfast.platform.RequestOrigin;
 import io.holdfast.worker.protocol.Protocol;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -45,7 +45,7 @@ public class WorkerApiResource {
   @Path("enrol")
   public Protocol.EnrolResponse enrol(
       @Valid @NotNull Protocol.EnrolRequest body, @Context HttpServerRequest request) {
-    return workers.enrol(body, origin(request));
+    return workers.enrol(body, Origins.of(request));
   }
 
   @POST
@@ -145,10 +145,5 @@ public class WorkerApiResource {
             Problem.response(Response.Status.UNAUTHORIZED, "Worker not recognised", e.getMessage()))
         .header("WWW-Authenticate", "Bearer realm=\"Holdfast workers\"")
         .build();
-  }
-
-  private static RequestOrigin origin(HttpServerRequest r) {
-    return new RequestOrigin(
-        r.remoteAddress() == null ? null : r.remoteAddress().host(), r.getHeader("User-Agent"));
   }
 }

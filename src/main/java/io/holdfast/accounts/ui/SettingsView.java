@@ -16,13 +16,11 @@ import com.vaadin.flow.component.textfield.PasswordField;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
-import com.vaadin.flow.server.VaadinRequest;
 import io.holdfast.accounts.AccountService;
 import io.holdfast.accounts.UserSummary;
-import io.holdfast.platform.RequestOrigin;
 import io.holdfast.platform.Role;
-import io.holdfast.ui.CurrentUser;
 import io.holdfast.ui.MainLayout;
+import io.holdfast.ui.Origins;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.ZoneId;
@@ -76,14 +74,13 @@ public class SettingsView extends VerticalLayout {
             "Create",
             e -> {
               try {
-                VaadinRequest r = VaadinRequest.getCurrent();
                 accounts.create(
                     username.getValue().trim(),
                     name.getValue().trim(),
                     role.getValue(),
                     password.getValue(),
-                    CurrentUser.username().orElse("unknown"),
-                    new RequestOrigin(r.getRemoteAddr(), r.getHeader("User-Agent")));
+                    Origins.user(),
+                    Origins.current());
                 users.getDataProvider().refreshAll();
                 dialog.close();
                 Notification.show("Created " + username.getValue())

@@ -22,6 +22,7 @@ import io.holdfast.audit.ChainReport;
 import io.holdfast.platform.Role;
 import io.holdfast.ui.MainLayout;
 import io.holdfast.ui.Notifications;
+import io.holdfast.ui.Origins;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.ZoneId;
@@ -104,8 +105,7 @@ public class AuditView extends VerticalLayout {
                               blankToNull(actor.getValue()), blankToNull(action.getValue())),
                           format,
                           user,
-                          new io.holdfast.platform.RequestOrigin(
-                              r.getRemoteAddr(), r.getHeader("User-Agent")));
+                          Origins.of(r));
                   event.setFileName(e.filename());
                   event.setContentType(e.mediaType());
                   event.getOutputStream().write(e.body());
