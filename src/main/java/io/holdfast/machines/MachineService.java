@@ -7,7 +7,6 @@ import io.holdfast.worker.protocol.Protocol;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.NoResultException;
 import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -117,18 +116,6 @@ public class MachineService {
             online(m.lastSeenAt),
             m.lastSeenAt,
             disks));
-  }
-
-  @Transactional
-  public Optional<Long> idOf(String name) {
-    try {
-      return Optional.of(
-          em.createQuery("select id from Machine where name = :n", Long.class)
-              .setParameter("n", name)
-              .getSingleResult());
-    } catch (NoResultException e) {
-      return Optional.empty();
-    }
   }
 
   @Transactional

@@ -4,6 +4,7 @@ import io.holdfast.audit.AuditEntry;
 import io.holdfast.audit.AuditOutcome;
 import io.holdfast.audit.AuditService;
 import io.holdfast.machines.MachineService;
+import io.holdfast.machines.MachinesConfig;
 import io.holdfast.platform.RequestOrigin;
 import io.holdfast.worker.protocol.Protocol;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,7 +21,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Enrolment tokens and worker credentials. Both are random 256-bit secrets of which the console
@@ -38,6 +38,7 @@ public class WorkerService {
   @Inject AuditService audit;
   @Inject MachineService machines;
   @Inject WorkersConfig config;
+  @Inject MachinesConfig machinesConfig;
 
   @Transactional
   public NewToken createToken(String note, String createdBy, RequestOrigin origin) {
@@ -205,11 +206,6 @@ public class WorkerService {
   }
 
   @Transactional
-  public void setMaxJobs(long workerId, int maxJobs) {
-    em.find(Worker.class, workerId).maxJobs = maxJobs;
-  }
-
-  @Transactional
   public List<TokenView> tokens(int offset, int limit) {
     Instant now = clock.instant();
     return em
@@ -236,7 +232,7 @@ public class WorkerService {
 
   @Transactional
   public List<WorkerView> workers(int offset, int limit) {
-    Instant cutoff = clock.instant().minusSeconds(90);
+    Instant cutoff = clock.instant().minus(machinesConfig.offlineAfter());
     return em
         .createQuery("from Worker order by id", Worker.class)
         .setFirstResult(offset)
@@ -255,17 +251,6 @@ public class WorkerService {
                     w.revokedAt,
                     w.revokedAt == null && w.lastSeenAt != null && w.lastSeenAt.isAfter(cutoff)))
         .toList();
-  }
-
-  @Transactional
-  public Optional<Long> activeWorkerOf(long machineId) {
-    return em.createQuery(
-            "select id from Worker where machineId = :m and revokedAt is null order by lastSeenAt desc nulls last",
-            Long.class)
-        .setParameter("m", machineId)
-        .setMaxResults(1)
-        .getResultStream()
-        .findFirst();
   }
 
   private static String random() {

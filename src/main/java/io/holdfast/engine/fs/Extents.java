@@ -66,15 +66,6 @@ public final class Extents {
     return i < starts.length && starts[i] < to;
   }
 
-  /** Bytes of {@code [from, to)} that lie inside the set. */
-  public long bytesWithin(long from, long to) {
-    long sum = 0;
-    for (int i = firstEndingAfter(from); i < starts.length && starts[i] < to; i++) {
-      sum += Math.min(ends[i], to) - Math.max(starts[i], from);
-    }
-    return sum;
-  }
-
   /** Collects ranges in any order, then merges them. */
   public static final class Builder {
     private long[] s = new long[64];
@@ -96,13 +87,6 @@ public final class Extents {
       s[n] = start;
       e[n] = end;
       n++;
-      return this;
-    }
-
-    public Builder addAll(Extents other) {
-      for (int i = 0; i < other.count(); i++) {
-        add(other.start(i), other.end(i));
-      }
       return this;
     }
 

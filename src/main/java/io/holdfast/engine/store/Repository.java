@@ -131,10 +131,6 @@ public final class Repository {
         .resolve(digest);
   }
 
-  public boolean hasChunk(String digest) {
-    return Files.exists(chunkPath(digest));
-  }
-
   /**
    * Marks an existing chunk as recently used, so that a garbage collection running alongside this
    * backup does not sweep it before the new manifest references it.
