@@ -89,7 +89,16 @@ final class ChunkPool implements AutoCloseable {
   }
 
   @Override
+  /**
+   * Stops queued chunks and waits for the ones in progress, so that an operation that failed or was
+   * cancelled has no thread left writing after it returns.
+   */
   public void close() {
     pool.shutdownNow();
+    try {
+      pool.awaitTermination(5, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
