@@ -4,6 +4,7 @@ import io.holdfast.audit.AuditEntry;
 import io.holdfast.audit.AuditOutcome;
 import io.holdfast.audit.AuditService;
 import io.holdfast.platform.Origins;
+import io.quarkus.oidc.IdTokenCredential;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
@@ -15,7 +16,10 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Ends a browser session: forgets the session cookie and goes back to the login page. */
+/**
+ * Ends a browser session: forgets the session cookie and goes back to the login page, by way of
+ * Keycloak's logout when the session came from there.
+ */
 @Path("/logout")
 public class LogoutResource {
 
@@ -35,6 +39,10 @@ public class LogoutResource {
     }
     NewCookie expired =
         new NewCookie.Builder(cookieName).value("").path("/").maxAge(0).httpOnly(true).build();
-    return Response.seeOther(URI.create("/login")).cookie(expired).build();
+    // A Keycloak session ends at Keycloak too (RP-initiated logout), then comes back to /login.
+    boolean keycloak = identity.getCredential(IdTokenCredential.class) != null;
+    return Response.seeOther(URI.create(keycloak ? "/sso/logout" : "/login"))
+        .cookie(expired)
+        .build();
   }
 }

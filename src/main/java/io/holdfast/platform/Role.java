@@ -31,6 +31,14 @@ public enum Role {
     return name().charAt(0) + name().substring(1).toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * The strongest Holdfast role among security role names (a Keycloak user may carry several realm
+   * roles, and roles of other applications), if any.
+   */
+  public static java.util.Optional<Role> strongestOf(java.util.Collection<String> roleNames) {
+    return java.util.Arrays.stream(values()).filter(r -> roleNames.contains(r.id())).findFirst();
+  }
+
   public static Role fromId(String id) {
     return valueOf(id.toUpperCase(Locale.ROOT));
   }

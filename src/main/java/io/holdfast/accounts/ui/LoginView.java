@@ -1,6 +1,11 @@
 package io.holdfast.accounts.ui;
 
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.html.Image;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.login.LoginForm;
 import com.vaadin.flow.component.login.LoginI18n;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
@@ -14,6 +19,7 @@ import com.vaadin.flow.server.auth.AnonymousAllowed;
 import io.holdfast.ui.CurrentUser;
 import jakarta.servlet.http.Cookie;
 import java.util.Arrays;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * The sign-in page. The form posts to Quarkus' form authentication ({@code j_security_check});
@@ -38,7 +44,26 @@ public class LoginView extends VerticalLayout implements BeforeEnterObserver {
     form.setAction("j_security_check");
     form.setForgotPasswordButtonVisible(false);
     form.setI18n(i18n("Wrong username or password", "Check both and try again."));
-    add(logo, form);
+    add(logo);
+    if (keycloakEnabled()) {
+      Button sso =
+          new Button(
+              "Sign in with Keycloak",
+              VaadinIcon.KEY.create(),
+              e -> UI.getCurrent().getPage().setLocation("/sso/login"));
+      sso.setId("sso-login");
+      sso.addThemeVariants(ButtonVariant.LUMO_PRIMARY, ButtonVariant.LUMO_LARGE);
+      Span or = new Span("or with a local account");
+      or.addClassName("holdfast-login-or");
+      add(sso, or);
+    }
+    add(form);
+  }
+
+  private static boolean keycloakEnabled() {
+    return ConfigProvider.getConfig()
+        .getOptionalValue("quarkus.oidc.tenant-enabled", Boolean.class)
+        .orElse(false);
   }
 
   @Override
