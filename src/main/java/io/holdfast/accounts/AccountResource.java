@@ -15,8 +15,10 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
@@ -40,6 +42,12 @@ public class AccountResource {
 
   public record UserPage(long total, List<UserSummary> items) {}
 
+  /** What an admin changes about an account; absent fields stay as they are. */
+  public record UserChange(Role role, Boolean enabled) {}
+
+  /** A new password set by an admin. */
+  public record PasswordReset(@NotBlank String password) {}
+
   @Inject AccountService accounts;
   @Inject SecurityIdentity identity;
 
@@ -47,7 +55,7 @@ public class AccountResource {
   @Path("/me")
   @Authenticated
   public Me me() {
-    String role = identity.getRoles().stream().findFirst().orElse("");
+    String role = Role.strongestOf(identity.getRoles()).map(Role::id).orElse("");
     return new Me(identity.getPrincipal().getName(), role);
   }
 
@@ -74,5 +82,39 @@ public class AccountResource {
             identity.getPrincipal().getName(),
             Origins.of(request));
     return Response.status(Response.Status.CREATED).entity(created).build();
+  }
+
+  @PATCH
+  @Path("/users/{username}")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed(Role.Names.ADMIN)
+  public UserSummary change(
+      @PathParam("username") String username,
+      @NotNull UserChange body,
+      @Context HttpServerRequest request) {
+    String actor = identity.getPrincipal().getName();
+    UserSummary result = null;
+    if (body.role() != null) {
+      result = accounts.changeRole(username, body.role(), actor, Origins.of(request));
+    }
+    if (body.enabled() != null) {
+      result = accounts.setEnabled(username, body.enabled(), actor, Origins.of(request));
+    }
+    if (result == null) {
+      throw new IllegalArgumentException("Say what to change: role, enabled, or both.");
+    }
+    return result;
+  }
+
+  @POST
+  @Path("/users/{username}/password")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed(Role.Names.ADMIN)
+  public UserSummary resetPassword(
+      @PathParam("username") String username,
+      @Valid @NotNull PasswordReset body,
+      @Context HttpServerRequest request) {
+    return accounts.resetPassword(
+        username, body.password(), identity.getPrincipal().getName(), Origins.of(request));
   }
 }

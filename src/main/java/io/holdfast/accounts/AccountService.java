@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
+import jakarta.ws.rs.NotFoundException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -116,9 +117,7 @@ public class AccountService {
       throw new IllegalArgumentException(
           "A username is 1 to 64 letters, digits, dots, dashes, underscores or @.");
     }
-    if (password == null || password.length() < 12) {
-      throw new IllegalArgumentException("A password needs at least 12 characters.");
-    }
+    checkPassword(password);
     if (users.findByUsername(username).isPresent()) {
       throw new IllegalArgumentException("There is already an account named " + username + ".");
     }
@@ -139,6 +138,103 @@ public class AccountService {
             origin,
             "role=" + role.id()));
     return u.summary();
+  }
+
+  /**
+   * Gives an account another role. Holdfast always keeps one enabled admin, so the last one cannot
+   * be demoted.
+   */
+  @Transactional
+  public UserSummary changeRole(String username, Role role, String actor, RequestOrigin origin) {
+    UserAccount u = existing(username);
+    Role before = Role.fromId(u.role);
+    if (before == role) {
+      return u.summary();
+    }
+    if (before == Role.ADMIN && u.enabled && enabledAdmins() == 1) {
+      throw new IllegalStateException(
+          u.username + " is the only enabled admin. Make another account admin first.");
+    }
+    u.role = role.id();
+    audit.record(
+        new AuditEntry(actor, "user.role", "user", u.username, AuditOutcome.SUCCESS, origin, null)
+            .withChange("role", before.id(), role.id()));
+    return u.summary();
+  }
+
+  /**
+   * Disables or enables an account. A disabled account cannot sign in, and its open browser
+   * sessions stop working on their next request. Nobody disables their own account, and the last
+   * enabled admin stays enabled.
+   */
+  @Transactional
+  public UserSummary setEnabled(
+      String username, boolean enabled, String actor, RequestOrigin origin) {
+    UserAccount u = existing(username);
+    if (u.enabled == enabled) {
+      return u.summary();
+    }
+    if (!enabled && u.username.equals(actor)) {
+      throw new IllegalStateException("You cannot disable your own account.");
+    }
+    if (!enabled && Role.fromId(u.role) == Role.ADMIN && enabledAdmins() == 1) {
+      throw new IllegalStateException(
+          u.username + " is the only enabled admin. Make another account admin first.");
+    }
+    u.enabled = enabled;
+    audit.record(
+        new AuditEntry(
+                actor,
+                enabled ? "user.enable" : "user.disable",
+                "user",
+                u.username,
+                AuditOutcome.SUCCESS,
+                origin,
+                null)
+            .withChange("enabled", !enabled, enabled));
+    return u.summary();
+  }
+
+  /**
+   * Sets a new password chosen by an admin, and lifts a lockout. The password itself never reaches
+   * the audit trail.
+   */
+  @Transactional
+  public UserSummary resetPassword(
+      String username, String newPassword, String actor, RequestOrigin origin) {
+    UserAccount u = existing(username);
+    checkPassword(newPassword);
+    u.passwordHash = BcryptUtil.bcryptHash(newPassword);
+    u.failedAttempts = 0;
+    boolean wasLocked = u.lockedUntil != null && u.lockedUntil.isAfter(clock.instant());
+    u.lockedUntil = null;
+    audit.record(
+        new AuditEntry(
+            actor,
+            "user.password-reset",
+            "user",
+            u.username,
+            AuditOutcome.SUCCESS,
+            origin,
+            wasLocked ? "password reset; lockout lifted" : "password reset"));
+    return u.summary();
+  }
+
+  private UserAccount existing(String username) {
+    return users
+        .findByUsername(username)
+        .orElseThrow(
+            () -> new NotFoundException("There is no local account named " + username + "."));
+  }
+
+  private long enabledAdmins() {
+    return users.count("role = ?1 and enabled = true", Role.ADMIN.id());
+  }
+
+  private static void checkPassword(String password) {
+    if (password == null || password.length() < 12) {
+      throw new IllegalArgumentException("A password needs at least 12 characters.");
+    }
   }
 
   private static AuditEntry signInEvent(String username, AuditOutcome outcome, RequestOrigin o) {

@@ -1,5 +1,6 @@
 package io.holdfast.audit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.holdfast.platform.RequestOrigin;
 
 /**
@@ -20,6 +21,8 @@ public record AuditEntry(
     RequestOrigin origin,
     String details) {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   public static AuditEntry of(
       String actor, String action, AuditOutcome outcome, RequestOrigin origin) {
     return new AuditEntry(actor, action, null, null, outcome, origin, null);
@@ -27,6 +30,14 @@ public record AuditEntry(
 
   public AuditEntry on(String type, String id) {
     return new AuditEntry(actor, action, type, id, outcome, origin, details);
+  }
+
+  /** Details that record one field's value before and after the change, as JSON. */
+  public AuditEntry withChange(String field, Object before, Object after) {
+    var json = JSON.createObjectNode();
+    json.putObject("before").putPOJO(field, before);
+    json.putObject("after").putPOJO(field, after);
+    return withDetails(json.toString());
   }
 
   public AuditEntry withDetails(String text) {

@@ -47,6 +47,11 @@ class ProblemMappers {
   }
 
   @ServerExceptionMapper
+  Response notPermitted(NotPermitted e) {
+    return Problem.response(Response.Status.FORBIDDEN, "Not allowed for you", e.getMessage());
+  }
+
+  @ServerExceptionMapper
   Response forbidden(ForbiddenException e) {
     return Problem.response(
         Response.Status.FORBIDDEN,
@@ -60,8 +65,10 @@ class ProblemMappers {
     if (status == null) {
       status = Response.Status.BAD_REQUEST;
     }
+    // JAX-RS' own messages ("HTTP 404 Not Found") say nothing; ours say what was missing
+    boolean generic = e.getMessage() == null || e.getMessage().startsWith("HTTP ");
     String detail =
-        status == Response.Status.NOT_FOUND
+        status == Response.Status.NOT_FOUND && generic
             ? "Nothing exists at this address; check the id or path."
             : e.getMessage();
     return Problem.response(status, status.getReasonPhrase(), detail);

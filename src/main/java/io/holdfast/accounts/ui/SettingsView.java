@@ -2,6 +2,7 @@ package io.holdfast.accounts.ui;
 
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.checkbox.Checkbox;
 import com.vaadin.flow.component.dialog.Dialog;
 import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.grid.Grid;
@@ -53,8 +54,71 @@ public class SettingsView extends VerticalLayout {
     users
         .addColumn(u -> u.lastLoginAt() == null ? "never" : TIME.format(u.lastLoginAt()))
         .setHeader("Last sign-in");
+    users
+        .addComponentColumn(
+            u -> {
+              Button edit = new Button("Edit", e -> openEditDialog(u));
+              edit.addClassName("edit-user");
+              edit.getElement().setAttribute("data-user", u.username());
+              edit.addThemeVariants(ButtonVariant.LUMO_TERTIARY, ButtonVariant.LUMO_SMALL);
+              return edit;
+            })
+        .setHeader("")
+        .setAutoWidth(true);
     users.setItems(q -> accounts.page(q.getOffset(), q.getLimit()).stream());
     add(users);
+  }
+
+  /**
+   * Role, enabled state and a new password for one account. Only what changed is sent, so each
+   * change lands on the audit trail on its own.
+   */
+  private void openEditDialog(UserSummary user) {
+    Dialog dialog = new Dialog("Edit " + user.username());
+    dialog.setId("edit-user-dialog");
+    Select<Role> role = new Select<>();
+    role.setId("edit-role");
+    role.setLabel("Role");
+    role.setItems(Role.values());
+    role.setItemLabelGenerator(Role::label);
+    role.setValue(user.role());
+    Checkbox enabled = new Checkbox("May sign in", user.enabled());
+    enabled.setId("edit-enabled");
+    PasswordField password = new PasswordField("New password");
+    password.setId("edit-password");
+    password.setHelperText("Leave empty to keep the password. At least 12 characters.");
+    dialog.add(new FormLayout(role, enabled, password));
+    Button save =
+        new Button(
+            "Save",
+            e -> {
+              String actor = Origins.user();
+              try {
+                if (role.getValue() != user.role()) {
+                  accounts.changeRole(user.username(), role.getValue(), actor, Origins.current());
+                }
+                if (enabled.getValue() != user.enabled()) {
+                  accounts.setEnabled(
+                      user.username(), enabled.getValue(), actor, Origins.current());
+                }
+                if (!password.getValue().isEmpty()) {
+                  accounts.resetPassword(
+                      user.username(), password.getValue(), actor, Origins.current());
+                }
+                users.getDataProvider().refreshAll();
+                dialog.close();
+                Notification.show("Saved " + user.username())
+                    .addThemeVariants(NotificationVariant.LUMO_SUCCESS);
+              } catch (IllegalArgumentException | IllegalStateException ex) {
+                users.getDataProvider().refreshAll();
+                Notification.show(ex.getMessage(), 6000, Notification.Position.MIDDLE)
+                    .addThemeVariants(NotificationVariant.LUMO_ERROR);
+              }
+            });
+    save.setId("save-user");
+    save.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    dialog.getFooter().add(new Button("Cancel", e -> dialog.close()), save);
+    dialog.open();
   }
 
   private void openCreateDialog() {
