@@ -27,9 +27,13 @@ public class AuditResource {
   public AuditPage list(
       @QueryParam("actor") String actor,
       @QueryParam("action") String action,
+      @QueryParam("object") String object,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
       @QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
       @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
-    AuditFilter filter = new AuditFilter(actor, action);
+    AuditFilter filter =
+        new AuditFilter(actor, action, object, instant("from", from), instant("to", to));
     return new AuditPage(audit.count(filter), audit.page(filter, offset, limit));
   }
 
@@ -48,15 +52,36 @@ public class AuditResource {
       @QueryParam("format") @DefaultValue("csv") String format,
       @QueryParam("actor") String actor,
       @QueryParam("action") String action,
+      @QueryParam("object") String object,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
       @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest request) {
     AuditService.Export e =
         audit.export(
-            new AuditFilter(actor, action),
+            new AuditFilter(actor, action, object, instant("from", from), instant("to", to)),
             format,
             identity.getPrincipal().getName(),
             io.holdfast.platform.Origins.of(request));
     return jakarta.ws.rs.core.Response.ok(e.body(), e.mediaType())
         .header("Content-Disposition", "attachment; filename=\"" + e.filename() + "\"")
         .build();
+  }
+
+  /** An ISO-8601 instant such as {@code 2026-11-22T08:00:00Z}, or null when absent. */
+  private static java.time.Instant instant(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return java.time.OffsetDateTime.parse(value.trim()).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "'"
+              + name
+              + "' must be a date and time with an offset, such as 2026-11-22T08:00:00Z;"
+              + " got '"
+              + value
+              + "'.");
+    }
   }
 }

@@ -107,9 +107,7 @@ public class AuditService {
             null,
             AuditOutcome.SUCCESS,
             origin,
-            format.toLowerCase(java.util.Locale.ROOT)
-                + (filter.actor() == null ? "" : ", actor~" + filter.actor())
-                + (filter.action() == null ? "" : ", action~" + filter.action())));
+            format.toLowerCase(java.util.Locale.ROOT) + filter.describe()));
     List<AuditEventView> all = new java.util.ArrayList<>();
     for (int offset = 0; ; offset += 1000) {
       List<AuditEventView> page = page(filter, offset, 1000);
@@ -207,6 +205,17 @@ public class AuditService {
     if (present(f.action())) {
       w.append(" and lower(e.action) like :action");
     }
+    if (present(f.object())) {
+      w.append(
+          " and lower(concat(coalesce(e.objectType, ''), ' ', coalesce(e.objectId, '')))"
+              + " like :object");
+    }
+    if (f.from() != null) {
+      w.append(" and e.occurredAt >= :from");
+    }
+    if (f.to() != null) {
+      w.append(" and e.occurredAt < :to");
+    }
     return w.toString();
   }
 
@@ -216,6 +225,15 @@ public class AuditService {
     }
     if (present(f.action())) {
       q.setParameter("action", "%" + f.action().toLowerCase(java.util.Locale.ROOT) + "%");
+    }
+    if (present(f.object())) {
+      q.setParameter("object", "%" + f.object().toLowerCase(java.util.Locale.ROOT).trim() + "%");
+    }
+    if (f.from() != null) {
+      q.setParameter("from", f.from());
+    }
+    if (f.to() != null) {
+      q.setParameter("to", f.to());
     }
   }
 

@@ -202,6 +202,43 @@ class ConsoleBrowserIT {
     Browser.screenshot(page, "90-login-error");
   }
 
+  @Test
+  void an_admin_changes_a_role_in_settings_and_reads_it_back_in_the_audit_detail() {
+    io.holdfast.testing.Console api =
+        new io.holdfast.testing.Console(app.baseUrl(), app.generatedAdminPassword());
+    api.as()
+        .body(
+            "{\"username\":\"role-change\",\"role\":\"HELPDESK\",\"password\":\"helpdesk-password-2\"}")
+        .post("/api/v1/users")
+        .then()
+        .statusCode(201);
+    Page page = browser.newPage(app.baseUrl());
+    page.navigate("/login");
+    signIn(page, "admin", app.generatedAdminPassword());
+    assertThat(page.locator("#dashboard")).isVisible();
+    page.navigate("/settings");
+    page.locator(".edit-user[data-user=role-change]").click();
+    page.locator("#edit-role").click();
+    page.locator("vaadin-select-item")
+        .filter(new Locator.FilterOptions().setHasText("Operator"))
+        .click();
+    Browser.screenshot(page, "50-edit-user");
+    page.locator("#save-user").click();
+    assertThat(page.getByText("Saved role-change")).isVisible();
+
+    page.navigate("/audit");
+    page.locator("#audit-filter-action input").fill("user.role");
+    Locator row =
+        page.locator("#audit-grid vaadin-grid-cell-content")
+            .filter(new Locator.FilterOptions().setHasText("user.role"))
+            .first();
+    assertThat(row).isVisible();
+    row.click();
+    assertThat(page.locator("#audit-change")).containsText("helpdesk");
+    assertThat(page.locator("#audit-change")).containsText("operator");
+    Browser.screenshot(page, "51-audit-detail");
+  }
+
   private static void signIn(Page page, String username, String password) {
     page.locator("#vaadinLoginUsername input").fill(username);
     page.locator("#vaadinLoginPassword input").fill(password);

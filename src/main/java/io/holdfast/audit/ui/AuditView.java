@@ -1,6 +1,7 @@
 package io.holdfast.audit.ui;
 
 import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.datetimepicker.DateTimePicker;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
 import com.vaadin.flow.component.html.Anchor;
@@ -37,15 +38,18 @@ public class AuditView extends VerticalLayout {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
+  private final TextField actor = filterField("Filter by user", "audit-filter-user");
+  private final TextField action = filterField("Filter by action", "audit-filter-action");
+  private final TextField object = filterField("Filter by object", "audit-filter-object");
+  private final DateTimePicker from = new DateTimePicker();
+  private final DateTimePicker to = new DateTimePicker();
+
   @Inject
   public AuditView(AuditService audit) {
     setId("audit-view");
     setSizeFull();
-    TextField actor = new TextField();
-    actor.setPlaceholder("Filter by user");
-    TextField action = new TextField();
-    action.setPlaceholder("Filter by action");
     Grid<AuditEventView> grid = new Grid<>(AuditEventView.class, false);
+    grid.setId("audit-grid");
     grid.addThemeVariants(GridVariant.LUMO_COMPACT, GridVariant.LUMO_ROW_STRIPES);
     grid.addColumn(e -> TIME.format(e.occurredAt())).setHeader("When").setAutoWidth(true);
     grid.addColumn(AuditEventView::actor).setHeader("Who").setAutoWidth(true);
@@ -55,6 +59,7 @@ public class AuditView extends VerticalLayout {
     grid.addColumn(e -> e.outcome().name().toLowerCase()).setHeader("Outcome");
     grid.addColumn(AuditEventView::sourceIp).setHeader("From");
     grid.addColumn(AuditEventView::details).setHeader("Details").setFlexGrow(2);
+    grid.addItemClickListener(e -> AuditEventDialog.open(e.getItem()));
     ConfigurableFilterDataProvider<AuditEventView, Void, AuditFilter> data =
         new CallbackDataProvider<AuditEventView, AuditFilter>(
                 q ->
@@ -64,11 +69,15 @@ public class AuditView extends VerticalLayout {
                 q -> (int) audit.count(q.getFilter().orElse(AuditFilter.ALL)))
             .withConfigurableFilter();
     grid.setItems(data);
-    for (TextField f : new TextField[] {actor, action}) {
-      f.setValueChangeMode(ValueChangeMode.LAZY);
-      f.setClearButtonVisible(true);
-      f.addValueChangeListener(
-          e -> data.setFilter(new AuditFilter(actor.getValue(), action.getValue())));
+    for (TextField f : new TextField[] {actor, action, object}) {
+      f.addValueChangeListener(e -> data.setFilter(filter()));
+    }
+    from.setId("audit-filter-from");
+    from.setDatePlaceholder("From");
+    to.setId("audit-filter-to");
+    to.setDatePlaceholder("Until");
+    for (DateTimePicker p : new DateTimePicker[] {from, to}) {
+      p.addValueChangeListener(e -> data.setFilter(filter()));
     }
     Button verify =
         new Button(
@@ -84,14 +93,36 @@ public class AuditView extends VerticalLayout {
               }
             });
     verify.setId("verify-chain");
-    Anchor csv = exportLink(audit, "csv", actor, action);
-    Anchor json = exportLink(audit, "json", actor, action);
-    add(new H2("Audit trail"), new HorizontalLayout(actor, action, verify, csv, json), grid);
+    HorizontalLayout filters = new HorizontalLayout(actor, action, object, from, to);
+    filters.setWrap(true);
+    add(
+        new H2("Audit trail"),
+        filters,
+        new HorizontalLayout(verify, exportLink(audit, "csv"), exportLink(audit, "json")),
+        grid);
+  }
+
+  private AuditFilter filter() {
+    ZoneId zone = ZoneId.systemDefault();
+    return new AuditFilter(
+        blankToNull(actor.getValue()),
+        blankToNull(action.getValue()),
+        blankToNull(object.getValue()),
+        from.getValue() == null ? null : from.getValue().atZone(zone).toInstant(),
+        to.getValue() == null ? null : to.getValue().atZone(zone).toInstant());
+  }
+
+  private static TextField filterField(String placeholder, String id) {
+    TextField f = new TextField();
+    f.setId(id);
+    f.setPlaceholder(placeholder);
+    f.setValueChangeMode(ValueChangeMode.LAZY);
+    f.setClearButtonVisible(true);
+    return f;
   }
 
   /** A download of the filtered trail; the export is audited as it happens. */
-  private static Anchor exportLink(
-      AuditService audit, String format, TextField actor, TextField action) {
+  private Anchor exportLink(AuditService audit, String format) {
     Anchor a =
         new Anchor(
             (DownloadHandler)
@@ -99,13 +130,7 @@ public class AuditView extends VerticalLayout {
                   var r = event.getRequest();
                   String user =
                       r.getUserPrincipal() == null ? "unknown" : r.getUserPrincipal().getName();
-                  AuditService.Export e =
-                      audit.export(
-                          new AuditFilter(
-                              blankToNull(actor.getValue()), blankToNull(action.getValue())),
-                          format,
-                          user,
-                          Origins.of(r));
+                  AuditService.Export e = audit.export(filter(), format, user, Origins.of(r));
                   event.setFileName(e.filename());
                   event.setContentType(e.mediaType());
                   event.getOutputStream().write(e.body());
