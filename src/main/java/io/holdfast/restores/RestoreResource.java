@@ -2,6 +2,7 @@ package io.holdfast.restores;
 
 import io.holdfast.platform.Origins;
 import io.holdfast.platform.Role;
+import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
@@ -83,21 +84,21 @@ public class RestoreResource {
   @POST
   @Path("{id}/approve")
   @Consumes(MediaType.APPLICATION_JSON)
-  @RolesAllowed(Role.Names.ADMIN)
+  @Authenticated // admins and the configured approver roles: RestoreService decides
   public RestoreRequestView approve(
       @PathParam("id") long id, Decision body, @Context HttpServerRequest request) {
     return restores.approve(
-        id, user(), Role.ADMIN, body == null ? null : body.comment(), Origins.of(request));
+        id, user(), identity.getRoles(), body == null ? null : body.comment(), Origins.of(request));
   }
 
   @POST
   @Path("{id}/reject")
   @Consumes(MediaType.APPLICATION_JSON)
-  @RolesAllowed(Role.Names.ADMIN)
+  @Authenticated // admins and the configured approver roles: RestoreService decides
   public RestoreRequestView reject(
       @PathParam("id") long id, Decision body, @Context HttpServerRequest request) {
     return restores.reject(
-        id, user(), Role.ADMIN, body == null ? null : body.comment(), Origins.of(request));
+        id, user(), identity.getRoles(), body == null ? null : body.comment(), Origins.of(request));
   }
 
   @POST

@@ -12,6 +12,7 @@ import io.holdfast.jobs.JobView;
 import io.holdfast.machines.DiskView;
 import io.holdfast.machines.MachineDetail;
 import io.holdfast.machines.MachineService;
+import io.holdfast.platform.NotPermitted;
 import io.holdfast.platform.RequestOrigin;
 import io.holdfast.platform.Role;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,7 +25,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -88,7 +89,8 @@ public class RestoreService {
     }
     Optional<DiskView> targetDisk =
         target.disks().stream().filter(d -> d.path().equals(s.target())).findFirst();
-    long needed = neededBytes(image, s);
+    Source source = source(image, s);
+    long needed = source.neededBytes();
     if (targetDisk.isPresent() && targetDisk.get().size() < needed) {
       throw new IllegalArgumentException(
           "Disk "
@@ -101,16 +103,13 @@ public class RestoreService {
               + needed
               + ". Choose a larger disk.");
     }
-    List<String> reasons = new ArrayList<>();
-    if (image.machineId() != target.id()) {
-      reasons.add("restores onto a different machine");
-    }
-    if (s.partition() == null) {
-      reasons.add("overwrites a whole disk");
-    }
-    if (targetDisk.isPresent()) {
-      reasons.add("overwrites a disk the machine uses");
-    }
+    RestorePolicy.Grade grade =
+        new RestorePolicy(config.policy())
+            .grade(
+                image.machineId() == target.id(),
+                s.partition(),
+                source.text("typeName"),
+                source.text("name"));
     RestoreRequest r = new RestoreRequest();
     Instant now = clock.instant();
     r.imageId = image.id();
@@ -120,11 +119,8 @@ public class RestoreService {
     r.partition = s.partition();
     r.target = s.target().trim();
     r.reason = s.reason().trim();
-    r.risk = reasons.isEmpty() ? "low" : "high";
-    r.riskReasons =
-        reasons.isEmpty()
-            ? "one partition back onto the machine it came from"
-            : String.join("; ", reasons);
+    r.risk = grade.risk();
+    r.riskReasons = grade.reasons();
     r.requestedBy = requester;
     r.requestedAt = now;
     r.expiresAt = now.plus(config.requestLifetime());
@@ -148,8 +144,13 @@ public class RestoreService {
                 + " ("
                 + r.riskReasons
                 + ")."));
-    if (r.risk.equals("low") && config.autoApproveLowRisk()) {
-      approveInternal(r, "policy", "low risk: approved by policy", true, origin);
+    if (grade.autoApproved()) {
+      approveInternal(
+          r,
+          "policy",
+          "approved by policy: " + grade.reasons() + " needs no approval",
+          true,
+          origin);
     }
     return view(r);
   }
@@ -160,9 +161,14 @@ public class RestoreService {
    */
   @Transactional(dontRollbackOn = {IllegalStateException.class, IllegalArgumentException.class})
   public RestoreRequestView approve(
-      long id, String approver, Role approverRole, String comment, RequestOrigin origin) {
+      long id,
+      String approver,
+      Collection<String> approverRoles,
+      String comment,
+      RequestOrigin origin) {
+    requireApprover(approverRoles, "approve");
     RestoreRequest r = locked(id);
-    refuseUnlessDecidable(r, approver, approverRole, "approve", origin);
+    refuseUnlessDecidable(r, approver, "approve", origin);
     if (!fingerprint(r).equals(r.fingerprint)) {
       audit.record(
           new AuditEntry(
@@ -184,9 +190,14 @@ public class RestoreService {
 
   @Transactional(dontRollbackOn = {IllegalStateException.class, IllegalArgumentException.class})
   public RestoreRequestView reject(
-      long id, String approver, Role approverRole, String comment, RequestOrigin origin) {
+      long id,
+      String approver,
+      Collection<String> approverRoles,
+      String comment,
+      RequestOrigin origin) {
+    requireApprover(approverRoles, "reject");
     RestoreRequest r = locked(id);
-    refuseUnlessDecidable(r, approver, approverRole, "reject", origin);
+    refuseUnlessDecidable(r, approver, "reject", origin);
     r.state = "rejected";
     r.decidedBy = approver;
     r.decidedAt = clock.instant();
@@ -259,6 +270,18 @@ public class RestoreService {
     return due.size();
   }
 
+  /** Whether someone with these security roles may approve and reject restores. */
+  public boolean mayApprove(Collection<String> roles) {
+    return RestorePolicy.mayApprove(roles, config.approverRoles());
+  }
+
+  /** The role names that can approve restores: admin and the configured approver roles. */
+  public java.util.Set<String> approverRoles() {
+    java.util.Set<String> all = new java.util.TreeSet<>(config.approverRoles());
+    all.add(Role.ADMIN.id());
+    return all;
+  }
+
   @Transactional
   public Optional<RestoreRequestView> get(long id) {
     return Optional.ofNullable(em.find(RestoreRequest.class, id)).map(this::view);
@@ -288,11 +311,20 @@ public class RestoreService {
         .getSingleResult();
   }
 
-  private void refuseUnlessDecidable(
-      RestoreRequest r, String who, Role role, String verb, RequestOrigin origin) {
-    if (role != Role.ADMIN) {
-      throw new IllegalStateException("Only an admin can " + verb + " restores.");
+  private void requireApprover(Collection<String> roles, String verb) {
+    if (!mayApprove(roles)) {
+      // also checked here, not only by the caller: the rule is the service's
+      throw new NotPermitted(
+          "Only an admin or an approver ("
+              + String.join(", ", config.approverRoles())
+              + ") can "
+              + verb
+              + " restores.");
     }
+  }
+
+  private void refuseUnlessDecidable(
+      RestoreRequest r, String who, String verb, RequestOrigin origin) {
     if (r.requestedBy.equals(who)) {
       audit.record(
           new AuditEntry(
@@ -369,8 +401,22 @@ public class RestoreService {
     return r;
   }
 
-  /** Bytes the restore writes: the chosen disk's size, or the chosen partition's length. */
-  private long neededBytes(ImageView image, Spec s) {
+  /** The disk, and the partition when one is chosen, of the image's layout a request restores. */
+  private record Source(JsonNode disk, JsonNode partition) {
+
+    /** Bytes the restore writes: the disk's size, or the partition's length. */
+    long neededBytes() {
+      return partition == null ? disk.path("size").asLong() : partition.path("length").asLong();
+    }
+
+    String text(String field) {
+      return partition == null || partition.path(field).isMissingNode()
+          ? null
+          : partition.path(field).asText(null);
+    }
+  }
+
+  private Source source(ImageView image, Spec s) {
     JsonNode disks;
     try {
       disks = json.readTree(images.disksJson(image.id()));
@@ -395,11 +441,11 @@ public class RestoreService {
               : "Image " + image.manifestId() + " has no disk " + s.disk() + ".");
     }
     if (s.partition() == null) {
-      return disk.path("size").asLong();
+      return new Source(disk, null);
     }
     for (JsonNode p : disk.path("layout").path("partitions")) {
       if (p.path("number").asInt() == s.partition()) {
-        return p.path("length").asLong();
+        return new Source(disk, p);
       }
     }
     throw new IllegalArgumentException(

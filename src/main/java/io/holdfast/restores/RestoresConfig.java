@@ -3,6 +3,7 @@ package io.holdfast.restores;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Set;
 
 @ConfigMapping(prefix = "holdfast.restores")
 public interface RestoresConfig {
@@ -12,9 +13,28 @@ public interface RestoresConfig {
   Duration requestLifetime();
 
   /**
-   * Approve low-risk requests (one partition, back onto the machine it came from) by policy,
-   * without a second person. Such decisions are audited as automatic.
+   * Roles (Holdfast roles, or any role a Keycloak realm gives, e.g. {@code restore-approver}) whose
+   * holders may approve and reject restores. Admins always may; helpdesk and auditors never.
    */
-  @WithDefault("false")
-  boolean autoApproveLowRisk();
+  @WithDefault("admin")
+  Set<String> approverRoles();
+
+  /** What each kind of restore needs. */
+  Policy policy();
+
+  /** {@code approval} (a second person) or {@code auto} (approved by policy, audited as such). */
+  interface Policy {
+
+    @WithDefault("approval")
+    RestorePolicy.Decision differentMachine();
+
+    @WithDefault("approval")
+    RestorePolicy.Decision wholeDisk();
+
+    @WithDefault("approval")
+    RestorePolicy.Decision systemPartition();
+
+    @WithDefault("approval")
+    RestorePolicy.Decision dataPartition();
+  }
 }

@@ -28,4 +28,13 @@ public final class CurrentUser {
   public static boolean hasAnyRole(Role... roles) {
     return role().map(r -> Arrays.asList(roles).contains(r)).orElse(false);
   }
+
+  /** The security role names, among {@code candidates}, the current person holds. */
+  public static java.util.List<String> rolesAmong(java.util.Collection<String> candidates) {
+    VaadinRequest request = VaadinRequest.getCurrent();
+    if (request == null) {
+      return java.util.List.of();
+    }
+    return candidates.stream().filter(request::isUserInRole).toList();
+  }
 }

@@ -7,8 +7,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.agroal.api.AgroalDataSource;
+import io.holdfast.testing.ImageFixture;
 import io.holdfast.testing.TestUsers;
-import io.holdfast.testing.WorkerCalls;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
@@ -31,48 +31,10 @@ class RestoreApprovalTest {
   void aMachineWithOneImage() throws Exception {
     helpdesk = TestUsers.create("helpdesk");
     secondAdmin = TestUsers.create("admin");
-    host = "restore-" + System.nanoTime();
-    String cred = WorkerCalls.enrolled(host);
-    WorkerCalls.inventory(cred, host, "/dev/vdz");
-    machine =
-        ((Number) asAdmin().get("/api/v1/machines?q=" + host).then().extract().path("items[0].id"))
-            .longValue();
-    try (Connection c = db.getConnection()) {
-      c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
-    }
-    long job =
-        ((Number)
-                asAdmin()
-                    .body("{\"machine\":" + machine + "}")
-                    .post("/api/v1/jobs/backup")
-                    .then()
-                    .statusCode(201)
-                    .extract()
-                    .path("job"))
-            .longValue();
-    WorkerCalls.post(cred, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
-        .statusCode(200);
-    String disks =
-        "[{\\\"name\\\":\\\"disk0\\\",\\\"size\\\":100663296,\\\"layout\\\":{\\\"scheme\\\":\\\"gpt\\\",\\\"partitions\\\":"
-            + "[{\\\"number\\\":2,\\\"offset\\\":1048576,\\\"length\\\":33554432}]}}]";
-    WorkerCalls.post(
-            cred,
-            "jobs/" + job + "/result",
-            "{\"state\":\"succeeded\",\"image\":{\"manifestId\":\"20260101T000000Z-"
-                + job
-                + "\",\"created\":\"2026-01-01T00:00:00Z\","
-                + "\"logicalBytes\":100663296,\"usedBytes\":1000,\"storedBytes\":1000,\"disksJson\":\""
-                + disks
-                + "\"}}")
-        .statusCode(204);
-    image =
-        ((Number)
-                asAdmin()
-                    .get("/api/v1/images?machine=" + machine)
-                    .then()
-                    .extract()
-                    .path("items[0].id"))
-            .longValue();
+    ImageFixture f = ImageFixture.create(db);
+    host = f.host();
+    machine = f.machine();
+    image = f.image();
   }
 
   private static io.restassured.specification.RequestSpecification as(

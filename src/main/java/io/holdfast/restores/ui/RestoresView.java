@@ -147,13 +147,13 @@ public class RestoresView extends VerticalLayout {
   private HorizontalLayout actions(RestoreRequestView r) {
     HorizontalLayout h = new HorizontalLayout();
     boolean mine = CurrentUser.username().map(u -> u.equals(r.requestedBy())).orElse(false);
-    if (r.state().equals("pending") && CurrentUser.hasAnyRole(Role.ADMIN)) {
+    if (r.state().equals("pending") && mayApprove()) {
       Button approve = new Button("Approve", e -> decide(r, true));
       approve.addClassName("approve-request");
       approve.addThemeVariants(ButtonVariant.LUMO_SUCCESS, ButtonVariant.LUMO_SMALL);
       approve.setEnabled(!mine);
       approve.setTooltipText(
-          mine ? "You asked for this restore; another admin must approve it." : null);
+          mine ? "You asked for this restore; another person must approve it." : null);
       Button reject = new Button("Reject", e -> decide(r, false));
       reject.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_SMALL);
       reject.setEnabled(!mine);
@@ -175,6 +175,14 @@ public class RestoresView extends VerticalLayout {
     return h;
   }
 
+  private java.util.List<String> myApproverRoles() {
+    return CurrentUser.rolesAmong(restores.approverRoles());
+  }
+
+  private boolean mayApprove() {
+    return restores.mayApprove(myApproverRoles());
+  }
+
   private void decide(RestoreRequestView r, boolean approve) {
     Dialog d = new Dialog((approve ? "Approve" : "Reject") + " restore request " + r.id());
     TextArea comment = new TextArea("Comment");
@@ -191,7 +199,7 @@ public class RestoresView extends VerticalLayout {
                             restores.approve(
                                 r.id(),
                                 Origins.user(),
-                                Role.ADMIN,
+                                myApproverRoles(),
                                 comment.getValue(),
                                 Origins.current());
                         Notifications.success("Approved; restore job " + v.jobId() + " is queued.");
@@ -199,7 +207,7 @@ public class RestoresView extends VerticalLayout {
                         restores.reject(
                             r.id(),
                             Origins.user(),
-                            Role.ADMIN,
+                            myApproverRoles(),
                             comment.getValue(),
                             Origins.current());
                         Notifications.success("Rejected.");
