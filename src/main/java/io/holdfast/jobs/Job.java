@@ -34,6 +34,14 @@ class Job {
   @Column(name = "disk_name")
   String diskName;
 
+  /** Not handed to a worker before this instant (a restore window's start), or null. */
+  @Column(name = "not_before")
+  Instant notBefore;
+
+  /** Cancelled if still queued at this instant (a restore window's end), or null. */
+  @Column(name = "not_after")
+  Instant notAfter;
+
   @Column(nullable = false)
   String params = "{}";
 

@@ -15,5 +15,6 @@ class JobMonitor {
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void failJobsOfLostWorkers() {
     jobs.failJobsOfLostWorkers();
+    jobs.cancelMissedWindows();
   }
 }

@@ -8,7 +8,6 @@ import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -38,13 +37,6 @@ public class JobResource {
   public record VerifyRequest(@NotNull Long image) {}
 
   /** Restore one disk (or one partition) of an image onto a disk or file of the target machine. */
-  public record RestoreRequest(
-      @NotNull Long image,
-      String disk,
-      Integer partition,
-      @NotNull Long targetMachine,
-      @NotBlank String target) {}
-
   public record JobPage(long total, List<JobView> items) {}
 
   @Inject JobService jobs;
@@ -96,24 +88,6 @@ public class JobResource {
   @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR})
   public Response verify(@Valid @NotNull VerifyRequest body, @Context HttpServerRequest request) {
     return created(jobs.enqueueVerify(body.image(), user(), "api", Origins.of(request)));
-  }
-
-  /** Restores at once; the four-eyes request flow for other roles comes with restore approvals. */
-  @POST
-  @Path("restore")
-  @Consumes(MediaType.APPLICATION_JSON)
-  @RolesAllowed(Role.Names.ADMIN)
-  public Response restore(@Valid @NotNull RestoreRequest body, @Context HttpServerRequest request) {
-    return created(
-        jobs.enqueueRestore(
-            body.image(),
-            body.disk(),
-            body.partition(),
-            body.targetMachine(),
-            body.target(),
-            user(),
-            "api",
-            Origins.of(request)));
   }
 
   @POST

@@ -48,6 +48,7 @@ public class JobService {
   @Inject ImageService images;
   @Inject JobsConfig config;
   @Inject Event<JobQueued> queued;
+  @Inject Event<JobEnded> ended;
 
   // ---------------------------------------------------------------- asking for work
 
@@ -125,6 +126,8 @@ public class JobService {
       String target,
       String requestedBy,
       String cause,
+      Instant notBefore,
+      Instant notAfter,
       RequestOrigin origin) {
     ImageView image =
         images
@@ -134,6 +137,8 @@ public class JobService {
       throw new IllegalArgumentException("A restore needs a target disk or file.");
     }
     Job j = newJob("restore", targetMachineId, requestedBy, cause);
+    j.notBefore = notBefore;
+    j.notAfter = notAfter;
     j.repositoryId = image.repositoryId();
     j.imageId = imageId;
     j.diskName = target;
@@ -197,11 +202,13 @@ public class JobService {
                 """
                 select j.id, j.type, j.repository_id, j.disk_name from job j
                 where j.state = 'queued' and j.machine_id = :m
+                  and (j.not_before is null or j.not_before <= :now)
                 order by j.created_at, j.id
                 limit :lim
                 for update skip locked
                 """)
             .setParameter("m", machineId)
+            .setParameter("now", clock.instant())
             .setParameter("lim", n * 4 + 8)
             .getResultList();
     if (candidates.isEmpty()) {
@@ -407,6 +414,37 @@ public class JobService {
                 + " on "
                 + machines.nameOf(j.machineId)
                 + (r.error() == null ? "" : ": " + r.error())));
+    ended.fire(new JobEnded(j.id, j.type, to));
+  }
+
+  /** Cancels queued jobs whose window closed before a worker could start them; returns how many. */
+  @Transactional
+  public int cancelMissedWindows() {
+    Instant now = clock.instant();
+    List<Job> missed =
+        em.createQuery(
+                "from Job j where j.state = 'queued' and j.notAfter is not null and j.notAfter < :now",
+                Job.class)
+            .setParameter("now", now)
+            .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+            .getResultList();
+    for (Job j : missed) {
+      j.moveTo(JobState.CANCELLED, now);
+      j.error =
+          "The time window closed at " + j.notAfter + " before a worker could start this job.";
+      appendLog(j.id, now, "warn", j.error);
+      audit.record(
+          new AuditEntry(
+              "system",
+              "job.cancelled",
+              "job",
+              String.valueOf(j.id),
+              AuditOutcome.FAILURE,
+              RequestOrigin.SYSTEM,
+              j.error));
+      ended.fire(new JobEnded(j.id, j.type, JobState.CANCELLED));
+    }
+    return missed.size();
   }
 
   /** Jobs the worker believes it runs but should stop: cancelled, or ended by the console. */
@@ -467,6 +505,8 @@ public class JobService {
             "info",
             "Queued again (attempt " + (j.attempts + 1) + " of " + j.maxAttempts + ").");
         queued.fire(new JobQueued(j.machineId));
+      } else {
+        ended.fire(new JobEnded(j.id, j.type, JobState.FAILED));
       }
     }
     return lost.size();
@@ -487,6 +527,7 @@ public class JobService {
     if (j.state() == JobState.QUEUED) {
       j.moveTo(JobState.CANCELLED, now);
       j.error = "Cancelled by " + user + " before it started.";
+      ended.fire(new JobEnded(j.id, j.type, JobState.CANCELLED));
     } else {
       j.cancelRequested = true;
       j.updatedAt = now;

@@ -75,4 +75,10 @@ class RestoreRequest {
 
   @Column(name = "job_id")
   Long jobId;
+
+  @Column(name = "window_start")
+  Instant windowStart;
+
+  @Column(name = "window_end")
+  Instant windowEnd;
 }

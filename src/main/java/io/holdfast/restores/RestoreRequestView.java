@@ -8,6 +8,8 @@ import java.time.Instant;
  * @param overwrites what the restore will replace, in plain words
  * @param intact false when the request was changed after it was approved
  * @param jobState state of the restore job once approved, or null
+ * @param windowStart the restore may not start before this, or null
+ * @param windowEnd the restore may not start after this, or null
  */
 public record RestoreRequestView(
     long id,
@@ -33,4 +35,6 @@ public record RestoreRequestView(
     Long jobId,
     String jobState,
     String overwrites,
-    boolean intact) {}
+    boolean intact,
+    Instant windowStart,
+    Instant windowEnd) {}

@@ -37,7 +37,9 @@ public class RestoreResource {
       Integer partition,
       @NotNull Long targetMachine,
       @NotBlank String target,
-      @NotBlank String reason) {}
+      @NotBlank String reason,
+      java.time.Instant windowStart,
+      java.time.Instant windowEnd) {}
 
   public record Decision(String comment) {}
 
@@ -75,7 +77,9 @@ public class RestoreResource {
                 body.partition(),
                 body.targetMachine(),
                 body.target(),
-                body.reason()),
+                body.reason(),
+                body.windowStart(),
+                body.windowEnd()),
             user(),
             Origins.of(request));
     return Response.created(URI.create("/api/v1/restores/" + v.id())).entity(v).build();

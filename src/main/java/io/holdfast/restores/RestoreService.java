@@ -44,7 +44,21 @@ public class RestoreService {
       Integer partition,
       long targetMachineId,
       String target,
-      String reason) {}
+      String reason,
+      Instant windowStart,
+      Instant windowEnd) {
+
+    /** A request without a time window: the restore runs as soon as it is approved. */
+    public Spec(
+        long imageId,
+        String disk,
+        Integer partition,
+        long targetMachineId,
+        String target,
+        String reason) {
+      this(imageId, disk, partition, targetMachineId, target, reason, null, null);
+    }
+  }
 
   @Inject EntityManager em;
   @Inject Clock clock;
@@ -74,6 +88,16 @@ public class RestoreService {
     }
     if (s.reason() == null || s.reason().isBlank()) {
       throw new IllegalArgumentException("Give a reason: the approver needs to know why.");
+    }
+    Instant now = clock.instant();
+    if (s.windowStart() != null
+        && s.windowEnd() != null
+        && !s.windowEnd().isAfter(s.windowStart())) {
+      throw new IllegalArgumentException("The time window must end after it starts.");
+    }
+    if (s.windowEnd() != null && !s.windowEnd().isAfter(now)) {
+      throw new IllegalArgumentException(
+          "The time window ends in the past (" + s.windowEnd() + "); choose a later end.");
     }
     if (!target.online()) {
       throw new IllegalStateException(
@@ -111,7 +135,6 @@ public class RestoreService {
                 source.text("typeName"),
                 source.text("name"));
     RestoreRequest r = new RestoreRequest();
-    Instant now = clock.instant();
     r.imageId = image.id();
     r.sourceMachineId = image.machineId();
     r.targetMachineId = target.id();
@@ -124,6 +147,11 @@ public class RestoreService {
     r.requestedBy = requester;
     r.requestedAt = now;
     r.expiresAt = now.plus(config.requestLifetime());
+    r.windowStart = s.windowStart();
+    r.windowEnd = s.windowEnd();
+    if (r.windowEnd != null && r.windowEnd.isBefore(r.expiresAt)) {
+      r.expiresAt = r.windowEnd; // an approval after the window is of no use
+    }
     r.state = "pending";
     r.fingerprint = fingerprint(r);
     em.persist(r);
@@ -374,6 +402,8 @@ public class RestoreService {
             r.target,
             r.requestedBy,
             "restore request " + r.id + " approved by " + approver,
+            r.windowStart,
+            r.windowEnd,
             origin);
     r.state = "approved";
     r.decidedBy = approver;
@@ -492,7 +522,9 @@ public class RestoreService {
         r.jobId,
         jobState,
         overwrites(r, image, targetName),
-        intact);
+        intact,
+        r.windowStart,
+        r.windowEnd);
   }
 
   private String overwrites(RestoreRequest r, ImageView image, String targetName) {
@@ -510,7 +542,21 @@ public class RestoreService {
         + (r.diskName == null ? "" : " of disk " + r.diskName)
         + " from "
         + from
-        + ".";
+        + "."
+        + window(r);
+  }
+
+  private static String window(RestoreRequest r) {
+    if (r.windowStart == null && r.windowEnd == null) {
+      return "";
+    }
+    if (r.windowEnd == null) {
+      return " It will not start before " + r.windowStart + ".";
+    }
+    if (r.windowStart == null) {
+      return " It must start by " + r.windowEnd + " or it is called off.";
+    }
+    return " It will start between " + r.windowStart + " and " + r.windowEnd + ".";
   }
 
   static String fingerprint(RestoreRequest r) {
@@ -529,7 +575,11 @@ public class RestoreService {
             + "|"
             + r.requestedBy
             + "|"
-            + r.reason;
+            + r.reason
+            // requests without a window keep the fingerprint they were approved with
+            + (r.windowStart == null && r.windowEnd == null
+                ? ""
+                : "|" + r.windowStart + "|" + r.windowEnd);
     try {
       return HexFormat.of()
           .formatHex(

@@ -10,6 +10,7 @@ import java.util.function.Predicate;
 /** The console's REST API as an admin script would use it. */
 public final class Console {
 
+  private static final String SECOND_ADMIN_PASSWORD = "second-admin-password";
   private final String baseUrl;
   private final String password;
 
@@ -42,6 +43,42 @@ public final class Console {
 
   public long post(String path, String body) {
     return ((Number) as().body(body).post(path).then().statusCode(201).extract().path("job"))
+        .longValue();
+  }
+
+  /**
+   * Asks for a restore as the admin and has a second admin approve it, the only way a restore runs;
+   * returns the restore job's id.
+   */
+  public long restoreWithApproval(String requestJson) {
+    if (as().get("/api/v1/users?limit=500")
+            .then()
+            .extract()
+            .path("items.find { it.username == 'second-admin' }")
+        == null) {
+      as().body(
+              "{\"username\":\"second-admin\",\"role\":\"ADMIN\",\"password\":\""
+                  + SECOND_ADMIN_PASSWORD
+                  + "\"}")
+          .post("/api/v1/users")
+          .then()
+          .statusCode(201);
+    }
+    int id =
+        as().body(requestJson).post("/api/v1/restores").then().statusCode(201).extract().path("id");
+    return ((Number)
+            given()
+                .baseUri(baseUrl)
+                .auth()
+                .preemptive()
+                .basic("second-admin", SECOND_ADMIN_PASSWORD)
+                .contentType("application/json")
+                .body("{\"comment\":\"approved by the test\"}")
+                .post("/api/v1/restores/" + id + "/approve")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("jobId"))
         .longValue();
   }
 

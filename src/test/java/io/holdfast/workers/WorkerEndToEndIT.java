@@ -63,30 +63,28 @@ class WorkerEndToEndIT {
 
         Path restored = tmp.resolve("restored.img");
         long restore =
-            console.post(
-                "/api/v1/jobs/restore",
+            console.restoreWithApproval(
                 "{\"image\":"
                     + image
                     + ",\"targetMachine\":"
                     + machine
                     + ",\"target\":\""
                     + restored
-                    + "\"}");
+                    + "\",\"reason\":\"end-to-end test\"}");
         assertThat(console.awaitJobEnd(restore, Duration.ofSeconds(60)).getString("state"))
             .isEqualTo("SUCCEEDED");
         assertThat(Tools.run("sgdisk", "-v", restored.toString()).output())
             .contains("No problems found");
         Path p2 = tmp.resolve("p2.img");
         long part =
-            console.post(
-                "/api/v1/jobs/restore",
+            console.restoreWithApproval(
                 "{\"image\":"
                     + image
                     + ",\"partition\":2,\"targetMachine\":"
                     + machine
                     + ",\"target\":\""
                     + p2
-                    + "\"}");
+                    + "\",\"reason\":\"end-to-end test\"}");
         assertThat(console.awaitJobEnd(part, Duration.ofSeconds(60)).getString("state"))
             .isEqualTo("SUCCEEDED");
         assertThat(Tools.run("fsck.ext4", "-fn", p2.toString()).exit()).isZero();

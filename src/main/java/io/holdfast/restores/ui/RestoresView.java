@@ -3,6 +3,7 @@ package io.holdfast.restores.ui;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.datetimepicker.DateTimePicker;
 import com.vaadin.flow.component.dialog.Dialog;
 import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.grid.Grid;
@@ -224,6 +225,12 @@ public class RestoresView extends VerticalLayout {
     d.open();
   }
 
+  private static java.time.Instant instant(DateTimePicker p) {
+    return p.getValue() == null
+        ? null
+        : p.getValue().atZone(java.time.ZoneId.systemDefault()).toInstant();
+  }
+
   private void openRequestDialog() {
     Dialog d = new Dialog("Request a restore");
     ComboBox<MachineOverview> source = new ComboBox<>("Machine the backup is of");
@@ -261,7 +268,14 @@ public class RestoresView extends VerticalLayout {
     disk.setId("restore-disk");
     partition.setId("restore-partition");
     reason.setId("restore-reason");
-    FormLayout form = new FormLayout(source, image, targetMachine, target, disk, partition, reason);
+    DateTimePicker windowStart = new DateTimePicker("Not before (optional)");
+    DateTimePicker windowEnd = new DateTimePicker("Not after (optional)");
+    windowStart.setId("restore-window-start");
+    windowEnd.setId("restore-window-end");
+    windowStart.setHelperText("e.g. after office hours");
+    FormLayout form =
+        new FormLayout(
+            source, image, targetMachine, target, disk, partition, windowStart, windowEnd, reason);
     d.add(form);
     Button ask =
         new Button(
@@ -281,7 +295,9 @@ public class RestoresView extends VerticalLayout {
                                   partition.getValue(),
                                   targetMachine.getValue().id(),
                                   target.getValue(),
-                                  reason.getValue()),
+                                  reason.getValue(),
+                                  instant(windowStart),
+                                  instant(windowEnd)),
                               Origins.user(),
                               Origins.current());
                       Notifications.success(
