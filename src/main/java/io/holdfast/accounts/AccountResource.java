@@ -38,12 +38,13 @@ public class AccountResource {
       @NotBlank String username,
       String displayName,
       @NotNull Role role,
-      @NotBlank String password) {}
+      @NotBlank String password,
+      String email) {}
 
   public record UserPage(long total, List<UserSummary> items) {}
 
   /** What an admin changes about an account; absent fields stay as they are. */
-  public record UserChange(Role role, Boolean enabled) {}
+  public record UserChange(Role role, Boolean enabled, String email) {}
 
   /** A new password set by an admin. */
   public record PasswordReset(@NotBlank String password) {}
@@ -73,6 +74,7 @@ public class AccountResource {
   @Consumes(MediaType.APPLICATION_JSON)
   @RolesAllowed(Role.Names.ADMIN)
   public Response create(@Valid @NotNull NewUser body, @Context HttpServerRequest request) {
+    AccountService.cleanEmail(body.email()); // refuse a bad address before creating anything
     UserSummary created =
         accounts.create(
             body.username(),
@@ -81,6 +83,14 @@ public class AccountResource {
             body.password(),
             identity.getPrincipal().getName(),
             Origins.of(request));
+    if (body.email() != null && !body.email().isBlank()) {
+      created =
+          accounts.setEmail(
+              created.username(),
+              body.email(),
+              identity.getPrincipal().getName(),
+              Origins.of(request));
+    }
     return Response.status(Response.Status.CREATED).entity(created).build();
   }
 
@@ -100,8 +110,11 @@ public class AccountResource {
     if (body.enabled() != null) {
       result = accounts.setEnabled(username, body.enabled(), actor, Origins.of(request));
     }
+    if (body.email() != null) {
+      result = accounts.setEmail(username, body.email(), actor, Origins.of(request));
+    }
     if (result == null) {
-      throw new IllegalArgumentException("Say what to change: role, enabled, or both.");
+      throw new IllegalArgumentException("Say what to change: role, enabled or email.");
     }
     return result;
   }

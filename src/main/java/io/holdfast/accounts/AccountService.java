@@ -220,6 +220,32 @@ public class AccountService {
     return u.summary();
   }
 
+  /** Sets or clears the address notifications for this account go to. */
+  @Transactional
+  public UserSummary setEmail(String username, String email, String actor, RequestOrigin origin) {
+    UserAccount u = existing(username);
+    String clean = cleanEmail(email);
+    if (java.util.Objects.equals(clean, u.email)) {
+      return u.summary();
+    }
+    String before = u.email;
+    u.email = clean;
+    audit.record(
+        new AuditEntry(actor, "user.email", "user", u.username, AuditOutcome.SUCCESS, origin, null)
+            .withChange("email", before, clean));
+    return u.summary();
+  }
+
+  /** The address trimmed, null when blank; refuses what cannot be an address. */
+  public static String cleanEmail(String email) {
+    String clean = email == null || email.isBlank() ? null : email.trim();
+    if (clean != null && !clean.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+      throw new IllegalArgumentException(
+          "'" + clean + "' does not look like an email address (name@example.org).");
+    }
+    return clean;
+  }
+
   private UserAccount existing(String username) {
     return users
         .findByUsername(username)

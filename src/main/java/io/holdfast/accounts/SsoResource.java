@@ -13,6 +13,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * Keycloak sign-in for browsers. {@code /sso/*} is guarded by the OIDC code flow, so by the time
@@ -24,12 +25,17 @@ public class SsoResource {
 
   @Inject SecurityIdentity identity;
   @Inject AuditService audit;
+  @Inject Contacts contacts;
 
   @GET
   @Path("/login")
   public Response login(@Context HttpServerRequest request) {
     String user = identity.getPrincipal().getName();
     String role = Role.strongestOf(identity.getRoles()).map(Role::id).orElse("none");
+    if (identity.getPrincipal() instanceof JsonWebToken token) {
+      contacts.rememberSsoPerson(
+          user, token.getClaim("name"), token.getClaim("email"), identity.getRoles());
+    }
     audit.record(
         AuditEntry.of(user, "signin", AuditOutcome.SUCCESS, Origins.of(request))
             .on("user", user)

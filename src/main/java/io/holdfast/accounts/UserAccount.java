@@ -44,8 +44,11 @@ class UserAccount {
   @Column(name = "last_login_at")
   Instant lastLoginAt;
 
+  /** Where notifications go, or null. */
+  String email;
+
   UserSummary summary() {
     return new UserSummary(
-        id, username, displayName, Role.fromId(role), enabled, lockedUntil, lastLoginAt);
+        id, username, displayName, Role.fromId(role), enabled, lockedUntil, lastLoginAt, email);
   }
 }

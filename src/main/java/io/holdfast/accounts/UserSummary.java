@@ -11,4 +11,5 @@ public record UserSummary(
     Role role,
     boolean enabled,
     Instant lockedUntil,
-    Instant lastLoginAt) {}
+    Instant lastLoginAt,
+    String email) {}

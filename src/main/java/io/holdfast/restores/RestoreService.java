@@ -8,6 +8,7 @@ import io.holdfast.audit.AuditService;
 import io.holdfast.images.ImageService;
 import io.holdfast.images.ImageView;
 import io.holdfast.jobs.JobService;
+import io.holdfast.jobs.JobState;
 import io.holdfast.jobs.JobView;
 import io.holdfast.machines.DiskView;
 import io.holdfast.machines.MachineDetail;
@@ -16,6 +17,7 @@ import io.holdfast.platform.NotPermitted;
 import io.holdfast.platform.RequestOrigin;
 import io.holdfast.platform.Role;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -68,6 +70,7 @@ public class RestoreService {
   @Inject JobService jobs;
   @Inject RestoresConfig config;
   @Inject ObjectMapper json;
+  @Inject Event<RestoreEvent> events;
 
   @Transactional
   public RestoreRequestView request(Spec s, String requester, RequestOrigin origin) {
@@ -172,6 +175,7 @@ public class RestoreService {
                 + " ("
                 + r.riskReasons
                 + ")."));
+    events.fire(new RestoreEvent(r.id, RestoreEvent.Kind.REQUESTED));
     if (grade.autoApproved()) {
       approveInternal(
           r,
@@ -239,6 +243,7 @@ public class RestoreService {
             AuditOutcome.SUCCESS,
             origin,
             comment));
+    events.fire(new RestoreEvent(r.id, RestoreEvent.Kind.REJECTED));
     return view(r);
   }
 
@@ -294,6 +299,7 @@ public class RestoreService {
               AuditOutcome.SUCCESS,
               RequestOrigin.SYSTEM,
               "no decision by " + r.expiresAt));
+      events.fire(new RestoreEvent(r.id, RestoreEvent.Kind.EXPIRED));
     }
     return due.size();
   }
@@ -313,6 +319,12 @@ public class RestoreService {
   @Transactional
   public Optional<RestoreRequestView> get(long id) {
     return Optional.ofNullable(em.find(RestoreRequest.class, id)).map(this::view);
+  }
+
+  /** As {@link #get}, from an observer that runs after another transaction's commit. */
+  @Transactional(Transactional.TxType.REQUIRES_NEW)
+  Optional<RestoreRequestView> getAfterCommit(long id) {
+    return get(id);
   }
 
   /** Requests in {@code state} (all when null), newest first. */
@@ -421,6 +433,31 @@ public class RestoreService {
             AuditOutcome.SUCCESS,
             origin,
             (comment == null ? "" : comment + "; ") + "job " + r.jobId));
+    events.fire(new RestoreEvent(r.id, RestoreEvent.Kind.APPROVED));
+  }
+
+  /**
+   * Attaches the outcome of a restore job to its request: audited as {@code restore.outcome}, and
+   * the people behind the request are told.
+   */
+  @Transactional(Transactional.TxType.REQUIRES_NEW) // called after another transaction's commit
+  public void recordOutcome(long jobId, JobState state) {
+    List<RestoreRequest> found =
+        em.createQuery("from RestoreRequest where jobId = :j", RestoreRequest.class)
+            .setParameter("j", jobId)
+            .getResultList();
+    for (RestoreRequest r : found) {
+      audit.record(
+          new AuditEntry(
+              "system",
+              "restore.outcome",
+              "restore-request",
+              String.valueOf(r.id),
+              state == JobState.SUCCEEDED ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE,
+              RequestOrigin.SYSTEM,
+              "restore job " + jobId + " " + state.id()));
+      events.fire(new RestoreEvent(r.id, RestoreEvent.Kind.FINISHED));
+    }
   }
 
   private RestoreRequest locked(long id) {

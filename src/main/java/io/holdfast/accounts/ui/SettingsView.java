@@ -13,6 +13,7 @@ import com.vaadin.flow.component.notification.NotificationVariant;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.EmailField;
 import com.vaadin.flow.component.textfield.PasswordField;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.PageTitle;
@@ -50,6 +51,7 @@ public class SettingsView extends VerticalLayout {
     users.addColumn(UserSummary::username).setHeader("Username").setSortable(false);
     users.addColumn(UserSummary::displayName).setHeader("Name");
     users.addColumn(u -> u.role().label()).setHeader("Role");
+    users.addColumn(u -> u.email() == null ? "" : u.email()).setHeader("Email");
     users.addColumn(u -> u.enabled() ? "enabled" : "disabled").setHeader("State");
     users
         .addColumn(u -> u.lastLoginAt() == null ? "never" : TIME.format(u.lastLoginAt()))
@@ -84,10 +86,13 @@ public class SettingsView extends VerticalLayout {
     role.setValue(user.role());
     Checkbox enabled = new Checkbox("May sign in", user.enabled());
     enabled.setId("edit-enabled");
+    EmailField email = new EmailField("Email for notifications");
+    email.setId("edit-email");
+    email.setValue(user.email() == null ? "" : user.email());
     PasswordField password = new PasswordField("New password");
     password.setId("edit-password");
     password.setHelperText("Leave empty to keep the password. At least 12 characters.");
-    dialog.add(new FormLayout(role, enabled, password));
+    dialog.add(new FormLayout(role, enabled, email, password));
     Button save =
         new Button(
             "Save",
@@ -100,6 +105,9 @@ public class SettingsView extends VerticalLayout {
                 if (enabled.getValue() != user.enabled()) {
                   accounts.setEnabled(
                       user.username(), enabled.getValue(), actor, Origins.current());
+                }
+                if (!email.getValue().equals(user.email() == null ? "" : user.email())) {
+                  accounts.setEmail(user.username(), email.getValue(), actor, Origins.current());
                 }
                 if (!password.getValue().isEmpty()) {
                   accounts.resetPassword(

@@ -1,0 +1,152 @@
+package io.holdfast.restores;
+
+import io.holdfast.accounts.Contacts;
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.reactive.ReactiveMailer;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Email about restore requests over SMTP ({@code quarkus.mailer.*}): approvers hear of a request
+ * that waits for them, the requester hears of the decision, expiry and outcome, and the approver of
+ * the outcome too. Off unless {@code holdfast.notify.email.enabled=true}.
+ */
+@ApplicationScoped
+class EmailRestoreNotifier implements RestoreNotifier {
+
+  private static final Logger LOG = Logger.getLogger(EmailRestoreNotifier.class);
+
+  @ConfigMapping(prefix = "holdfast.notify.email")
+  interface Config {
+
+    @WithDefault("false")
+    boolean enabled();
+
+    /** Addresses told of every request that waits for approval, besides the approvers' own. */
+    Optional<List<String>> approvers();
+
+    /** The console's address for links in the mails, e.g. https://holdfast.example. */
+    Optional<String> consoleUrl();
+  }
+
+  @Inject Config config;
+  @Inject ReactiveMailer mailer;
+  @Inject Contacts contacts;
+  @Inject RestoreService restores;
+
+  @Override
+  public void notify(RestoreEvent.Kind kind, RestoreRequestView r) {
+    if (!config.enabled()) {
+      return;
+    }
+    List<Mail> mails = new ArrayList<>();
+    switch (kind) {
+      case REQUESTED -> {
+        if (r.state().equals("pending")) {
+          Set<String> to = new LinkedHashSet<>(config.approvers().orElse(List.of()));
+          to.addAll(contacts.emailsOfRoles(restores.approverRoles()));
+          contacts.emailOf(r.requestedBy()).ifPresent(to::remove);
+          for (String address : to) {
+            mails.add(
+                Mail.withText(
+                    address,
+                    "[Holdfast] Restore request " + r.id() + " waits for approval",
+                    r.requestedBy()
+                        + " asks to restore "
+                        + r.sourceMachine()
+                        + " onto "
+                        + r.targetMachine()
+                        + ".\n\n"
+                        + r.overwrites()
+                        + "\n\nReason: "
+                        + r.reason()
+                        + "\nRisk: "
+                        + r.risk()
+                        + " ("
+                        + r.riskReasons()
+                        + ")\nDecide by: "
+                        + r.expiresAt()
+                        + link(r)));
+          }
+        }
+      }
+      case APPROVED ->
+          toRequester(
+              mails,
+              r,
+              "approved",
+              (r.autoApproved() ? "Approved by policy." : "Approved by " + r.decidedBy() + ".")
+                  + comment(r)
+                  + "\nRestore job "
+                  + r.jobId()
+                  + " is queued."
+                  + "\n\n"
+                  + r.overwrites());
+      case REJECTED ->
+          toRequester(mails, r, "rejected", "Rejected by " + r.decidedBy() + "." + comment(r));
+      case EXPIRED ->
+          toRequester(
+              mails,
+              r,
+              "expired",
+              "Nobody decided by " + r.expiresAt() + ". Ask again if the restore is still needed.");
+      case FINISHED -> {
+        String outcome = r.jobState() == null ? "ended" : r.jobState();
+        String text = "Restore job " + r.jobId() + " " + outcome + ".\n\n" + r.overwrites();
+        toRequester(mails, r, outcome, text);
+        if (r.decidedBy() != null && !r.autoApproved()) {
+          contacts
+              .emailOf(r.decidedBy())
+              .ifPresent(
+                  a ->
+                      mails.add(
+                          Mail.withText(
+                              a,
+                              "[Holdfast] Restore request " + r.id() + " " + outcome,
+                              "The restore you approved " + outcome + ".\n\n" + text + link(r))));
+        }
+      }
+    }
+    if (mails.isEmpty()) {
+      return;
+    }
+    mailer
+        .send(mails.toArray(Mail[]::new))
+        .subscribe()
+        .with(
+            ok -> LOG.debugf("Sent %d mail(s) about restore request %d", mails.size(), r.id()),
+            err ->
+                LOG.warnf(
+                    "Could not send mail about restore request %d: %s", r.id(), err.getMessage()));
+  }
+
+  private void toRequester(List<Mail> mails, RestoreRequestView r, String what, String text) {
+    contacts
+        .emailOf(r.requestedBy())
+        .ifPresent(
+            a ->
+                mails.add(
+                    Mail.withText(
+                        a,
+                        "[Holdfast] Your restore request " + r.id() + " " + what,
+                        text + link(r))));
+  }
+
+  private static String comment(RestoreRequestView r) {
+    return r.decisionComment() == null || r.decisionComment().isBlank()
+        ? ""
+        : " Comment: " + r.decisionComment();
+  }
+
+  private String link(RestoreRequestView r) {
+    return config.consoleUrl().map(u -> "\n\n" + u.replaceAll("/+$", "") + "/restores").orElse("");
+  }
+}
