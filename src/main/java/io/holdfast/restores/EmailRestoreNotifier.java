@@ -120,6 +120,11 @@ class EmailRestoreNotifier implements RestoreNotifier {
     }
     mailer
         .send(mails.toArray(Mail[]::new))
+        // a mail server that hiccups gets a few more tries before the news is given up
+        .onFailure()
+        .retry()
+        .withBackOff(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10))
+        .atMost(4)
         .subscribe()
         .with(
             ok -> LOG.debugf("Sent %d mail(s) about restore request %d", mails.size(), r.id()),

@@ -327,12 +327,17 @@ public class RestoreService {
     return get(id);
   }
 
-  /** Requests in {@code state} (all when null), newest first. */
+  /**
+   * Requests in {@code state} (all when null), newest first. Besides the stored states, {@code
+   * done} means approved with the restore job ended, {@code approved} approved with it not ended.
+   */
   @Transactional
   public List<RestoreRequestView> page(String state, int offset, int limit) {
     return em
         .createQuery(
-            "from RestoreRequest where (:s is null or state = :s) order by requestedAt desc, id desc",
+            "from RestoreRequest r where "
+                + stateClause(state)
+                + " order by requestedAt desc, id desc",
             RestoreRequest.class)
         .setParameter("s", state)
         .setFirstResult(offset)
@@ -346,9 +351,22 @@ public class RestoreService {
   @Transactional
   public long count(String state) {
     return em.createQuery(
-            "select count(r) from RestoreRequest r where (:s is null or r.state = :s)", Long.class)
+            "select count(r) from RestoreRequest r where " + stateClause(state), Long.class)
         .setParameter("s", state)
         .getSingleResult();
+  }
+
+  private static String stateClause(String state) {
+    String ended =
+        "exists (select 1 from Job j where j.id = r.jobId"
+            + " and j.state in ('succeeded', 'failed', 'cancelled'))";
+    if ("done".equals(state)) {
+      return "(r.state = 'approved' and " + ended + " and :s is not null)";
+    }
+    if ("approved".equals(state)) {
+      return "(r.state = :s and not " + ended + ")";
+    }
+    return "(:s is null or r.state = :s)";
   }
 
   private void requireApprover(Collection<String> roles, String verb) {

@@ -98,6 +98,20 @@ class RestoreEmailTest {
             .extract()
             .path("items.details");
     assertThat(outcome).containsExactly("restore job " + job + " succeeded");
+    List<Integer> done =
+        as(helpdesk, TestUsers.PASSWORD)
+            .get("/api/v1/restores?state=done")
+            .then()
+            .extract()
+            .path("items.id");
+    List<Integer> stillApproved =
+        as(helpdesk, TestUsers.PASSWORD)
+            .get("/api/v1/restores?state=approved")
+            .then()
+            .extract()
+            .path("items.id");
+    assertThat(done).contains(id);
+    assertThat(stillApproved).doesNotContain(id);
   }
 
   private MimeMessage awaitMail(String to, String subjectPart) throws Exception {

@@ -61,7 +61,7 @@ public class RestoresView extends VerticalLayout {
     setId("restores-view");
     setSizeFull();
     Select<String> state = new Select<>();
-    state.setItems("pending", "approved", "rejected", "expired", "cancelled");
+    state.setItems("pending", "approved", "done", "rejected", "expired", "cancelled");
     state.setEmptySelectionAllowed(true);
     state.setEmptySelectionCaption("Any state");
     state.setItemLabelGenerator(s -> s == null ? "Any state" : s);
