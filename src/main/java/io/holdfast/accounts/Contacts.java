@@ -61,14 +61,17 @@ public class Contacts {
   void rememberSsoPerson(
       String username, String displayName, String email, Collection<String> roles) {
     SsoPerson p = em.find(SsoPerson.class, username);
-    if (p == null) {
+    boolean fresh = p == null;
+    if (fresh) {
       p = new SsoPerson();
       p.username = username;
-      em.persist(p);
     }
     p.displayName = displayName;
     p.email = email;
     p.roles = String.join(",", new TreeSet<>(roles));
     p.lastSigninAt = clock.instant();
+    if (fresh) {
+      em.persist(p);
+    }
   }
 }

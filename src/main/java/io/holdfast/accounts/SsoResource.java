@@ -23,6 +23,9 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @Path("/sso")
 public class SsoResource {
 
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(SsoResource.class);
+
   @Inject SecurityIdentity identity;
   @Inject AuditService audit;
   @Inject Contacts contacts;
@@ -33,8 +36,13 @@ public class SsoResource {
     String user = identity.getPrincipal().getName();
     String role = Role.strongestOf(identity.getRoles()).map(Role::id).orElse("none");
     if (identity.getPrincipal() instanceof JsonWebToken token) {
-      contacts.rememberSsoPerson(
-          user, token.getClaim("name"), token.getClaim("email"), identity.getRoles());
+      try {
+        contacts.rememberSsoPerson(
+            user, token.getClaim("name"), token.getClaim("email"), identity.getRoles());
+      } catch (RuntimeException e) {
+        // only notifications depend on it; the sign-in itself stands
+        LOG.warnf(e, "Could not remember %s's email address from Keycloak", user);
+      }
     }
     audit.record(
         AuditEntry.of(user, "signin", AuditOutcome.SUCCESS, Origins.of(request))

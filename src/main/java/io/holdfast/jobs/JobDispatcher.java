@@ -15,8 +15,45 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class JobDispatcher {
 
+  /** How long "nothing queued" is believed without asking the database again. */
+  private static final long QUIET_BELIEVED_NANOS = java.time.Duration.ofSeconds(5).toNanos();
+
   private final ConcurrentHashMap<Long, Set<CompletableFuture<Boolean>>> waiting =
       new ConcurrentHashMap<>();
+
+  /** Bumped for a machine whenever a job for it is committed to the queue. */
+  private final ConcurrentHashMap<Long, java.util.concurrent.atomic.AtomicLong> versions =
+      new ConcurrentHashMap<>();
+
+  private record Quiet(long version, long sinceNanos) {}
+
+  private final ConcurrentHashMap<Long, Quiet> quiet = new ConcurrentHashMap<>();
+
+  /**
+   * Whether a claim for the machine could find anything. False only when a claim found nothing
+   * queued at the current version, less than a few seconds ago (jobs queued through another console
+   * replica, or whose window opens, are found once that belief expires).
+   */
+  public boolean mayHaveWork(long machineId) {
+    Quiet q = quiet.get(machineId);
+    return q == null
+        || q.version() != version(machineId)
+        || System.nanoTime() - q.sinceNanos() > QUIET_BELIEVED_NANOS;
+  }
+
+  long version(long machineId) {
+    return versions
+        .computeIfAbsent(machineId, k -> new java.util.concurrent.atomic.AtomicLong())
+        .get();
+  }
+
+  /**
+   * Remembers that a claim which started at {@code version} found nothing queued. If a job was
+   * queued meanwhile the version moved on and the belief is void.
+   */
+  void nothingQueued(long machineId, long version) {
+    quiet.put(machineId, new Quiet(version, System.nanoTime()));
+  }
 
   /** A future completed when a job for {@code machineId} is queued. */
   public CompletableFuture<Boolean> await(long machineId) {
@@ -27,6 +64,10 @@ public class JobDispatcher {
   }
 
   void onQueued(@Observes(during = TransactionPhase.AFTER_SUCCESS) JobQueued event) {
+    versions
+        .computeIfAbsent(event.machineId(), k -> new java.util.concurrent.atomic.AtomicLong())
+        .incrementAndGet();
+    quiet.remove(event.machineId());
     Set<CompletableFuture<Boolean>> set = waiting.get(event.machineId());
     if (set != null) {
       set.forEach(f -> f.complete(true));

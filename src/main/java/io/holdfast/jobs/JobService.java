@@ -49,6 +49,7 @@ public class JobService {
   @Inject JobsConfig config;
   @Inject Event<JobQueued> queued;
   @Inject Event<JobEnded> ended;
+  @Inject JobDispatcher dispatcher;
 
   // ---------------------------------------------------------------- asking for work
 
@@ -194,6 +195,7 @@ public class JobService {
     if (n <= 0) {
       return List.of();
     }
+    long queueVersion = dispatcher.version(machineId);
     // Candidates are locked with SKIP LOCKED: a job another console instance is handing out
     // right now is simply not seen here, so no job is ever assigned twice.
     @SuppressWarnings("unchecked")
@@ -212,6 +214,7 @@ public class JobService {
             .setParameter("lim", n * 4 + 8)
             .getResultList();
     if (candidates.isEmpty()) {
+      dispatcher.nothingQueued(machineId, queueVersion);
       return List.of();
     }
     Map<Long, long[]> repoLoad = repositoryLoad();

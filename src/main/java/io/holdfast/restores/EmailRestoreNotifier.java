@@ -120,6 +120,9 @@ class EmailRestoreNotifier implements RestoreNotifier {
     }
     mailer
         .send(mails.toArray(Mail[]::new))
+        .ifNoItem()
+        .after(java.time.Duration.ofSeconds(15))
+        .fail()
         // a mail server that hiccups gets a few more tries before the news is given up
         .onFailure()
         .retry()

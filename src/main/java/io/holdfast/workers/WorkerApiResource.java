@@ -36,6 +36,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class WorkerApiResource {
 
   @Inject WorkerService workers;
+  @Inject PollAuthentication pollAuthentication;
   @Inject MachineService machines;
   @Inject JobService jobs;
   @Inject JobDispatcher dispatcher;
@@ -71,34 +72,55 @@ public class WorkerApiResource {
             Math.min(
                 config.maxPollWaitSeconds(),
                 body.waitSeconds() == null ? config.maxPollWaitSeconds() : body.waitSeconds()));
+    // The common case, an idle worker polling a machine with nothing queued, is answered on the
+    // event loop without a database query; anything that needs the database runs on a worker
+    // thread.
+    WorkerIdentity known = pollAuthentication.recentlyChecked(auth);
+    Uni<WorkerIdentity> who =
+        known != null
+            ? Uni.createFrom().item(known)
+            : Uni.createFrom()
+                .item(() -> pollAuthentication.authenticate(auth))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    return who.chain(
+        w ->
+            claimNow(w, body)
+                .chain(
+                    now -> {
+                      if (!now.jobs().isEmpty()
+                          || !now.cancel().isEmpty()
+                          || wait == 0
+                          || body.capacity() <= 0) {
+                        return Uni.createFrom().item(now);
+                      }
+                      CompletableFuture<Boolean> woken = dispatcher.await(w.machineId());
+                      return Uni.createFrom()
+                          .completionStage(woken)
+                          .ifNoItem()
+                          .after(Duration.ofSeconds(wait))
+                          .recoverWithItem(false)
+                          .onTermination()
+                          .invoke(() -> woken.complete(false))
+                          .emitOn(Infrastructure.getDefaultWorkerPool())
+                          .map(x -> claim(w, body));
+                    }));
+  }
+
+  private Uni<Protocol.PollResponse> claimNow(WorkerIdentity w, Protocol.PollRequest body) {
+    boolean mayClaim = body.capacity() > 0 && dispatcher.mayHaveWork(w.machineId());
+    boolean reportsRunning = body.running() != null && !body.running().isEmpty();
+    if (!mayClaim && !reportsRunning) {
+      return Uni.createFrom().item(new Protocol.PollResponse(List.of(), List.of()));
+    }
     return Uni.createFrom()
-        .item(() -> workers.authenticate(auth))
-        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-        .chain(
-            w -> {
-              Protocol.PollResponse now = claim(w, body);
-              if (!now.jobs().isEmpty()
-                  || !now.cancel().isEmpty()
-                  || wait == 0
-                  || body.capacity() <= 0) {
-                return Uni.createFrom().item(now);
-              }
-              CompletableFuture<Boolean> woken = dispatcher.await(w.machineId());
-              return Uni.createFrom()
-                  .completionStage(woken)
-                  .ifNoItem()
-                  .after(Duration.ofSeconds(wait))
-                  .recoverWithItem(false)
-                  .onTermination()
-                  .invoke(() -> woken.complete(false))
-                  .emitOn(Infrastructure.getDefaultWorkerPool())
-                  .map(x -> claim(w, body));
-            });
+        .item(() -> claim(w, body))
+        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
   }
 
   private Protocol.PollResponse claim(WorkerIdentity w, Protocol.PollRequest body) {
+    // an idle machine's poll costs no query: the dispatcher knows when it last had nothing queued
     List<Protocol.JobOrder> orders =
-        body.capacity() > 0
+        body.capacity() > 0 && dispatcher.mayHaveWork(w.machineId())
             ? jobs.claim(w.workerId(), w.machineId(), body.capacity(), w.maxJobs())
             : List.of();
     return new Protocol.PollResponse(orders, jobs.toStop(w.workerId(), body.running()));

@@ -36,6 +36,7 @@ public class WorkerService {
   @Inject EntityManager em;
   @Inject Clock clock;
   @Inject AuditService audit;
+  @Inject jakarta.enterprise.event.Event<WorkerRevoked> revoked;
   @Inject MachineService machines;
   @Inject WorkersConfig config;
   @Inject MachinesConfig machinesConfig;
@@ -151,23 +152,12 @@ public class WorkerService {
   /** Checks a {@code Bearer} credential and records the contact. */
   @Transactional
   public WorkerIdentity authenticate(String authorization) {
-    if (authorization == null || !authorization.startsWith("Bearer " + CREDENTIAL_PREFIX)) {
-      throw new WorkerRejected("Send the worker credential as 'Authorization: Bearer hfw_…'.");
-    }
-    String cred = authorization.substring("Bearer ".length()).trim();
-    String[] parts = cred.split("_", 3);
-    long id;
-    try {
-      id = Long.parseLong(parts[1]);
-    } catch (RuntimeException e) {
-      throw new WorkerRejected("Malformed worker credential.");
-    }
-    Worker w = em.find(Worker.class, id);
+    Credential c = parse(authorization);
+    Worker w = em.find(Worker.class, c.workerId());
     if (w == null
-        || parts.length < 3
         || !MessageDigest.isEqual(
             w.secretHash.getBytes(StandardCharsets.US_ASCII),
-            sha256(parts[2]).getBytes(StandardCharsets.US_ASCII))) {
+            sha256(c.secret()).getBytes(StandardCharsets.US_ASCII))) {
       throw new WorkerRejected(
           "Unknown worker credential; enrol this worker again with a new token.");
     }
@@ -183,6 +173,24 @@ public class WorkerService {
       machines.seen(w.machineId);
     }
     return new WorkerIdentity(w.id, w.machineId, w.maxJobs);
+  }
+
+  /** A worker credential as sent: {@code hfw_<worker id>_<secret>}. */
+  record Credential(long workerId, String secret) {}
+
+  static Credential parse(String authorization) {
+    if (authorization == null || !authorization.startsWith("Bearer " + CREDENTIAL_PREFIX)) {
+      throw new WorkerRejected("Send the worker credential as 'Authorization: Bearer hfw_…'.");
+    }
+    String[] parts = authorization.substring("Bearer ".length()).trim().split("_", 3);
+    try {
+      if (parts.length < 3) {
+        throw new IllegalArgumentException();
+      }
+      return new Credential(Long.parseLong(parts[1]), parts[2]);
+    } catch (RuntimeException e) {
+      throw new WorkerRejected("Malformed worker credential.");
+    }
   }
 
   @Transactional
@@ -202,6 +210,7 @@ public class WorkerService {
               AuditOutcome.SUCCESS,
               origin,
               "machine " + machines.nameOf(w.machineId)));
+      revoked.fire(new WorkerRevoked(workerId));
     }
   }
 

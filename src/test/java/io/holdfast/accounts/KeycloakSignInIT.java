@@ -179,6 +179,7 @@ class KeycloakSignInIT {
             .jsonPath()
             .getList("items.actor", String.class);
     Assertions.assertThat(signIns).contains("ada");
+    Assertions.assertThat(app.log()).doesNotContain("Could not remember");
   }
 
   private static void keycloakSignIn(Page page, String username, String password) {

@@ -115,7 +115,7 @@ class RestoreEmailTest {
   }
 
   private MimeMessage awaitMail(String to, String subjectPart) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       for (MimeMessage m : mailsTo(to)) {
         if (m.getSubject().contains(subjectPart)) {

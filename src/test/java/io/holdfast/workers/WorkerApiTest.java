@@ -63,6 +63,9 @@ class WorkerApiTest {
 
     String cred = WorkerCalls.enrolled("to-revoke");
     long workerId = Long.parseLong(cred.split("_")[1]);
+    // a poll first, so the credential is among those trusted without a query for a few seconds
+    WorkerCalls.post(cred, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
+        .statusCode(200);
     given()
         .auth()
         .preemptive()
@@ -73,6 +76,46 @@ class WorkerApiTest {
     WorkerCalls.post(cred, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
         .statusCode(401)
         .body("detail", containsString("revoked"));
+  }
+
+  @Test
+  void a_job_queued_right_after_an_empty_poll_is_handed_out_by_the_next_poll() throws Exception {
+    try (var c = db.getConnection()) {
+      c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
+    }
+    String host = "quiet-" + System.nanoTime();
+    String cred = WorkerCalls.enrolled(host);
+    WorkerCalls.inventory(cred, host, "/dev/vdq");
+    String poll = "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}";
+    WorkerCalls.post(cred, "poll", poll)
+        .statusCode(200)
+        .body("jobs", org.hamcrest.Matchers.empty());
+    long machine =
+        ((Number)
+                given()
+                    .auth()
+                    .preemptive()
+                    .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+                    .get("/api/v1/machines?q=" + host)
+                    .then()
+                    .extract()
+                    .path("items[0].id"))
+            .longValue();
+    int job =
+        given()
+            .auth()
+            .preemptive()
+            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+            .contentType("application/json")
+            .body("{\"machine\":" + machine + "}")
+            .post("/api/v1/jobs/backup")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("job");
+    WorkerCalls.post(cred, "poll", poll)
+        .statusCode(200)
+        .body("jobs.id", org.hamcrest.Matchers.contains(job));
   }
 
   @Test
