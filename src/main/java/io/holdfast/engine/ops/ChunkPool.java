@@ -36,8 +36,35 @@ final class ChunkPool implements AutoCloseable {
     this.cancel = cancel;
   }
 
+  /**
+   * Threads for imaging, which hashes and compresses and so is bound by the cores: one per core
+   * (measured on the bench disk with 2 cores: 20.7 s with 2 threads, 23.7 s with 4).
+   */
   static int defaultThreads() {
-    return Math.max(2, Runtime.getRuntime().availableProcessors());
+    return configured(Math.max(2, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
+   * Threads for verify and restore, which mostly wait on reads of chunk files: twice the cores, so
+   * reads overlap (cold cache, 2 cores: restore 11.4 → 10.3 s, verify 8.2 → 7.7 s).
+   */
+  static int readThreads() {
+    return configured(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** {@code holdfast.engine.threads} (or {@code HOLDFAST_ENGINE_THREADS}) when set. */
+  private static int configured(int otherwise) {
+    String configured =
+        System.getProperty("holdfast.engine.threads", System.getenv("HOLDFAST_ENGINE_THREADS"));
+    if (configured != null && !configured.isBlank()) {
+      try {
+        return Math.max(1, Integer.parseInt(configured.trim()));
+      } catch (NumberFormatException e) {
+        throw new EngineException(
+            "holdfast.engine.threads must be a whole number, not '" + configured + "'.");
+      }
+    }
+    return otherwise;
   }
 
   void submit(long index, ChunkTask task) {

@@ -115,7 +115,7 @@ public final class RestoreImage {
         out.write(ByteBuffer.wrap(new byte[1]), needed - 1);
       }
       byte[] zeros = new byte[cs];
-      try (ChunkPool pool = new ChunkPool(ChunkPool.defaultThreads(), cancel)) {
+      try (ChunkPool pool = new ChunkPool(ChunkPool.readThreads(), cancel)) {
         int first = (int) (start / cs);
         int last = (int) ((end + cs - 1) / cs);
         for (int i = first; i < last; i++) {

@@ -90,7 +90,7 @@ public final class VerifyImages {
     AtomicLong done = new AtomicLong();
     long total = users.size();
     List<String> digests = new ArrayList<>(users.keySet());
-    try (ChunkPool pool = new ChunkPool(ChunkPool.defaultThreads(), cancel)) {
+    try (ChunkPool pool = new ChunkPool(ChunkPool.readThreads(), cancel)) {
       for (int i = 0; i < digests.size(); i++) {
         pool.submit(
             i,
