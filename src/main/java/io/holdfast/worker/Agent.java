@@ -143,11 +143,23 @@ public final class Agent implements Runnable {
       } catch (IOException e) {
         backoffMs = backoffMs == 0 ? 1000 : Math.min(30_000, backoffMs * 2);
         LOG.warning(
-            "Console unreachable (" + e.getMessage() + "); retrying in " + backoffMs / 1000 + " s");
+            "Console unreachable (" + reason(e) + "); retrying in " + backoffMs / 1000 + " s");
         sleep(backoffMs);
         nextInventory = 0;
       }
     }
+  }
+
+  /** Why the console could not be reached, in words an admin can act on. */
+  static String reason(IOException e) {
+    if (e instanceof javax.net.ssl.SSLHandshakeException) {
+      return "this machine does not trust the console's TLS certificate: add the certificate or"
+          + " its CA to the system trust store, or start the worker with"
+          + " -Djavax.net.ssl.trustStore=<file> -Djavax.net.ssl.trustStorePassword=<password>;"
+          + " detail: "
+          + e.getMessage();
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   private void enrolIfNeeded() throws IOException {
@@ -180,7 +192,7 @@ public final class Agent implements Runnable {
         if (e.getMessage() != null && e.getMessage().contains("answered 4")) {
           throw e;
         }
-        LOG.warning("Cannot reach the console to enrol (" + e.getMessage() + "); retrying");
+        LOG.warning("Cannot reach the console to enrol (" + reason(e) + "); retrying");
         sleep(backoff);
         backoff = Math.min(30_000, backoff * 2);
       }

@@ -21,22 +21,35 @@ public final class WorkerProcess implements AutoCloseable {
 
   public static WorkerProcess start(
       String console, String token, Path state, String hostname, Path... disks) throws IOException {
+    return start(List.of(), console, token, state, hostname, disks);
+  }
+
+  /** As {@link #start(String, String, Path, String, Path...)} with options for the JVM. */
+  public static WorkerProcess start(
+      List<String> jvmOptions,
+      String console,
+      String token,
+      Path state,
+      String hostname,
+      Path... disks)
+      throws IOException {
     String jar = System.getProperty("holdfast.worker.jar", "target/holdfast-worker.jar");
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                jar,
-                "--console",
-                console,
-                "--state",
-                state.toString(),
-                "--hostname",
-                hostname,
-                "--no-devices",
-                "--poll-wait",
-                "5"));
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.addAll(
+        List.of(
+            "-jar",
+            jar,
+            "--console",
+            console,
+            "--state",
+            state.toString(),
+            "--hostname",
+            hostname,
+            "--no-devices",
+            "--poll-wait",
+            "5"));
     if (token != null) {
       cmd.addAll(List.of("--enrol-token", token));
     }
