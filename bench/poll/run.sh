@@ -17,7 +17,7 @@ export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 WORK=$(mktemp -d)
 trap 'kill $APP 2>/dev/null || true; wait $APP 2>/dev/null || true; rm -rf "$WORK"' EXIT
 HOLDFAST_DATA_DIR=$WORK/data HOLDFAST_LOCAL_WORKER_ENABLED=false HOLDFAST_ACCOUNTS_INITIAL_ADMIN_PASSWORD=bench-admin-pw \
-  QUARKUS_HTTP_PORT=$PORT QUARKUS_LOG_LEVEL=WARN "$JAVA_HOME/bin/java" -Xmx512m -jar "$ROOT/target/quarkus-app/quarkus-run.jar" > "$WORK/app.log" 2>&1 &
+  QUARKUS_HTTP_PORT=$PORT QUARKUS_LOG_LEVEL=WARN "$JAVA_HOME/bin/java" -Xmx512m ${JAVA_OPTS:-} -jar "$ROOT/target/quarkus-app/quarkus-run.jar" > "$WORK/app.log" 2>&1 &
 APP=$!
 for _ in $(seq 120); do curl -sf "http://127.0.0.1:$PORT/q/health/ready" > /dev/null && break; sleep 0.5; done
 API="http://127.0.0.1:$PORT/api"
