@@ -90,29 +90,8 @@ class WorkerApiTest {
     WorkerCalls.post(cred, "poll", poll)
         .statusCode(200)
         .body("jobs", org.hamcrest.Matchers.empty());
-    long machine =
-        ((Number)
-                given()
-                    .auth()
-                    .preemptive()
-                    .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-                    .get("/api/v1/machines?q=" + host)
-                    .then()
-                    .extract()
-                    .path("items[0].id"))
-            .longValue();
-    int job =
-        given()
-            .auth()
-            .preemptive()
-            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-            .contentType("application/json")
-            .body("{\"machine\":" + machine + "}")
-            .post("/api/v1/jobs/backup")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("job");
+    int machine = machineId(host);
+    int job = queueBackup(machine);
     WorkerCalls.post(cred, "poll", poll)
         .statusCode(200)
         .body("jobs.id", org.hamcrest.Matchers.contains(job));
@@ -173,15 +152,7 @@ class WorkerApiTest {
         .body("jobs", empty());
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(900);
 
-    int machine =
-        given()
-            .auth()
-            .preemptive()
-            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-            .get("/api/v1/machines?q=poller")
-            .then()
-            .extract()
-            .path("items[0].id");
+    int machine = machineId("poller");
     CompletableFuture<String> poll =
         CompletableFuture.supplyAsync(
             () ->
@@ -210,27 +181,8 @@ class WorkerApiTest {
     String owner = WorkerCalls.enrolled("owner-host");
     WorkerCalls.inventory(owner, "owner-host", "/images/disk0.img");
     String other = WorkerCalls.enrolled("other-host");
-    int machine =
-        given()
-            .auth()
-            .preemptive()
-            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-            .get("/api/v1/machines?q=owner-host")
-            .then()
-            .extract()
-            .path("items[0].id");
-    int job =
-        given()
-            .auth()
-            .preemptive()
-            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-            .contentType("application/json")
-            .body("{\"machine\":" + machine + "}")
-            .post("/api/v1/jobs/backup")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("job");
+    int machine = machineId("owner-host");
+    int job = queueBackup(machine);
     WorkerCalls.post(owner, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
         .statusCode(200)
         .body("jobs", hasSize(1));
@@ -261,27 +213,8 @@ class WorkerApiTest {
   void a_cancelled_running_job_is_signalled_to_its_worker_on_the_next_progress_and_poll() {
     String cred = WorkerCalls.enrolled("cancel-host");
     WorkerCalls.inventory(cred, "cancel-host", "/images/disk0.img");
-    int machine =
-        given()
-            .auth()
-            .preemptive()
-            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-            .get("/api/v1/machines?q=cancel-host")
-            .then()
-            .extract()
-            .path("items[0].id");
-    int job =
-        given()
-            .auth()
-            .preemptive()
-            .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-            .contentType("application/json")
-            .body("{\"machine\":" + machine + "}")
-            .post("/api/v1/jobs/backup")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("job");
+    int machine = machineId("cancel-host");
+    int job = queueBackup(machine);
     WorkerCalls.post(cred, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
         .statusCode(200)
         .body("jobs", hasSize(1));
@@ -314,5 +247,30 @@ class WorkerApiTest {
         .get("/api/v1/jobs/" + job)
         .then()
         .body("state", equalTo("CANCELLED"));
+  }
+
+  private static int machineId(String host) {
+    return given()
+        .auth()
+        .preemptive()
+        .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+        .get("/api/v1/machines?q=" + host)
+        .then()
+        .extract()
+        .path("items[0].id");
+  }
+
+  private static int queueBackup(int machine) {
+    return given()
+        .auth()
+        .preemptive()
+        .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+        .contentType("application/json")
+        .body("{\"machine\":" + machine + "}")
+        .post("/api/v1/jobs/backup")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("job");
   }
 }
