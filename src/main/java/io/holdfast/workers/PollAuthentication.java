@@ -39,17 +39,15 @@ class PollAuthentication {
     return MessageDigest.isEqual(known.secretHash(), hash) ? known.identity() : null;
   }
 
-  WorkerIdentity authenticate(String authorization) {
-    WorkerService.Credential c = WorkerService.parse(authorization);
-    byte[] hash = WorkerService.sha256(c.secret()).getBytes(StandardCharsets.US_ASCII);
-    Checked known = checked.get(c.workerId());
+  /**
+   * Asks the database (which also writes the heartbeat) and remembers the answer; for when {@link
+   * #recentlyChecked} had none.
+   */
+  WorkerIdentity checkWithDatabase(String authorization) {
     long now = System.nanoTime();
-    if (known != null
-        && now - known.atNanos() < FRESH_NANOS
-        && MessageDigest.isEqual(known.secretHash(), hash)) {
-      return known.identity();
-    }
     WorkerIdentity identity = workers.authenticate(authorization);
+    String secret = WorkerService.parse(authorization).secret();
+    byte[] hash = WorkerService.sha256(secret).getBytes(StandardCharsets.US_ASCII);
     checked.put(identity.workerId(), new Checked(hash, identity, now));
     return identity;
   }

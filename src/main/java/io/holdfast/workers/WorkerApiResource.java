@@ -80,7 +80,7 @@ public class WorkerApiResource {
         known != null
             ? Uni.createFrom().item(known)
             : Uni.createFrom()
-                .item(() -> pollAuthentication.authenticate(auth))
+                .item(() -> pollAuthentication.checkWithDatabase(auth))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     return who.chain(
         w ->
