@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Email addresses of the people Holdfast knows: local accounts, and people who signed in through
@@ -36,20 +37,24 @@ public class Contacts {
     return Optional.ofNullable(em.find(SsoPerson.class, username)).map(p -> p.email);
   }
 
-  /** The addresses of enabled local accounts and Keycloak people holding any of these roles. */
+  /**
+   * The addresses of enabled local accounts and Keycloak people whose roles pass {@code rule} (e.g.
+   * "may approve restores").
+   */
   @Transactional(Transactional.TxType.REQUIRES_NEW)
-  public List<String> emailsOfRoles(Collection<String> roles) {
+  public List<String> emailsOf(Predicate<Collection<String>> rule) {
     TreeSet<String> out = new TreeSet<>();
-    em.createQuery(
-            "select u.email from UserAccount u where u.enabled = true and u.email is not null"
-                + " and u.role in :roles",
-            String.class)
-        .setParameter("roles", roles)
-        .getResultList()
-        .forEach(out::add);
+    for (UserAccount u :
+        em.createQuery(
+                "from UserAccount where enabled = true and email is not null", UserAccount.class)
+            .getResultList()) {
+      if (rule.test(List.of(u.role))) {
+        out.add(u.email);
+      }
+    }
     for (SsoPerson p :
         em.createQuery("from SsoPerson where email is not null", SsoPerson.class).getResultList()) {
-      if (Arrays.stream(p.roles.split(",")).anyMatch(roles::contains)) {
+      if (rule.test(Arrays.asList(p.roles.split(",")))) {
         out.add(p.email);
       }
     }

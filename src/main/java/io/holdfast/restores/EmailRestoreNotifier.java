@@ -52,7 +52,7 @@ class EmailRestoreNotifier implements RestoreNotifier {
       case REQUESTED -> {
         if (r.state().equals("pending")) {
           Set<String> to = new LinkedHashSet<>(config.approvers().orElse(List.of()));
-          to.addAll(contacts.emailsOfRoles(restores.approverRoles()));
+          to.addAll(contacts.emailsOf(restores::mayApprove));
           contacts.emailOf(r.requestedBy()).ifPresent(to::remove);
           for (String address : to) {
             mails.add(

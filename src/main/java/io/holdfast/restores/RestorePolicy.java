@@ -1,5 +1,6 @@
 package io.holdfast.restores;
 
+import io.holdfast.platform.Role;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -118,10 +119,10 @@ public final class RestorePolicy {
    * configured approver roles. Helpdesk and auditors never, whatever else they hold.
    */
   public static boolean mayApprove(Collection<String> roles, Set<String> approverRoles) {
-    if (roles.contains("admin")) {
+    if (roles.contains(Role.ADMIN.id())) {
       return true;
     }
-    if (roles.contains("helpdesk") || roles.contains("auditor")) {
+    if (roles.contains(Role.HELPDESK.id()) || roles.contains(Role.AUDITOR.id())) {
       return false;
     }
     return roles.stream().anyMatch(approverRoles::contains);

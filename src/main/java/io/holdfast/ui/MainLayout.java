@@ -47,7 +47,7 @@ public class MainLayout extends AppLayout implements AfterNavigationObserver {
   /** Approvers see how many restore requests wait for them. */
   @Override
   public void afterNavigation(AfterNavigationEvent event) {
-    if (restores.mayApprove(CurrentUser.rolesAmong(restores.approverRoles()))) {
+    if (restores.mayApprove(CurrentUser.rolesAmong(restores.decisionRoles()))) {
       long pending = restores.count("pending");
       pendingBadge.setText(String.valueOf(pending));
       pendingBadge.setVisible(pending > 0);

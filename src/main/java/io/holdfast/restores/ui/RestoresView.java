@@ -176,12 +176,12 @@ public class RestoresView extends VerticalLayout {
     return h;
   }
 
-  private java.util.List<String> myApproverRoles() {
-    return CurrentUser.rolesAmong(restores.approverRoles());
+  private java.util.List<String> myDecisionRoles() {
+    return CurrentUser.rolesAmong(restores.decisionRoles());
   }
 
   private boolean mayApprove() {
-    return restores.mayApprove(myApproverRoles());
+    return restores.mayApprove(myDecisionRoles());
   }
 
   private void decide(RestoreRequestView r, boolean approve) {
@@ -200,7 +200,7 @@ public class RestoresView extends VerticalLayout {
                             restores.approve(
                                 r.id(),
                                 Origins.user(),
-                                myApproverRoles(),
+                                myDecisionRoles(),
                                 comment.getValue(),
                                 Origins.current());
                         Notifications.success("Approved; restore job " + v.jobId() + " is queued.");
@@ -208,7 +208,7 @@ public class RestoresView extends VerticalLayout {
                         restores.reject(
                             r.id(),
                             Origins.user(),
-                            myApproverRoles(),
+                            myDecisionRoles(),
                             comment.getValue(),
                             Origins.current());
                         Notifications.success("Rejected.");
