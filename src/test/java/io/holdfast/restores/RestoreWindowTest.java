@@ -67,21 +67,9 @@ class RestoreWindowTest {
             .body("overwrites", containsString("It will start between"))
             .extract()
             .path("id");
-    int job =
-        as(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-            .body("{}")
-            .post("/api/v1/restores/" + id + "/approve")
-            .then()
-            .statusCode(200)
-            .extract()
-            .path("jobId");
+    int job = approve(id);
 
-    List<Integer> handedOut =
-        WorkerCalls.post(
-                fixture.credential(), "poll", "{\"running\":[],\"capacity\":4,\"waitSeconds\":0}")
-            .statusCode(200)
-            .extract()
-            .path("jobs.id");
+    List<Integer> handedOut = pollForJobs();
     assertThat(handedOut).as("not before the window opens").doesNotContain(job);
 
     try (Connection c = db.getConnection()) {
@@ -115,20 +103,8 @@ class RestoreWindowTest {
             .statusCode(201)
             .extract()
             .path("id");
-    int job =
-        as(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-            .body("{}")
-            .post("/api/v1/restores/" + id + "/approve")
-            .then()
-            .statusCode(200)
-            .extract()
-            .path("jobId");
-    List<Integer> handedOut =
-        WorkerCalls.post(
-                fixture.credential(), "poll", "{\"running\":[],\"capacity\":4,\"waitSeconds\":0}")
-            .statusCode(200)
-            .extract()
-            .path("jobs.id");
+    int job = approve(id);
+    List<Integer> handedOut = pollForJobs();
     assertThat(handedOut).contains(job);
   }
 
@@ -148,5 +124,24 @@ class RestoreWindowTest {
         .then()
         .statusCode(400)
         .body("detail", containsString("ends in the past"));
+  }
+
+  private static int approve(int request) {
+    return as(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
+        .body("{}")
+        .post("/api/v1/restores/" + request + "/approve")
+        .then()
+        .statusCode(200)
+        .extract()
+        .path("jobId");
+  }
+
+  /** The ids of the jobs one poll of the fixture's worker is handed. */
+  private List<Integer> pollForJobs() {
+    return WorkerCalls.post(
+            fixture.credential(), "poll", "{\"running\":[],\"capacity\":4,\"waitSeconds\":0}")
+        .statusCode(200)
+        .extract()
+        .path("jobs.id");
   }
 }
