@@ -73,7 +73,7 @@ public class JobService {
     j.repositoryId = repo.id();
     j.diskName = disk;
     j.maxAttempts = config.backupAttempts();
-    j.params = write(Map.of("compression", "default"));
+    j.params = write(Map.of("compression", "fast"));
     em.persist(j);
     em.flush();
     audit.record(

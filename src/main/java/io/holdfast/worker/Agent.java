@@ -243,11 +243,7 @@ public final class Agent implements Runnable {
         new CreateImage(repo, reporter, cancel)
             .run(
                 new CreateImage.Options(
-                    o.machine(),
-                    disks,
-                    Compression.parse(o.compression() == null ? "default" : o.compression()),
-                    true,
-                    0));
+                    o.machine(), disks, Compression.parse(o.compression()), true, 0));
     for (Manifest.DiskImage d : m.disks()) {
       d.imaging().stream()
           .filter(p -> p.note() != null)

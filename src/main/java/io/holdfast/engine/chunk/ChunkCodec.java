@@ -36,6 +36,7 @@ public final class ChunkCodec {
       ThreadLocal.withInitial(ZstdDecompressCtx::new);
   private static final ThreadLocal<ZstdCompressCtx[]> COMPRESS =
       ThreadLocal.withInitial(() -> new ZstdCompressCtx[23]);
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SecretKey key;
@@ -52,10 +53,11 @@ public final class ChunkCodec {
     int payloadLen = len;
     int comp = COMP_NONE;
     if (compression != Compression.NONE) {
-      byte[] packed = compress(plain, len, compression.zstdLevel());
-      if (packed.length < len) {
-        payload = packed;
-        payloadLen = packed.length;
+      byte[] scratch = scratch(len);
+      int packed = compress(plain, len, compression.zstdLevel(), scratch);
+      if (packed < len) {
+        payload = scratch;
+        payloadLen = packed;
         comp = COMP_ZSTD;
       }
     }
@@ -76,6 +78,78 @@ public final class ChunkCodec {
 
   /** Checks everything and returns the plain bytes, or says exactly what is wrong. */
   public byte[] decode(String digest, byte[] blob) {
+    byte[] plain = new byte[plainLength(blob)];
+    decodeInto(digest, blob, plain);
+    return plain;
+  }
+
+  /** The plain length a blob's header claims (after checking the header). */
+  public static int plainLength(byte[] blob) {
+    checkHeader(blob);
+    return ByteBuffer.wrap(blob, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN).getInt(8);
+  }
+
+  /**
+   * Checks everything and writes the plain bytes to the start of {@code out}, returning how many;
+   * or says exactly what is wrong. Allocates nothing for an unencrypted blob.
+   */
+  public int decodeInto(String digest, byte[] blob, byte[] out) {
+    checkHeader(blob);
+    ByteBuffer h = ByteBuffer.wrap(blob, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    int comp = blob[5];
+    int enc = blob[6];
+    int plainLen = h.getInt(8);
+    int storedLen = h.getInt(12);
+    if (plainLen > out.length) {
+      throw new ChunkCorruptException(
+          "claims " + plainLen + " plain bytes, more than a chunk (" + out.length + ")");
+    }
+    if (h.getInt(16) != crc(blob, HEADER, storedLen)) {
+      throw new ChunkCorruptException("CRC32C of the stored bytes does not match");
+    }
+    byte[] payload = blob;
+    int payloadOff = HEADER;
+    int payloadLen = storedLen;
+    if (enc == ENC_AES_GCM) {
+      if (key == null) {
+        throw new ChunkCorruptException("chunk is encrypted but the repository has no key open");
+      }
+      payload = open(digest, Arrays.copyOfRange(blob, HEADER, blob.length));
+      payloadOff = 0;
+      payloadLen = payload.length;
+    } else if (enc != ENC_NONE) {
+      throw new ChunkCorruptException("unknown encryption " + enc);
+    } else if (key != null) {
+      throw new ChunkCorruptException("chunk is not encrypted in an encrypted repository");
+    }
+    int n;
+    if (comp == COMP_ZSTD) {
+      try {
+        n = DECOMPRESS.get().decompressByteArray(out, 0, plainLen, payload, payloadOff, payloadLen);
+      } catch (RuntimeException e) {
+        throw new ChunkCorruptException("zstd cannot decompress it: " + e.getMessage());
+      }
+    } else if (comp == COMP_NONE) {
+      if (payloadLen != plainLen) {
+        throw new ChunkCorruptException(
+            "stored uncompressed as " + payloadLen + " bytes, not " + plainLen);
+      }
+      System.arraycopy(payload, payloadOff, out, 0, payloadLen);
+      n = payloadLen;
+    } else {
+      throw new ChunkCorruptException("unknown compression " + comp);
+    }
+    if (n != plainLen) {
+      throw new ChunkCorruptException("decompressed to " + n + " bytes, not " + plainLen);
+    }
+    String actual = Digests.sha256(out, 0, n);
+    if (!actual.equals(digest)) {
+      throw new ChunkCorruptException("content hashes to " + actual + ", not to its name");
+    }
+    return n;
+  }
+
+  private static void checkHeader(byte[] blob) {
     if (blob.length < HEADER) {
       throw new ChunkCorruptException("blob shorter than its header (" + blob.length + " bytes)");
     }
@@ -87,8 +161,6 @@ public final class ChunkCodec {
       throw new ChunkCorruptException("header CRC mismatch");
     }
     int version = blob[4];
-    int comp = blob[5];
-    int enc = blob[6];
     int plainLen = h.getInt(8);
     int storedLen = h.getInt(12);
     if (version != VERSION) {
@@ -98,51 +170,26 @@ public final class ChunkCodec {
       throw new ChunkCorruptException(
           "blob is " + (blob.length - HEADER) + " bytes, header says " + storedLen);
     }
-    if (h.getInt(16) != crc(blob, HEADER, storedLen)) {
-      throw new ChunkCorruptException("CRC32C of the stored bytes does not match");
-    }
-    byte[] payload = Arrays.copyOfRange(blob, HEADER, blob.length);
-    if (enc == ENC_AES_GCM) {
-      if (key == null) {
-        throw new ChunkCorruptException("chunk is encrypted but the repository has no key open");
-      }
-      payload = open(digest, payload);
-    } else if (enc != ENC_NONE) {
-      throw new ChunkCorruptException("unknown encryption " + enc);
-    } else if (key != null) {
-      throw new ChunkCorruptException("chunk is not encrypted in an encrypted repository");
-    }
-    byte[] plain;
-    if (comp == COMP_ZSTD) {
-      try {
-        plain = DECOMPRESS.get().decompress(payload, plainLen);
-      } catch (RuntimeException e) {
-        throw new ChunkCorruptException("zstd cannot decompress it: " + e.getMessage());
-      }
-    } else if (comp == COMP_NONE) {
-      plain = payload;
-    } else {
-      throw new ChunkCorruptException("unknown compression " + comp);
-    }
-    if (plain.length != plainLen) {
-      throw new ChunkCorruptException(
-          "decompressed to " + plain.length + " bytes, not " + plainLen);
-    }
-    String actual = Digests.sha256(plain, 0, plain.length);
-    if (!actual.equals(digest)) {
-      throw new ChunkCorruptException("content hashes to " + actual + ", not to its name");
-    }
-    return plain;
   }
 
-  private static byte[] compress(byte[] src, int len, int level) {
+  /** Compresses into {@code dst}, which holds at least {@code compressBound(len)}. */
+  private static int compress(byte[] src, int len, int level, byte[] dst) {
     ZstdCompressCtx[] ctxs = COMPRESS.get();
     if (ctxs[level] == null) {
       ctxs[level] = new ZstdCompressCtx().setLevel(level);
     }
-    byte[] dst = new byte[(int) Zstd.compressBound(len)];
-    int n = ctxs[level].compressByteArray(dst, 0, dst.length, src, 0, len);
-    return Arrays.copyOf(dst, n);
+    return ctxs[level].compressByteArray(dst, 0, dst.length, src, 0, len);
+  }
+
+  /** This thread's buffer for compressed output, grown to fit {@code len} bytes of input. */
+  private static byte[] scratch(int len) {
+    int need = (int) Zstd.compressBound(len);
+    byte[] b = SCRATCH.get();
+    if (b.length < need) {
+      b = new byte[need];
+      SCRATCH.set(b);
+    }
+    return b;
   }
 
   private byte[] seal(String digest, byte[] data, int len) {

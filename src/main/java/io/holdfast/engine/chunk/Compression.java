@@ -6,9 +6,18 @@ import java.util.Locale;
 /** How hard to compress chunks, as offered to people; each maps to a zstd level. */
 public enum Compression {
   NONE(0),
+  /**
+   * zstd level 1, used unless another is chosen (Proxmox Backup Server compresses its chunks at the
+   * same level). On the bench disk it images 1.3× faster than level 3 for 2.4 % more bytes (13.2 s
+   * and 1.47 GB against 17.7 s and 1.44 GB on 2 cores).
+   */
   FAST(1),
-  DEFAULT(3),
+  /** zstd level 3; images made before engine 0.2 call it {@code default}. */
+  BALANCED(3),
   MAX(19);
+
+  /** The level used when nobody chose one. */
+  public static final Compression STANDARD = FAST;
 
   private final int zstdLevel;
 
@@ -24,12 +33,20 @@ public enum Compression {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** A level by name; null or blank is {@link #STANDARD}. */
   public static Compression parse(String s) {
+    if (s == null || s.isBlank()) {
+      return STANDARD;
+    }
+    String name = s.trim().toUpperCase(Locale.ROOT);
+    if (name.equals("DEFAULT")) {
+      return BALANCED; // its name before engine 0.2
+    }
     try {
-      return valueOf(s.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException | NullPointerException e) {
+      return valueOf(name);
+    } catch (IllegalArgumentException e) {
       throw new EngineException(
-          "Unknown compression '" + s + "'; use one of none, fast, default, max.");
+          "Unknown compression '" + s + "'; use one of none, fast, balanced, max.");
     }
   }
 }

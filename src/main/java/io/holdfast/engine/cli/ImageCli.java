@@ -38,7 +38,7 @@ public final class ImageCli {
       usage: holdfast-worker image <command> [options]
 
         init    --repo DIR [--chunk-size 256K] [--encrypt]
-        create  --repo DIR --machine NAME --disk PATH[=NAME][@PART,PART] ... [--compression none|fast|default|max] [--full]
+        create  --repo DIR --machine NAME --disk PATH[=NAME][@PART,PART] ... [--compression fast|balanced|max|none] [--full]
         verify  --repo DIR [--image ID ...]
         restore --repo DIR --image ID --target PATH [--disk NAME] [--partition N] [--resume]
         ls      --repo DIR [--machine NAME]
@@ -113,7 +113,7 @@ public final class ImageCli {
                 new CreateImage.Options(
                     a.required("machine"),
                     disks,
-                    Compression.parse(a.get("compression", "default")),
+                    Compression.parse(a.get("compression", null)),
                     !a.flag("full"),
                     0));
     Map<String, Object> r = new LinkedHashMap<>();

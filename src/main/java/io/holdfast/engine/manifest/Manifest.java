@@ -1,5 +1,6 @@
 package io.holdfast.engine.manifest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.holdfast.engine.disk.DiskLayout;
 import io.holdfast.engine.fs.UsedBlocks.PartitionImaging;
 import java.time.Instant;
@@ -58,6 +59,8 @@ public record Manifest(
    * @param partitions numbers of the partitions imaged, or null for the whole disk
    * @param chunks digest of each chunk in disk order; null for a chunk that is all zeros or
    *     unallocated
+   * @param fingerprints the repository's fingerprint of each chunk, parallel to {@code chunks}, for
+   *     the next incremental image; absent in images of engines before 0.2
    * @param usedBytes bytes read and imaged (allocated data)
    * @param storedBytes bytes this image added to the repository for this disk
    */
@@ -68,6 +71,7 @@ public record Manifest(
       List<PartitionImaging> imaging,
       List<Integer> partitions,
       List<String> chunks,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<String> fingerprints,
       long usedBytes,
       long storedBytes) {
 

@@ -26,7 +26,16 @@ public final class ManifestCodec {
   private ManifestCodec() {}
 
   public static byte[] encode(Manifest m) {
-    Manifest sealed = m.withDigest(digestOf(m));
+    return encodeSealed(seal(m));
+  }
+
+  /** The manifest with its digest set. */
+  public static Manifest seal(Manifest m) {
+    return m.withDigest(digestOf(m));
+  }
+
+  /** The bytes of a manifest {@link #seal} returned. */
+  public static byte[] encodeSealed(Manifest sealed) {
     try {
       return JSON.writeValueAsBytes(sealed);
     } catch (JsonProcessingException e) {

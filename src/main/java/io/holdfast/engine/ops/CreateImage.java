@@ -6,6 +6,7 @@ import io.holdfast.engine.EngineVersion;
 import io.holdfast.engine.Progress;
 import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.chunk.Digests;
+import io.holdfast.engine.chunk.Fingerprints;
 import io.holdfast.engine.disk.DiskLayout;
 import io.holdfast.engine.disk.DiskSource;
 import io.holdfast.engine.disk.Partition;
@@ -112,8 +113,7 @@ public final class CreateImage {
               used,
               stored,
               null);
-      repo.writeManifest(m);
-      return repo.findManifest(id);
+      return repo.writeManifest(m);
     } catch (IOException e) {
       throw new EngineException("Cannot make the new chunks durable: " + e.getMessage(), e);
     } finally {
@@ -152,11 +152,16 @@ public final class CreateImage {
     long size = disk.size();
     int chunks = (int) ((size + cs - 1) / cs);
     String[] digests = new String[chunks];
+    String[] prints = new String[chunks];
     boolean parentUsable =
         prev != null
             && prev.size() == size
             && prev.chunks().size() == chunks
             && repo.chunkSize() == cs;
+    // a parent written by an engine before 0.2 has no fingerprints: compare digests instead
+    boolean parentPrints =
+        parentUsable && prev.fingerprints() != null && prev.fingerprints().size() == chunks;
+    Fingerprints fingerprints = repo.fingerprints();
     AtomicLong stored = new AtomicLong();
     ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[cs]);
     try (ChunkPool pool =
@@ -171,17 +176,24 @@ public final class CreateImage {
         pool.submit(
             i,
             index -> {
+              int at = (int) index;
               int len = (int) (to - from);
               byte[] buf = buffers.get();
               readMasked(disk, used, from, len, buf);
-              if (isZero(buf, len)) {
-                digests[(int) index] = null;
-              } else {
-                String digest = Digests.sha256(buf, 0, len);
-                digests[(int) index] = digest;
-                boolean unchanged = parentUsable && digest.equals(prev.chunks().get((int) index));
-                if (!unchanged) {
-                  stored.addAndGet(repo.putChunk(digest, buf, len, o.compression(), written::add));
+              if (!isZero(buf, len)) {
+                String print = fingerprints.of(buf, len);
+                prints[at] = print;
+                if (parentPrints && print.equals(prev.fingerprints().get(at))) {
+                  // unchanged since the parent image: its digest holds, no SHA-256 needed
+                  digests[at] = prev.chunks().get(at);
+                } else {
+                  String digest = Digests.sha256(buf, 0, len);
+                  digests[at] = digest;
+                  boolean unchanged = parentUsable && digest.equals(prev.chunks().get(at));
+                  if (!unchanged) {
+                    stored.addAndGet(
+                        repo.putChunk(digest, buf, len, o.compression(), written::add));
+                  }
                 }
               }
               progress.update("imaging", done.addAndGet(len), total);
@@ -196,6 +208,7 @@ public final class CreateImage {
         map.partitions(),
         spec.partitions() == null ? null : List.copyOf(spec.partitions()),
         Arrays.asList(digests),
+        Arrays.asList(prints),
         used.bytes(),
         stored.get());
   }
@@ -225,13 +238,17 @@ public final class CreateImage {
 
   /** Reads {@code [from, from+len)} with every byte outside {@code used} set to zero. */
   static void readMasked(DiskSource disk, Extents used, long from, int len, byte[] buf) {
-    Arrays.fill(buf, 0, len, (byte) 0);
     long to = from + len;
+    int filled = 0; // buf[0, filled) is final
     for (int i = used.firstEndingAfter(from); i < used.count() && used.start(i) < to; i++) {
-      long s = Math.max(used.start(i), from);
-      long e = Math.min(used.end(i), to);
-      disk.read(s, ByteBuffer.wrap(buf, (int) (s - from), (int) (e - s)));
+      int s = (int) (Math.max(used.start(i), from) - from);
+      int e = (int) (Math.min(used.end(i), to) - from);
+      Arrays.fill(buf, filled, s, (byte) 0);
+      int n = disk.read(from + s, ByteBuffer.wrap(buf, s, e - s));
+      Arrays.fill(buf, s + n, e, (byte) 0); // past the end of the disk
+      filled = e;
     }
+    Arrays.fill(buf, filled, len, (byte) 0);
   }
 
   private static final byte[] ZEROS = new byte[16 << 20];

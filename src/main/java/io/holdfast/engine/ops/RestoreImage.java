@@ -115,7 +115,10 @@ public final class RestoreImage {
         out.write(ByteBuffer.wrap(new byte[1]), needed - 1);
       }
       byte[] zeros = new byte[cs];
-      try (ChunkPool pool = new ChunkPool(ChunkPool.readThreads(), cancel)) {
+      ThreadLocal<byte[]> plain = ThreadLocal.withInitial(() -> new byte[cs]);
+      try (Flusher flusher = new Flusher(out);
+          ChunkPool pool =
+              new ChunkPool(ChunkPool.defaultThreads(), ChunkPool.ioThreads(), cancel)) {
         int first = (int) (start / cs);
         int last = (int) ((end + cs - 1) / cs);
         for (int i = first; i < last; i++) {
@@ -128,27 +131,32 @@ public final class RestoreImage {
             progress.update("restoring", done.addAndGet(sTo - sFrom), needed);
             continue;
           }
-          pool.submit(
+          int len = (int) (sTo - sFrom);
+          long at = sFrom - start;
+          boolean whole = sFrom == cFrom && sTo == cTo;
+          pool.<byte[]>submit(
               i,
               index -> {
-                int len = (int) (sTo - sFrom);
-                long at = sFrom - start;
-                if (o.resume()
-                    && alreadyThere(out, at, len, digest, sFrom == cFrom && sTo == cTo)) {
+                // the blocking part: what is on the target now (resume), and the stored blob
+                if (o.resume() && alreadyThere(out, at, len, digest, whole)) {
+                  return null;
+                }
+                return digest == null ? zeros : repo.readBlob(digest);
+              },
+              (index, blob) -> {
+                if (blob == null) {
                   skipped.addAndGet(len);
                 } else {
-                  byte[] data;
-                  int off;
-                  if (digest == null) {
-                    data = zeros;
-                    off = 0;
-                  } else {
-                    data = repo.getChunk(digest);
+                  byte[] data = zeros;
+                  int off = 0;
+                  if (digest != null) {
+                    data = plain.get();
+                    repo.decodeChunk(digest, blob, data);
                     read.incrementAndGet();
                     off = (int) (sFrom - cFrom);
                   }
                   writeFully(out, ByteBuffer.wrap(data, off, len), at);
-                  written.addAndGet(len);
+                  flusher.wrote(written.addAndGet(len));
                 }
                 progress.update("restoring", done.addAndGet(len), needed);
               });
@@ -192,6 +200,56 @@ public final class RestoreImage {
     return digest == null
         ? CreateImage.isZero(have, len)
         : Digests.sha256(have, 0, len).equals(digest);
+  }
+
+  /**
+   * Flushes the target in the background every {@value #FLUSH_EVERY} bytes written, so the disk
+   * writes while chunks are still being decoded and the final fsync has little left to do (without
+   * it, 3 GB restored here sat in the page cache and the last fsync took 1.3 to 2.3 s).
+   */
+  private static final class Flusher implements AutoCloseable {
+    private static final long FLUSH_EVERY = 256L << 20;
+    private final FileChannel out;
+    private final java.util.concurrent.ExecutorService thread =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "holdfast-flush");
+              t.setDaemon(true);
+              return t;
+            });
+    private final java.util.concurrent.atomic.AtomicBoolean busy =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicLong flushedUpTo = new AtomicLong();
+
+    Flusher(FileChannel out) {
+      this.out = out;
+    }
+
+    void wrote(long total) {
+      if (total - flushedUpTo.get() >= FLUSH_EVERY && busy.compareAndSet(false, true)) {
+        flushedUpTo.set(total);
+        thread.execute(
+            () -> {
+              try {
+                out.force(false);
+              } catch (IOException e) {
+                // the final fsync reports it
+              } finally {
+                busy.set(false);
+              }
+            });
+      }
+    }
+
+    @Override
+    public void close() {
+      thread.shutdown();
+      try {
+        thread.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static void writeFully(FileChannel out, ByteBuffer b, long at) throws IOException {

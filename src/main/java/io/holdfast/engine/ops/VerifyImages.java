@@ -90,16 +90,29 @@ public final class VerifyImages {
     AtomicLong done = new AtomicLong();
     long total = users.size();
     List<String> digests = new ArrayList<>(users.keySet());
-    try (ChunkPool pool = new ChunkPool(ChunkPool.readThreads(), cancel)) {
+    int largest = manifests.stream().mapToInt(Manifest::chunkSize).max().orElse(0);
+    ThreadLocal<byte[]> plain = ThreadLocal.withInitial(() -> new byte[largest]);
+    try (ChunkPool pool =
+        new ChunkPool(ChunkPool.defaultThreads(), ChunkPool.ioThreads(), cancel)) {
       for (int i = 0; i < digests.size(); i++) {
-        pool.submit(
+        String d = digests.get(i);
+        pool.<byte[]>submit(
             i,
             index -> {
-              String d = digests.get((int) index);
               try {
-                repo.getChunk(d);
+                return repo.readBlob(d);
               } catch (EngineException e) {
                 problems.put(d, e.getMessage());
+                return null;
+              }
+            },
+            (index, blob) -> {
+              if (blob != null) {
+                try {
+                  repo.decodeChunk(d, blob, plain.get());
+                } catch (EngineException e) {
+                  problems.put(d, e.getMessage());
+                }
               }
               progress.update("verifying", done.incrementAndGet(), total);
             });

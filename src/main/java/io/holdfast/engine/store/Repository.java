@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.chunk.ChunkCodec;
+import io.holdfast.engine.chunk.ChunkCorruptException;
 import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.chunk.Digests;
+import io.holdfast.engine.chunk.Fingerprints;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
 import java.io.IOException;
@@ -44,11 +46,14 @@ public final class Repository {
   private final Path root;
   private final RepositoryConfig config;
   private final ChunkCodec codec;
+  private final Fingerprints fingerprints;
 
   private Repository(Path root, RepositoryConfig config, SecretKey key) {
     this.root = root;
     this.config = config;
     this.codec = new ChunkCodec(key);
+    this.fingerprints =
+        Fingerprints.forRepository(config.id(), key == null ? null : key.getEncoded());
   }
 
   /** Creates a repository in an empty or missing directory. */
@@ -124,6 +129,11 @@ public final class Repository {
     return config.chunkSize();
   }
 
+  /** The change-detection hash of this repository's images. */
+  public Fingerprints fingerprints() {
+    return fingerprints;
+  }
+
   Path chunkPath(String digest) {
     return root.resolve("chunks")
         .resolve(digest.substring(0, 2))
@@ -183,15 +193,29 @@ public final class Repository {
 
   /** Reads, checks and returns a chunk's plain bytes. */
   public byte[] getChunk(String digest) {
-    byte[] blob;
+    return codec.decode(digest, readBlob(digest));
+  }
+
+  /**
+   * A chunk's stored blob, unchecked: the blocking half of reading a chunk, for an I/O thread.
+   * {@link #decodeChunk} checks it.
+   */
+  public byte[] readBlob(String digest) {
     try {
-      blob = Files.readAllBytes(chunkPath(digest));
+      return Files.readAllBytes(chunkPath(digest));
     } catch (NoSuchFileException e) {
-      throw new io.holdfast.engine.chunk.ChunkCorruptException("missing from the repository");
+      throw new ChunkCorruptException("missing from the repository");
     } catch (IOException e) {
-      throw new io.holdfast.engine.chunk.ChunkCorruptException("unreadable: " + e.getMessage());
+      throw new ChunkCorruptException("unreadable: " + e.getMessage());
     }
-    return codec.decode(digest, blob);
+  }
+
+  /**
+   * Checks a blob {@link #readBlob} returned and writes its plain bytes to the start of {@code out}
+   * (at least a chunk long); returns how many.
+   */
+  public int decodeChunk(String digest, byte[] blob, byte[] out) {
+    return codec.decodeInto(digest, blob, out);
   }
 
   /** Every chunk file, with its digest, size and modification time. */
@@ -224,9 +248,12 @@ public final class Repository {
   /** A chunk file; {@code digest} is null for a stray file whose name is not a digest. */
   public record StoredChunk(String digest, Path path, long bytes, Instant modified) {}
 
-  public void writeManifest(Manifest m) {
+  /** Writes a manifest durably and returns it as written, with its digest. */
+  public Manifest writeManifest(Manifest m) {
     try {
-      Durable.write(manifestPath(m.machine(), m.id()), ManifestCodec.encode(m));
+      Manifest sealed = ManifestCodec.seal(m);
+      Durable.write(manifestPath(m.machine(), m.id()), ManifestCodec.encodeSealed(sealed));
+      return sealed;
     } catch (IOException e) {
       throw new EngineException("Cannot write manifest " + m.id() + ": " + e.getMessage(), e);
     }

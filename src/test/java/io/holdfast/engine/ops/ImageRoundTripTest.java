@@ -147,7 +147,7 @@ class ImageRoundTripTest {
                 new CreateImage.Options(
                     "only-ext4",
                     List.of(new CreateImage.DiskSpec(Fixtures.gptDisk(), "disk0", List.of(2))),
-                    Compression.DEFAULT,
+                    Compression.BALANCED,
                     false,
                     2));
     assertThat(m.disks().get(0).partitions()).containsExactly(2);
@@ -162,7 +162,7 @@ class ImageRoundTripTest {
 
   static CreateImage.Options options(String machine, Path disk) {
     return new CreateImage.Options(
-        machine, List.of(CreateImage.DiskSpec.whole(disk)), Compression.DEFAULT, true, 2);
+        machine, List.of(CreateImage.DiskSpec.whole(disk)), Compression.BALANCED, true, 2);
   }
 
   static RestoreImage.Report restore(Repository repo, String id, Integer partition, Path target) {
