@@ -1,9 +1,14 @@
 # Container image for a Holdfast worker (build after `./mvnw package`):
-#   docker build -f deploy/worker.Dockerfile -t holdfast-worker .
-#   docker run --privileged -v /dev:/dev -v holdfast-worker:/state holdfast-worker \
+#   podman build -f deploy/worker.Dockerfile -t holdfast-worker .      (or docker build)
+#   podman run --privileged -v /dev:/dev -v holdfast-worker:/state \
+#     -v /srv/holdfast-repo:/srv/holdfast-repo holdfast-worker \
 #     --console https://console.example --enrol-token <token>
-# Not built in CI here (no Docker engine on the build machines).
-FROM eclipse-temurin:21-jre
+# The worker writes image data straight into the repository, so mount the repository folder at
+# the path the console has for it. --privileged and /dev let it read the host's block devices.
+# BASE is any image with Java 21 or later as `java` on the PATH; deploy/build-worker-image.sh
+# builds one from Debian packages where no registry is reachable (the tests use it).
+ARG BASE=eclipse-temurin:21-jre
+FROM ${BASE}
 COPY target/holdfast-worker.jar /opt/holdfast/holdfast-worker.jar
 VOLUME /state
 ENTRYPOINT ["java", "-Xmx256m", "-jar", "/opt/holdfast/holdfast-worker.jar", "--state", "/state"]

@@ -1,6 +1,13 @@
 package io.holdfast.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.holdfast.engine.disk.DiskSource;
+import io.holdfast.engine.disk.PartitionTables;
+import io.holdfast.engine.fs.Extents;
+import io.holdfast.engine.fs.UsedBlocks;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -61,5 +68,30 @@ public final class Fixtures {
       throw new IOException(r.output());
     }
     return copy;
+  }
+
+  /** Every byte the source's used map covers is identical on the restored disk. */
+  public static void assertSameWhereUsed(Path source, Path restored) throws IOException {
+    Extents used;
+    try (DiskSource d = DiskSource.open(source)) {
+      used = UsedBlocks.map(d, PartitionTables.read(d)).used();
+    }
+    try (RandomAccessFile a = new RandomAccessFile(source.toFile(), "r");
+        RandomAccessFile b = new RandomAccessFile(restored.toFile(), "r")) {
+      byte[] x = new byte[1 << 20];
+      byte[] y = new byte[1 << 20];
+      for (int i = 0; i < used.count(); i++) {
+        for (long pos = used.start(i); pos < used.end(i); pos += x.length) {
+          int n = (int) Math.min(x.length, used.end(i) - pos);
+          a.seek(pos);
+          a.readFully(x, 0, n);
+          b.seek(pos);
+          b.readFully(y, 0, n);
+          assertThat(java.util.Arrays.mismatch(x, 0, n, y, 0, n))
+              .as("mismatch near byte %d", pos)
+              .isNegative();
+        }
+      }
+    }
   }
 }

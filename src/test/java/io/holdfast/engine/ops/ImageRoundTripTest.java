@@ -51,7 +51,7 @@ class ImageRoundTripTest {
 
     assertThat(Tools.run("sgdisk", "-v", restored.toString()).output())
         .contains("No problems found");
-    assertSameWhereUsed(Fixtures.gptDisk(), restored);
+    Fixtures.assertSameWhereUsed(Fixtures.gptDisk(), restored);
 
     Path fat = tmp.resolve("p1.img");
     Path ext = tmp.resolve("p2.img");
@@ -120,7 +120,7 @@ class ImageRoundTripTest {
             .run(options("fixture-mbr", Fixtures.mbrDisk()));
     Path restored = tmp.resolve("mbr.img");
     restore(repo, m.id(), null, restored);
-    assertSameWhereUsed(Fixtures.mbrDisk(), restored);
+    Fixtures.assertSameWhereUsed(Fixtures.mbrDisk(), restored);
     Path logical = tmp.resolve("p5.img");
     restore(repo, m.id(), 5, logical);
     assertClean("fsck.ext4", "-fn", logical);
@@ -173,30 +173,5 @@ class ImageRoundTripTest {
   private static void assertClean(String tool, String flag, Path image) {
     Tools.Result r = Tools.run(tool, flag, image.toString());
     assertThat(r.exit()).as("%s %s %s said:%n%s", tool, flag, image, r.output()).isZero();
-  }
-
-  /** Every byte the source's used map covers is identical on the restored disk. */
-  static void assertSameWhereUsed(Path source, Path restored) throws IOException {
-    Extents used;
-    try (DiskSource d = DiskSource.open(source)) {
-      used = UsedBlocks.map(d, PartitionTables.read(d)).used();
-    }
-    try (RandomAccessFile a = new RandomAccessFile(source.toFile(), "r");
-        RandomAccessFile b = new RandomAccessFile(restored.toFile(), "r")) {
-      byte[] x = new byte[1 << 20];
-      byte[] y = new byte[1 << 20];
-      for (int i = 0; i < used.count(); i++) {
-        for (long pos = used.start(i); pos < used.end(i); pos += x.length) {
-          int n = (int) Math.min(x.length, used.end(i) - pos);
-          a.seek(pos);
-          a.readFully(x, 0, n);
-          b.seek(pos);
-          b.readFully(y, 0, n);
-          assertThat(java.util.Arrays.mismatch(x, 0, n, y, 0, n))
-              .as("mismatch near byte %d", pos)
-              .isNegative();
-        }
-      }
-    }
   }
 }
