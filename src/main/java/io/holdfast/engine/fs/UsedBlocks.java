@@ -8,8 +8,10 @@ import java.util.List;
 
 /**
  * Works out which bytes of a disk hold data: allocated blocks of the filesystems it understands
- * (ext2/3/4, FAT12/16/32, NTFS), every byte of anything else. Bad filesystem metadata never fails
- * the backup: that partition falls back to sector-by-sector and the reason is recorded.
+ * (ext2/3/4, FAT12/16/32, NTFS), every byte of other partitions, the partition tables and the space
+ * before the first partition; not large unpartitioned areas, which restore as zeros. Bad filesystem
+ * metadata never fails the backup: that partition falls back to sector-by-sector and the reason is
+ * recorded.
  */
 public final class UsedBlocks {
 
@@ -31,15 +33,32 @@ public final class UsedBlocks {
   /** The bytes to image for a whole disk, and how each partition was treated. */
   public record DiskMap(Extents used, List<PartitionImaging> partitions) {}
 
+  /**
+   * Unpartitioned areas larger than this on a GPT disk are not imaged: nothing there belongs to a
+   * partition or to the partition table. Smaller gaps (alignment, boot loader space) are kept.
+   */
+  static final long LARGE_GAP = 16L << 20;
+
+  /** The end of the disk kept whole: the backup GPT header and table live there. */
+  static final long TAIL = 1L << 20;
+
   public static DiskMap map(DiskSource disk, DiskLayout layout) {
     Extents.Builder used = new Extents.Builder();
     List<PartitionImaging> report = new ArrayList<>();
-    long pos = 0;
     List<Partition> parts = new ArrayList<>(layout.partitions());
+    if (parts.isEmpty()) {
+      return new DiskMap(Extents.of(0, disk.size()), List.of());
+    }
+    // MBR disks keep every gap between partitions: extended boot records live in them
+    boolean skipLargeGaps = layout.scheme().equals("gpt");
     parts.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+    long pos = 0;
     for (Partition p : parts) {
-      // outside partitions: tables, boot code, gaps; kept whole (zero chunks cost nothing)
-      used.add(pos, Math.max(pos, p.offset()));
+      // before the first partition: tables and boot code, kept whole (zero chunks cost nothing)
+      long gap = Math.max(0, p.offset() - pos);
+      if (pos == 0 || !skipLargeGaps || gap <= LARGE_GAP) {
+        used.add(pos, Math.max(pos, p.offset()));
+      }
       pos = Math.max(pos, p.end());
       Result r = forPartition(disk, p);
       for (int i = 0; i < r.extents.count(); i++) {
@@ -48,7 +67,8 @@ public final class UsedBlocks {
       }
       report.add(r.imaging);
     }
-    used.add(pos, disk.size());
+    // after the last partition: only the disk's last MiB, unless the rest is small
+    used.add(disk.size() - pos <= LARGE_GAP ? pos : Math.max(pos, disk.size() - TAIL), disk.size());
     return new DiskMap(used.build(), List.copyOf(report));
   }
 

@@ -2,10 +2,18 @@ package io.holdfast.engine.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.Fixtures;
+import io.holdfast.engine.Progress;
+import io.holdfast.engine.Tools;
+import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.disk.DiskLayout;
 import io.holdfast.engine.disk.DiskSource;
 import io.holdfast.engine.disk.PartitionTables;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.ops.CreateImage;
+import io.holdfast.engine.ops.RestoreImage;
+import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
@@ -46,6 +54,78 @@ class UsedBlocksTest {
           .containsExactly("fat16", "ext4", "unknown");
       assertThat(map.partitions().get(2).method()).isEqualTo("all-sectors");
       assertThat(map.partitions().get(2).usedBytes()).isEqualTo(8L << 20);
+    }
+  }
+
+  @Test
+  void large_unpartitioned_areas_of_a_gpt_disk_are_left_out_but_its_tables_are_kept()
+      throws IOException {
+    long mib = 1 << 20;
+    Path disk = tmp.resolve("gaps.img");
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      f.setLength(100 * mib);
+    }
+    Tools.Result r =
+        Tools.run(
+            "sgdisk",
+            "-n",
+            "1:2048:+8M",
+            "-n",
+            "2:81920:+8M",
+            "-n",
+            "3:100352:+2M",
+            disk.toString());
+    assertThat(r.exit()).as(r.output()).isZero();
+    // stale bytes where no partition is: 9-40 MiB (a 31 MiB gap), 49-50 MiB, 52-99 MiB
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      byte[] junk = new byte[(int) mib];
+      java.util.Arrays.fill(junk, (byte) 0x5a);
+      for (long at : new long[] {20 * mib, 49 * mib, 60 * mib}) {
+        f.seek(at);
+        f.write(junk);
+      }
+    }
+    try (DiskSource d = DiskSource.open(disk)) {
+      Extents used = UsedBlocks.map(d, PartitionTables.read(d)).used();
+      assertThat(used.overlaps(0, mib)).as("protective MBR, primary GPT").isTrue();
+      assertThat(used.overlaps(9 * mib + 1, 40 * mib)).as("a 31 MiB gap").isFalse();
+      assertThat(used.overlaps(49 * mib, 50 * mib)).as("a 1 MiB gap is kept").isTrue();
+      assertThat(used.overlaps(52 * mib, 99 * mib)).as("space after the last partition").isFalse();
+      assertThat(used.overlaps(100 * mib - 512, 100 * mib)).as("backup GPT").isTrue();
+    }
+
+    // and the restored disk has both partition tables, and zeros where the stale bytes were
+    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    Manifest m =
+        new CreateImage(repo, Progress.NONE, Cancellation.none())
+            .run(
+                new CreateImage.Options(
+                    "gaps",
+                    List.of(CreateImage.DiskSpec.whole(disk)),
+                    Compression.STANDARD,
+                    false,
+                    2));
+    Path restored = tmp.resolve("restored.img");
+    new RestoreImage(repo, Progress.NONE, Cancellation.none())
+        .run(new RestoreImage.Options(m.id(), null, null, restored, false));
+    assertThat(Tools.run("sgdisk", "-v", restored.toString()).output())
+        .contains("No problems found");
+    try (DiskSource d = DiskSource.open(restored)) {
+      for (long at : new long[] {20 * mib, 60 * mib}) {
+        assertThat(d.readBytes(at, (int) mib)).containsOnly(0);
+      }
+      assertThat(d.readBytes(49 * mib, (int) mib)).containsOnly(0x5a);
+    }
+  }
+
+  @Test
+  void a_disk_without_a_partition_table_is_imaged_whole() throws IOException {
+    Path disk = tmp.resolve("raw.img");
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      f.setLength(40L << 20);
+    }
+    try (DiskSource d = DiskSource.open(disk)) {
+      assertThat(UsedBlocks.map(d, PartitionTables.read(d)).used().bytes()).isEqualTo(40L << 20);
     }
   }
 
