@@ -251,9 +251,9 @@ public final class Repository {
   /** Writes a manifest durably and returns it as written, with its digest. */
   public Manifest writeManifest(Manifest m) {
     try {
-      Manifest sealed = ManifestCodec.seal(m);
-      Durable.write(manifestPath(m.machine(), m.id()), ManifestCodec.encodeSealed(sealed));
-      return sealed;
+      ManifestCodec.Sealed sealed = ManifestCodec.seal(m);
+      Durable.write(manifestPath(m.machine(), m.id()), sealed.bytes());
+      return sealed.manifest();
     } catch (IOException e) {
       throw new EngineException("Cannot write manifest " + m.id() + ": " + e.getMessage(), e);
     }
