@@ -37,20 +37,26 @@ final class ChunkPool implements AutoCloseable {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Cancellation cancel;
 
+  /** Chunks in flight hold at most about this many bytes (beyond one per thread). */
+  static final long IN_FLIGHT_BYTES = 64L << 20;
+
   /** A pool for work that only computes, or reads from a warm cache. */
   ChunkPool(int threads, Cancellation cancel) {
-    this(threads, 0, cancel);
+    this(threads, 0, 0, cancel);
   }
 
   /**
    * @param threads compute threads
    * @param ioThreads threads for read steps, 0 when nothing uses {@link #submit(long, ReadStep,
    *     ComputeStep)}
+   * @param chunkBytes the size of a chunk, to bound the memory of chunks in flight
    */
-  ChunkPool(int threads, int ioThreads, Cancellation cancel) {
+  ChunkPool(int threads, int ioThreads, int chunkBytes, Cancellation cancel) {
     this.pool = Executors.newFixedThreadPool(threads, named("holdfast-chunk"));
     this.io = ioThreads > 0 ? Executors.newFixedThreadPool(ioThreads, named("holdfast-io")) : null;
-    this.inFlight = new Semaphore(threads * 3 + ioThreads);
+    long byMemory = chunkBytes > 0 ? IN_FLIGHT_BYTES / chunkBytes : Integer.MAX_VALUE;
+    this.inFlight =
+        new Semaphore((int) Math.max(threads + 1, Math.min(threads * 3 + ioThreads, byMemory)));
     this.cancel = cancel;
   }
 

@@ -95,7 +95,7 @@ public final class CreateImage {
         images.add(imageDisk(sources.get(i), spec, prev, o, written, done, total));
       }
       progress.update("committing", total, total);
-      Durable.syncFilesystem(repo.root(), written);
+      Durable.syncWritten(repo.root(), written);
       long used = images.stream().mapToLong(Manifest.DiskImage::usedBytes).sum();
       long stored = images.stream().mapToLong(Manifest.DiskImage::storedBytes).sum();
       Manifest m =

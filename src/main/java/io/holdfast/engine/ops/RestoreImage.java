@@ -118,7 +118,7 @@ public final class RestoreImage {
       ThreadLocal<byte[]> plain = ThreadLocal.withInitial(() -> new byte[cs]);
       try (Flusher flusher = new Flusher(out);
           ChunkPool pool =
-              new ChunkPool(ChunkPool.defaultThreads(), ChunkPool.ioThreads(), cancel)) {
+              new ChunkPool(ChunkPool.defaultThreads(), ChunkPool.ioThreads(), cs, cancel)) {
         int first = (int) (start / cs);
         int last = (int) ((end + cs - 1) / cs);
         for (int i = first; i < last; i++) {

@@ -93,7 +93,7 @@ public final class VerifyImages {
     int largest = manifests.stream().mapToInt(Manifest::chunkSize).max().orElse(0);
     ThreadLocal<byte[]> plain = ThreadLocal.withInitial(() -> new byte[largest]);
     try (ChunkPool pool =
-        new ChunkPool(ChunkPool.defaultThreads(), ChunkPool.ioThreads(), cancel)) {
+        new ChunkPool(ChunkPool.defaultThreads(), ChunkPool.ioThreads(), largest, cancel)) {
       for (int i = 0; i < digests.size(); i++) {
         String d = digests.get(i);
         pool.<byte[]>submit(

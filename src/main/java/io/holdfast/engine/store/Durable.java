@@ -7,7 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Crash-safe file writes: temp file, fsync, atomic rename, fsync of the directory. */
 public final class Durable {
@@ -53,16 +60,30 @@ public final class Durable {
   }
 
   /**
-   * Makes everything written so far under {@code root} durable. One {@code syncfs} (coreutils'
-   * {@code sync -f}) is far cheaper than an fsync per chunk file; where it is missing, the caller's
-   * files are fsynced one by one.
+   * Below this many new files, each is fsynced with its directories: a {@code syncfs} would also
+   * wait for every other program's unwritten data on the filesystem (1 GB of it added 0.5 to 1.1 s
+   * to an incremental backup of the bench disk that wrote 450 chunks).
    */
-  public static void syncFilesystem(Path root, Iterable<Path> written) throws IOException {
+  static final int PER_FILE_LIMIT = 2000;
+
+  /**
+   * Makes the given new files under {@code root}, and the directory entries naming them, durable.
+   * Few files are fsynced one by one (in parallel, with their directory and its parent, which may
+   * be new too); many at once with one {@code syncfs} (coreutils' {@code sync -f}), far cheaper
+   * than thousands of fsyncs, falling back to fsyncing each where that is missing.
+   */
+  public static void syncWritten(Path root, Collection<Path> written) throws IOException {
+    if (written.size() <= PER_FILE_LIMIT || !syncfs(root)) {
+      fsyncAll(written);
+    }
+  }
+
+  private static boolean syncfs(Path root) {
     try {
       Process p =
           new ProcessBuilder("sync", "-f", root.toString()).redirectErrorStream(true).start();
       if (p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0) {
-        return;
+        return true;
       }
       p.destroyForcibly();
     } catch (IOException | InterruptedException e) {
@@ -70,10 +91,64 @@ public final class Durable {
         Thread.currentThread().interrupt();
       }
     }
+    return false;
+  }
+
+  private static void fsyncAll(Collection<Path> written) throws IOException {
+    Set<Path> dirs = new LinkedHashSet<>();
     for (Path f : written) {
-      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-        ch.force(true);
+      Path dir = f.getParent();
+      dirs.add(dir);
+      if (dir.getParent() != null) {
+        dirs.add(dir.getParent());
       }
+    }
+    // files first, then the directories that name them
+    forEachInParallel(List.copyOf(written), Durable::fsyncFile);
+    forEachInParallel(List.copyOf(dirs), Durable::syncDirectory);
+  }
+
+  private interface PathAction {
+    void run(Path p) throws IOException;
+  }
+
+  private static void forEachInParallel(List<Path> paths, PathAction action) throws IOException {
+    if (paths.isEmpty()) {
+      return;
+    }
+    AtomicReference<IOException> failure = new AtomicReference<>();
+    AtomicInteger next = new AtomicInteger();
+    Runnable worker =
+        () -> {
+          for (int i = next.getAndIncrement(); i < paths.size(); i = next.getAndIncrement()) {
+            try {
+              action.run(paths.get(i));
+            } catch (IOException e) {
+              failure.compareAndSet(null, e);
+            }
+          }
+        };
+    int threads = Math.min(8, paths.size());
+    List<Thread> running = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      running.add(Thread.ofPlatform().daemon().name("holdfast-fsync").start(worker));
+    }
+    for (Thread t : running) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while making chunks durable", e);
+      }
+    }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+  }
+
+  private static void fsyncFile(Path f) throws IOException {
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+      ch.force(true);
     }
   }
 }
