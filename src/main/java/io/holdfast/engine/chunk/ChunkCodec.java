@@ -84,7 +84,7 @@ public final class ChunkCodec {
   }
 
   /** The plain length a blob's header claims (after checking the header). */
-  public static int plainLength(byte[] blob) {
+  private static int plainLength(byte[] blob) {
     checkHeader(blob);
     return ByteBuffer.wrap(blob, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN).getInt(8);
   }

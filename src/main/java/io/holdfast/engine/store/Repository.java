@@ -191,11 +191,6 @@ public final class Repository {
     }
   }
 
-  /** Reads, checks and returns a chunk's plain bytes. */
-  public byte[] getChunk(String digest) {
-    return codec.decode(digest, readBlob(digest));
-  }
-
   /**
    * A chunk's stored blob, unchecked: the blocking half of reading a chunk, for an I/O thread.
    * {@link #decodeChunk} checks it.
