@@ -29,8 +29,8 @@ import java.util.List;
  * lists (two strings per 256 KiB of disk) are read with Jackson's streaming parser, and the digest
  * is checked over the bytes as stored, with the digest value put back to {@code null}, rather than
  * over a second serialization; writing serializes once. A cold read of an 8 GiB disk's manifest
- * took 705 ms with data binding and the re-serialization, 601 ms this way (most of what is left
- * is Jackson starting up in a fresh JVM).
+ * took 705 ms with data binding and the re-serialization, 601 ms this way (most of what is left is
+ * Jackson starting up in a fresh JVM).
  */
 public final class ManifestCodec {
 

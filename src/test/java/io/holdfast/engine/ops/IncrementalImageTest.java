@@ -31,25 +31,13 @@ class IncrementalImageTest {
   void after_a_small_change_only_the_changed_chunks_are_written() throws IOException {
     Path disk = Fixtures.copyOf(Fixtures.gptDisk(), tmp);
     Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
-    Manifest first =
-        new CreateImage(repo, Progress.NONE, Cancellation.none())
-            .run(ImageRoundTripTest.options("pc", disk));
+    Manifest first = create(repo, disk);
     long chunksBefore = chunkFiles(repo);
 
     // a 100 KiB file added to the FAT32 partition, written in place with mtools
-    long fatOffset;
-    try (DiskSource d = DiskSource.open(disk)) {
-      fatOffset = PartitionTables.read(d).partitions().get(0).offset();
-    }
-    Path extra = tmp.resolve("NEW.TXT");
-    Files.write(extra, "changed\n".repeat(12_800).getBytes());
-    Tools.Result r =
-        Tools.run("mcopy", "-i", disk + "@@" + fatOffset, extra.toString(), "::/NEW.TXT");
-    assertThat(r.exit()).as(r.output()).isZero();
+    byte[] content = addFatFile(disk, "NEW.TXT", "changed\n".repeat(12_800).getBytes());
 
-    Manifest second =
-        new CreateImage(repo, Progress.NONE, Cancellation.none())
-            .run(ImageRoundTripTest.options("pc", disk));
+    Manifest second = create(repo, disk);
     assertThat(second.parent()).isEqualTo(first.id());
     Set<Integer> changed = new HashSet<>();
     var a = first.disks().get(0).chunks();
@@ -68,7 +56,7 @@ class IncrementalImageTest {
     Path restored = tmp.resolve("restored.img");
     ImageRoundTripTest.restore(repo, second.id(), 1, restored);
     assertThat(Tools.run("mtype", "-i", restored.toString(), "::/NEW.TXT").stdout())
-        .isEqualTo(Files.readAllBytes(extra));
+        .isEqualTo(content);
     assertThat(Tools.run("fsck.vfat", "-n", restored.toString()).exit()).isZero();
   }
 
@@ -77,7 +65,7 @@ class IncrementalImageTest {
     Path disk = Fixtures.copyOf(Fixtures.gptDisk(), tmp);
     Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
     Manifest first = create(repo, disk);
-    addFatFile(disk, "NEW.TXT", 100 * 1024);
+    addFatFile(disk, "NEW.TXT", randomBytes(100 * 1024));
     Manifest second = create(repo, disk);
 
     Manifest.DiskImage a = first.disks().get(0);
@@ -136,7 +124,7 @@ class IncrementalImageTest {
     assertThat(new String(json, StandardCharsets.UTF_8)).doesNotContain("fingerprints");
     Files.write(repo.root().resolve("manifests").resolve("pc").resolve(first.id() + ".json"), json);
 
-    byte[] content = addFatFile(disk, "OLD.TXT", 70 * 1024);
+    byte[] content = addFatFile(disk, "OLD.TXT", randomBytes(70 * 1024));
     long before = chunkFiles(repo);
     Manifest second = create(repo, disk);
     assertThat(second.parent()).isEqualTo(first.id());
@@ -168,20 +156,24 @@ class IncrementalImageTest {
         .run(ImageRoundTripTest.options("pc", disk));
   }
 
-  /** Writes a new file of {@code bytes} into the FAT32 partition in place, with mtools. */
-  private byte[] addFatFile(Path disk, String name, int bytes) throws IOException {
+  /** Writes a new file into the FAT32 partition in place, with mtools; returns its content. */
+  private byte[] addFatFile(Path disk, String name, byte[] content) throws IOException {
     long fatOffset;
     try (DiskSource d = DiskSource.open(disk)) {
       fatOffset = PartitionTables.read(d).partitions().get(0).offset();
     }
-    byte[] content = new byte[bytes];
-    new java.util.Random(bytes).nextBytes(content);
     Path file = tmp.resolve(name);
     Files.write(file, content);
     Tools.Result r =
         Tools.run("mcopy", "-i", disk + "@@" + fatOffset, file.toString(), "::/" + name);
     assertThat(r.exit()).as(r.output()).isZero();
     return content;
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    new java.util.Random(n).nextBytes(b);
+    return b;
   }
 
   static long chunkFiles(Repository repo) throws IOException {
