@@ -11,6 +11,7 @@ import io.holdfast.engine.ops.CreateImage;
 import io.holdfast.engine.ops.PruneImages;
 import io.holdfast.engine.ops.RestoreImage;
 import io.holdfast.engine.ops.Retention;
+import io.holdfast.engine.ops.SelfTest;
 import io.holdfast.engine.ops.VerifyImages;
 import io.holdfast.engine.store.Repository;
 import java.io.IOException;
@@ -46,6 +47,10 @@ public final class ImageCli {
         prune   --repo DIR --machine NAME [--keep-last N] [--keep-hourly N] [--keep-daily N]
                 [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--dry-run]
         gc      --repo DIR [--grace 24h] [--dry-run]
+        selftest [--dir DIR] [--keep]   image, change, verify and restore a generated disk
+
+      Start-up: run 'java -XX:AOTCacheOutput=holdfast-worker.aot -jar holdfast-worker.jar image
+      selftest' once with this jar and JDK (25+), then 'java -XX:AOTCache=holdfast-worker.aot ...'.
 
       common: --json (print the result as JSON)  --progress (progress lines on stderr)
       An encrypted repository's passphrase comes from HOLDFAST_REPO_PASSPHRASE or --passphrase-file FILE.
@@ -79,6 +84,7 @@ public final class ImageCli {
         case "show" -> show(a);
         case "prune" -> prune(a);
         case "gc" -> gc(a);
+        case "selftest" -> selftest(a);
         default -> throw new EngineException("Unknown command '" + args[0] + "'.\n" + USAGE);
       };
     } catch (EngineException e) {
@@ -136,6 +142,33 @@ public final class ImageCli {
             + " used, "
             + m.storedBytes()
             + " newly stored");
+  }
+
+  private int selftest(Args a) {
+    Path dir;
+    try {
+      dir =
+          a.get("dir", null) != null
+              ? Path.of(a.get("dir", null))
+              : Files.createTempDirectory("holdfast-selftest-");
+    } catch (IOException e) {
+      throw new EngineException("Cannot create a scratch directory: " + e.getMessage(), e);
+    }
+    SelfTest test = new SelfTest(dir);
+    try {
+      SelfTest.Report r = test.run();
+      StringBuilder text = new StringBuilder();
+      for (SelfTest.Step s : r.steps()) {
+        text.append(
+            String.format(Locale.ROOT, "%-42s %6d ms  %s%n", s.name(), s.millis(), s.detail()));
+      }
+      text.append("Self-test passed (").append(dir).append(a.flag("keep") ? ", kept)" : ")");
+      return print(a, r, text.toString());
+    } finally {
+      if (!a.flag("keep")) {
+        test.clean();
+      }
+    }
   }
 
   static CreateImage.DiskSpec diskSpec(String spec) {

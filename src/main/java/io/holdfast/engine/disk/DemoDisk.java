@@ -24,9 +24,12 @@ public final class DemoDisk {
   private static final String LINUX_FS = "0fc63daf-8483-4772-8e79-3d69d8477de4";
   private static final String BASIC_DATA = "ebd0a0a2-b9e5-4433-87c0-68b6b72699c7";
 
+  /** The demo disk's size: 64 MiB, sparse. */
+  public static final long SIZE = 64L << 20;
+
   private DemoDisk() {}
 
-  /** Creates {@code file} (64 MiB, sparse) unless it exists. */
+  /** Creates {@code file} unless it exists. */
   public static void ensure(Path file) {
     if (Files.exists(file)) {
       return;
@@ -34,7 +37,7 @@ public final class DemoDisk {
     try {
       Files.createDirectories(file.getParent());
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      write(tmp, 64L << 20);
+      write(tmp, SIZE);
       Files.move(tmp, file);
     } catch (IOException e) {
       throw new EngineException("Cannot create the demo disk " + file + ": " + e.getMessage(), e);

@@ -14,8 +14,8 @@ import io.holdfast.engine.disk.PartitionTables;
 import io.holdfast.engine.fs.Extents;
 import io.holdfast.engine.fs.UsedBlocks;
 import io.holdfast.engine.manifest.Manifest;
-import io.holdfast.engine.store.Durable;
 import io.holdfast.engine.store.Repository;
+import io.holdfast.engine.store.SyncAhead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -81,6 +81,7 @@ public final class CreateImage {
             + "-"
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     ConcurrentLinkedQueue<Path> written = new ConcurrentLinkedQueue<>();
+    SyncAhead syncAhead = new SyncAhead(repo.root());
     List<DiskSource> sources = new ArrayList<>();
     try {
       for (DiskSpec d : o.disks()) {
@@ -92,10 +93,10 @@ public final class CreateImage {
       for (int i = 0; i < sources.size(); i++) {
         DiskSpec spec = o.disks().get(i);
         Manifest.DiskImage prev = parent == null ? null : sameDisk(parent, spec.name());
-        images.add(imageDisk(sources.get(i), spec, prev, o, written, done, total));
+        images.add(imageDisk(sources.get(i), spec, prev, o, written, syncAhead, done, total));
       }
       progress.update("committing", total, total);
-      Durable.syncWritten(repo.root(), written);
+      syncAhead.commit(written);
       long used = images.stream().mapToLong(Manifest.DiskImage::usedBytes).sum();
       long stored = images.stream().mapToLong(Manifest.DiskImage::storedBytes).sum();
       Manifest m =
@@ -143,6 +144,7 @@ public final class CreateImage {
       Manifest.DiskImage prev,
       Options o,
       ConcurrentLinkedQueue<Path> written,
+      SyncAhead syncAhead,
       AtomicLong done,
       long total) {
     DiskLayout layout = PartitionTables.read(disk);
@@ -191,8 +193,9 @@ public final class CreateImage {
                   digests[at] = digest;
                   boolean unchanged = parentUsable && digest.equals(prev.chunks().get(at));
                   if (!unchanged) {
-                    stored.addAndGet(
-                        repo.putChunk(digest, buf, len, o.compression(), written::add));
+                    long n = repo.putChunk(digest, buf, len, o.compression(), written::add);
+                    stored.addAndGet(n);
+                    syncAhead.wrote(n);
                   }
                 }
               }

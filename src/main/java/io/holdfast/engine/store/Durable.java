@@ -78,7 +78,8 @@ public final class Durable {
     }
   }
 
-  private static boolean syncfs(Path root) {
+  /** {@code syncfs} on the filesystem holding {@code root}; false where that is unavailable. */
+  static boolean syncfs(Path root) {
     try {
       Process p =
           new ProcessBuilder("sync", "-f", root.toString()).redirectErrorStream(true).start();

@@ -156,4 +156,32 @@ class ImageCliTest {
         .isEqualTo(2);
     assertThat(stderr()).contains("No image nothing");
   }
+
+  @Test
+  void selftest_images_changes_verifies_and_restores_a_generated_disk() throws Exception {
+    Path kept = tmp.resolve("kept");
+    assertThat(run("selftest", "--dir", kept.toString(), "--keep")).as(stderr()).isZero();
+    assertThat(stdout())
+        .contains("image (full)")
+        .contains("image (incremental after a 1 MiB change)")
+        .contains("verify both images")
+        .contains("restore the incremental")
+        .contains("same chunks as the image, nothing new stored")
+        .contains("Self-test passed");
+    assertThat(run("ls", "--repo", kept.resolve("repo").toString(), "--json")).isZero();
+    assertThat(stdout()).contains("\"selftest\"").contains("\"selftest-restored\"");
+
+    Path scratch = tmp.resolve("scratch");
+    assertThat(run("selftest", "--dir", scratch.toString())).as(stderr()).isZero();
+    assertThat(scratch).doesNotExist();
+  }
+
+  @Test
+  void selftest_refuses_a_directory_with_anything_in_it_and_leaves_it_alone() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("precious"));
+    Files.writeString(dir.resolve("notes.txt"), "keep me");
+    assertThat(run("selftest", "--dir", dir.toString())).isEqualTo(2);
+    assertThat(stderr()).contains("needs an empty scratch directory").contains(dir.toString());
+    assertThat(dir.resolve("notes.txt")).hasContent("keep me");
+  }
 }
