@@ -5,6 +5,7 @@
 #   bench/run.sh            everything (~15 min, ~30 GB free in $BENCH)
 #   ONLY="worker borgfixed partclone" bench/run.sh    a subset (see anchors.sh)
 #   CHUNK=128K bench/run.sh  another chunk size for the engine
+#   AOT=0 bench/run.sh       the engine without a JDK AOT cache (see below)
 #
 # Needs (Debian): restic borgbackup zstd partclone qemu-utils fio b3sum gdisk dosfstools mtools
 #                 e2fsprogs ntfs-3g faketime openssl time
@@ -16,8 +17,18 @@ CHUNK=${CHUNK:-256K}
 if [ -z "${JAVA_HOME:-}" ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
 JAR=$ROOT/target/holdfast-worker.jar
 [ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+# A JDK AOT cache (JDK 25: classes loaded and linked, method profiles), trained by the engine's
+# own self-test on a generated 64 MiB disk, never on the bench disk. Each 'image' command is a
+# fresh JVM; the cache spares it most of its warm-up (README, "The engine alone").
+AOT_OPT=""
+if [ "${AOT:-1}" = 1 ]; then
+  AOT_FILE=$BENCH/holdfast-worker.aot
+  rm -f "$AOT_FILE"
+  "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$AOT_FILE" -jar "$JAR" image selftest > /dev/null 2>&1
+  AOT_OPT="-XX:AOTCache=$AOT_FILE"
+fi
 # a worker's budget: the heap stays small; chunk buffers are bounded by the thread pool
-W="$JAVA_HOME/bin/java -Xmx160m -jar $JAR image"
+W="$JAVA_HOME/bin/java -Xmx160m $AOT_OPT -jar $JAR image"
 
 export WORKER_FULL="$W init --repo \$REPO --chunk-size $CHUNK > /dev/null && $W create --repo \$REPO --machine bench --disk \$DISK=disk"
 export WORKER_INCR="$W create --repo \$REPO --machine bench --disk \$DISK=disk"
@@ -37,6 +48,7 @@ rm -rf "$P2"
 "$HERE/anchors.sh"
 echo
 echo "holdfast ext4 partition alone (day 0, chunk $CHUNK): $P2_BYTES bytes in the repository"
+echo "holdfast ran with ${AOT_OPT:-no AOT cache}"
 echo "note: holdfast restores free space as zeros (stale data is not imaged), so its restore"
 echo "      sha256 differs from the source disk by design; the engine tests check fsck and"
 echo "      byte equality of every allocated block instead."
