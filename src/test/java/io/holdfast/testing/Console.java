@@ -4,8 +4,10 @@ import static io.restassured.RestAssured.given;
 
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** The console's REST API as an admin script would use it. */
 public final class Console {
@@ -127,5 +129,42 @@ public final class Console {
           return s.equals("SUCCEEDED") || s.equals("FAILED") || s.equals("CANCELLED");
         },
         timeout);
+  }
+
+  /**
+   * Starts a job ({@code POST path}) and waits for it to succeed, failing with the job and {@code
+   * context} (a worker's log, say) otherwise; returns the finished job.
+   */
+  public JsonPath runJob(String path, String body, Duration timeout, Supplier<String> context)
+      throws InterruptedException {
+    JsonPath done = awaitJobEnd(post(path, body), timeout);
+    assertSucceeded(done, context);
+    return done;
+  }
+
+  /**
+   * Restores an image, or one partition of it when {@code partition} is not null, to {@code target}
+   * on {@code machine}, approved by a second admin, and waits for it to succeed.
+   */
+  public void restore(
+      long image, long machine, Path target, Integer partition, Supplier<String> context)
+      throws InterruptedException {
+    long job =
+        restoreWithApproval(
+            "{\"image\":"
+                + image
+                + (partition == null ? "" : ",\"partition\":" + partition)
+                + ",\"targetMachine\":"
+                + machine
+                + ",\"target\":\""
+                + target
+                + "\",\"reason\":\"test restore\"}");
+    assertSucceeded(awaitJobEnd(job, Duration.ofSeconds(60)), context);
+  }
+
+  private static void assertSucceeded(JsonPath job, Supplier<String> context) {
+    if (!"SUCCEEDED".equals(job.getString("state"))) {
+      throw new AssertionError("job did not succeed: " + job.prettify() + "\n" + context.get());
+    }
   }
 }

@@ -7,7 +7,6 @@ import io.holdfast.engine.Fixtures;
 import io.holdfast.engine.Tools;
 import io.holdfast.testing.AppProcess;
 import io.holdfast.testing.Console;
-import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,29 +95,19 @@ class WorkerContainerIT {
             .as("the credential lives in the /state volume, not in the container")
             .exists();
 
-        long backup = console.post("/api/v1/jobs/backup", "{\"machine\":" + machine + "}");
-        JsonPath done = console.awaitJobEnd(backup, Duration.ofSeconds(120));
-        assertThat(done.getString("state")).as(logs(name)).isEqualTo("SUCCEEDED");
+        console.runJob(
+            "/api/v1/jobs/backup",
+            "{\"machine\":" + machine + "}",
+            Duration.ofSeconds(120),
+            () -> logs(name));
         long imageId = console.get("/api/v1/images?machine=" + machine).getLong("items[0].id");
-
-        long verify = console.post("/api/v1/jobs/verify", "{\"image\":" + imageId + "}");
-        assertThat(console.awaitJobEnd(verify, Duration.ofSeconds(60)).getString("state"))
-            .as(logs(name))
-            .isEqualTo("SUCCEEDED");
-
+        console.runJob(
+            "/api/v1/jobs/verify",
+            "{\"image\":" + imageId + "}",
+            Duration.ofSeconds(60),
+            () -> logs(name));
         Path restored = out.resolve("restored.img");
-        long restore =
-            console.restoreWithApproval(
-                "{\"image\":"
-                    + imageId
-                    + ",\"targetMachine\":"
-                    + machine
-                    + ",\"target\":\""
-                    + restored
-                    + "\",\"reason\":\"container test\"}");
-        assertThat(console.awaitJobEnd(restore, Duration.ofSeconds(60)).getString("state"))
-            .as(logs(name))
-            .isEqualTo("SUCCEEDED");
+        console.restore(imageId, machine, restored, null, () -> logs(name));
         assertThat(Tools.run("sgdisk", "-v", restored.toString()).output())
             .contains("No problems found");
         Fixtures.assertSameWhereUsed(disk, restored);

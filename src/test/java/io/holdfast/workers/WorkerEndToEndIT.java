@@ -46,47 +46,34 @@ class WorkerEndToEndIT {
         assertThat(Files.getPosixFilePermissions(state.resolve("credential.properties")))
             .isEqualTo(PosixFilePermissions.fromString("rw-------"));
 
-        long backup = console.post("/api/v1/jobs/backup", "{\"machine\":" + machine + "}");
-        JsonPath done = console.awaitJobEnd(backup, Duration.ofSeconds(120));
-        assertThat(done.getString("state")).as(done.prettify()).isEqualTo("SUCCEEDED");
+        long backup =
+            console
+                .runJob(
+                    "/api/v1/jobs/backup",
+                    "{\"machine\":" + machine + "}",
+                    Duration.ofSeconds(120),
+                    worker::log)
+                .getLong("id");
         JsonPath images = console.get("/api/v1/images?machine=" + machine);
         assertThat(images.getList("items")).hasSize(1);
         long image = images.getLong("items[0].id");
         assertThat(images.getLong("items[0].usedBytes"))
             .isLessThan(Files.size(Fixtures.gptDisk()) / 3);
 
-        long verify = console.post("/api/v1/jobs/verify", "{\"image\":" + image + "}");
-        assertThat(console.awaitJobEnd(verify, Duration.ofSeconds(60)).getString("state"))
-            .isEqualTo("SUCCEEDED");
+        console.runJob(
+            "/api/v1/jobs/verify",
+            "{\"image\":" + image + "}",
+            Duration.ofSeconds(60),
+            worker::log);
         assertThat(console.get("/api/v1/images/" + image).getString("verifyStatus"))
             .isEqualTo("sound");
 
         Path restored = tmp.resolve("restored.img");
-        long restore =
-            console.restoreWithApproval(
-                "{\"image\":"
-                    + image
-                    + ",\"targetMachine\":"
-                    + machine
-                    + ",\"target\":\""
-                    + restored
-                    + "\",\"reason\":\"end-to-end test\"}");
-        assertThat(console.awaitJobEnd(restore, Duration.ofSeconds(60)).getString("state"))
-            .isEqualTo("SUCCEEDED");
+        console.restore(image, machine, restored, null, worker::log);
         assertThat(Tools.run("sgdisk", "-v", restored.toString()).output())
             .contains("No problems found");
         Path p2 = tmp.resolve("p2.img");
-        long part =
-            console.restoreWithApproval(
-                "{\"image\":"
-                    + image
-                    + ",\"partition\":2,\"targetMachine\":"
-                    + machine
-                    + ",\"target\":\""
-                    + p2
-                    + "\",\"reason\":\"end-to-end test\"}");
-        assertThat(console.awaitJobEnd(part, Duration.ofSeconds(60)).getString("state"))
-            .isEqualTo("SUCCEEDED");
+        console.restore(image, machine, p2, 2, worker::log);
         assertThat(Tools.run("fsck.ext4", "-fn", p2.toString()).exit()).isZero();
         assertThat(Tools.run("debugfs", "-R", "cat /data/blob.bin", p2.toString()).stdout())
             .isEqualTo(Files.readAllBytes(Fixtures.file("root/data/blob.bin")));

@@ -78,15 +78,10 @@ public final class ChunkCodec {
 
   /** Checks everything and returns the plain bytes, or says exactly what is wrong. */
   public byte[] decode(String digest, byte[] blob) {
-    byte[] plain = new byte[plainLength(blob)];
-    decodeInto(digest, blob, plain);
-    return plain;
-  }
-
-  /** The plain length a blob's header claims (after checking the header). */
-  private static int plainLength(byte[] blob) {
     checkHeader(blob);
-    return ByteBuffer.wrap(blob, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN).getInt(8);
+    byte[] plain = new byte[plainLength(blob)];
+    decodeChecked(digest, blob, plain);
+    return plain;
   }
 
   /**
@@ -95,6 +90,16 @@ public final class ChunkCodec {
    */
   public int decodeInto(String digest, byte[] blob, byte[] out) {
     checkHeader(blob);
+    return decodeChecked(digest, blob, out);
+  }
+
+  /** The plain length a checked header claims. */
+  private static int plainLength(byte[] blob) {
+    return ByteBuffer.wrap(blob, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN).getInt(8);
+  }
+
+  /** {@link #decodeInto} for a blob whose header {@link #checkHeader} has passed. */
+  private int decodeChecked(String digest, byte[] blob, byte[] out) {
     ByteBuffer h = ByteBuffer.wrap(blob, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN);
     int comp = blob[5];
     int enc = blob[6];
