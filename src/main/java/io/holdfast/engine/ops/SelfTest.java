@@ -16,6 +16,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -51,7 +52,6 @@ public final class SelfTest {
     List<Step> steps = new ArrayList<>();
     Path disk = dir.resolve("disk.raw");
     Path restored = dir.resolve("restored.raw");
-    Repository repo;
     long t = System.nanoTime();
     try {
       if (Files.exists(dir)) {
@@ -68,7 +68,7 @@ public final class SelfTest {
       throw new EngineException("Cannot use " + dir + " as scratch: " + e.getMessage(), e);
     }
     DemoDisk.ensure(disk);
-    repo = Repository.init(dir.resolve("repo"), Repository.DEFAULT_CHUNK_SIZE, null);
+    Repository repo = Repository.init(dir.resolve("repo"), Repository.DEFAULT_CHUNK_SIZE, null);
     t = step(steps, "generate disk and repository", t, DemoDisk.SIZE + " bytes");
 
     Manifest full = create(repo, disk, MACHINE, true);
@@ -175,7 +175,7 @@ public final class SelfTest {
   private static int differing(List<String> a, List<String> b) {
     int n = Math.abs(a.size() - b.size());
     for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-      if (!java.util.Objects.equals(a.get(i), b.get(i))) {
+      if (!Objects.equals(a.get(i), b.get(i))) {
         n++;
       }
     }
