@@ -325,14 +325,20 @@ public final class ImageCli {
         r,
         (r.dryRun() ? "Would delete " : "Deleted ")
             + r.chunksDeleted()
-            + " chunk(s), "
+            + " unused chunk(s), "
             + r.bytesDeleted()
-            + " bytes; kept "
+            + " bytes ("
+            + r.packsDeleted()
+            + " pack(s), "
+            + r.packsRewritten()
+            + " of them rewritten to keep the chunks in use); kept "
             + r.chunksKept()
-            + ", spared "
+            + " in use; left "
             + r.chunksSpared()
-            + " younger than "
-            + grace);
+            + " unused in packs younger than "
+            + grace
+            + " or mostly in use"
+            + r.problems().stream().map(p -> "\n" + p).reduce("", String::concat));
   }
 
   private Repository open(Args a) {

@@ -2,26 +2,56 @@ package io.holdfast.engine.ops;
 
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.store.Durable;
+import io.holdfast.engine.store.PackWriter;
 import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 
 /**
- * Mark and sweep: every chunk some manifest names is kept; any other chunk older than the grace
- * period is deleted. The grace period protects chunks that a backup running right now has written
- * or touched but whose manifest does not exist yet.
+ * Mark and sweep: every chunk some manifest names is kept; other chunks go once their pack is older
+ * than the grace period. A pack with no chunk in use is deleted; a pack where unused chunks take at
+ * least {@link #REWRITE_UNUSED} of the bytes is rewritten: its chunks in use are checked, copied
+ * into a new pack and made durable before the old pack is deleted. The grace period protects packs
+ * that a backup running right now has written or reused but whose manifest does not exist yet (a
+ * backup marks each pack it reuses as recently used).
  */
 public final class CollectGarbage {
 
+  /** Rewrite a pack when unused chunks take at least this share of it; keep it otherwise. */
+  static final double REWRITE_UNUSED = 0.2;
+
+  /**
+   * What a collection did (or, in a dry run, would do).
+   *
+   * @param chunksKept chunks in use, left where they are or moved
+   * @param chunksDeleted unused chunks removed
+   * @param bytesDeleted bytes freed
+   * @param chunksSpared unused chunks left in place: their pack is younger than the grace period,
+   *     or still mostly in use
+   * @param packsDeleted packs removed, rewritten ones included
+   * @param packsRewritten packs whose chunks in use were moved to a new pack
+   * @param problems damaged packs or chunks that were left alone, one line each
+   */
   public record Report(
-      long chunksKept, long chunksDeleted, long bytesDeleted, long chunksSpared, boolean dryRun) {}
+      long chunksKept,
+      long chunksDeleted,
+      long bytesDeleted,
+      long chunksSpared,
+      long packsDeleted,
+      long packsRewritten,
+      List<String> problems,
+      boolean dryRun) {}
 
   private final Repository repo;
 
@@ -31,6 +61,100 @@ public final class CollectGarbage {
 
   public Report run(Duration grace, boolean dryRun) {
     Instant cutoff = Instant.now().minus(grace);
+    Set<String> live = mark();
+    Counts n = new Counts();
+    List<String> problems = new ArrayList<>();
+    sweepLooseChunks(live, cutoff, dryRun, n);
+
+    Set<String> kept = new HashSet<>();
+    List<Repository.StoredPack> delete = new ArrayList<>();
+    List<Rewrite> rewrite = new ArrayList<>();
+    repo.forEachPack(
+        pack -> {
+          long unusedBytes = 0;
+          List<Repository.PackedChunk> owned = new ArrayList<>();
+          for (Repository.PackedChunk c : pack.chunks()) {
+            // a chunk stored twice (two backups at once) is kept in the first pack only
+            if (live.contains(c.digest()) && kept.add(c.digest())) {
+              owned.add(c);
+            } else {
+              unusedBytes += c.length();
+            }
+          }
+          int inUse = owned.size();
+          int unused = pack.chunks().size() - inUse;
+          n.kept += inUse;
+          if (unused == 0) {
+            return;
+          }
+          if (pack.modified().isAfter(cutoff)) {
+            n.spared += unused;
+          } else if (inUse == 0) {
+            delete.add(pack);
+            n.deleted += unused;
+            n.bytes += pack.bytes();
+          } else if (unusedBytes >= REWRITE_UNUSED * pack.bytes()) {
+            rewrite.add(new Rewrite(pack, owned));
+            n.deleted += unused;
+            n.bytes += unusedBytes;
+          } else {
+            n.spared += unused; // until more of the pack is unused
+          }
+        },
+        damaged ->
+            problems.add(
+                "Pack "
+                    + damaged.path().getFileName()
+                    + " is damaged ("
+                    + damaged.problem()
+                    + ") and was left alone; run verify to see which images need it."));
+
+    long rewritten = 0;
+    if (!dryRun) {
+      List<Repository.StoredPack> moved = rewrite(rewrite, problems);
+      rewritten = moved.size();
+      delete.addAll(moved);
+      Set<Path> dirs = new LinkedHashSet<>();
+      for (Repository.StoredPack p : delete) {
+        deleteFile(p.path());
+        dirs.add(p.path().getParent());
+      }
+      for (Path d : dirs) {
+        try {
+          Durable.syncDirectory(d);
+        } catch (IOException e) {
+          throw new EngineException(
+              "Cannot make deletions in " + d + " durable: " + e.getMessage());
+        }
+      }
+      sweepTemporaries(cutoff);
+    } else {
+      rewritten = rewrite.size();
+      rewrite.forEach(r -> delete.add(r.pack()));
+    }
+    return new Report(
+        n.kept,
+        n.deleted,
+        n.bytes,
+        n.spared,
+        delete.size(),
+        rewritten,
+        List.copyOf(problems),
+        dryRun);
+  }
+
+  /** A pack to rewrite and the chunks in use it holds (those no earlier pack holds). */
+  private record Rewrite(Repository.StoredPack pack, List<Repository.PackedChunk> inUse) {}
+
+  private static final class Counts {
+    long kept;
+    long deleted;
+    long bytes;
+    long spared;
+  }
+
+  /** Every digest some manifest names; stops if any manifest cannot be read. */
+  private Set<String> mark() {
     Set<String> live = new HashSet<>();
     for (Repository.ManifestRef ref : repo.listManifests()) {
       Manifest m;
@@ -49,28 +173,75 @@ public final class CollectGarbage {
         }
       }
     }
-    AtomicLong kept = new AtomicLong();
-    AtomicLong deleted = new AtomicLong();
-    AtomicLong bytes = new AtomicLong();
-    AtomicLong spared = new AtomicLong();
-    repo.forEachChunk(
+    return live;
+  }
+
+  /**
+   * Copies the chunks in use out of {@code packs} into new packs and makes those durable; returns
+   * the packs that may now be deleted. A pack with a damaged chunk in use is left as it is.
+   */
+  private List<Repository.StoredPack> rewrite(List<Rewrite> packs, List<String> problems) {
+    List<Repository.StoredPack> done = new ArrayList<>();
+    if (packs.isEmpty()) {
+      return done;
+    }
+    ConcurrentLinkedQueue<Path> written = new ConcurrentLinkedQueue<>();
+    byte[] plain = new byte[repo.chunkSize()];
+    try (PackWriter writer = repo.writer(written::add)) {
+      for (Rewrite r : packs) {
+        Repository.StoredPack pack = r.pack();
+        List<Repository.PackedChunk> chunks = new ArrayList<>();
+        List<byte[]> blobs = new ArrayList<>();
+        String damaged = null;
+        for (Repository.PackedChunk c : r.inUse()) {
+          try {
+            byte[] blob = repo.readBlob(pack.path(), c.offset(), c.length());
+            repo.decodeChunk(c.digest(), blob, plain);
+            chunks.add(c);
+            blobs.add(blob);
+          } catch (IOException | EngineException e) {
+            damaged = c.digest() + ": " + e.getMessage();
+            break;
+          }
+        }
+        if (damaged != null) {
+          problems.add(
+              "Pack "
+                  + pack.path().getFileName()
+                  + " was not rewritten: chunk "
+                  + damaged
+                  + ". Run verify to see which images need it.");
+          continue;
+        }
+        for (int i = 0; i < chunks.size(); i++) {
+          repo.copyBlob(writer, chunks.get(i).digest(), blobs.get(i));
+        }
+        done.add(pack);
+      }
+      writer.finish();
+      Durable.syncWritten(repo.root(), written);
+    } catch (IOException e) {
+      throw new EngineException(
+          "Cannot make rewritten packs durable; nothing was deleted: " + e.getMessage(), e);
+    }
+    return done;
+  }
+
+  private void sweepLooseChunks(Set<String> live, Instant cutoff, boolean dryRun, Counts n) {
+    repo.forEachLooseChunk(
         c -> {
           if (c.digest() != null && live.contains(c.digest())) {
-            kept.incrementAndGet();
+            n.kept++;
           } else if (c.modified().isAfter(cutoff)) {
-            spared.incrementAndGet();
+            n.spared++;
           } else {
             if (!dryRun) {
-              delete(c.path());
+              deleteFile(c.path());
             }
-            deleted.incrementAndGet();
-            bytes.addAndGet(c.bytes());
+            n.deleted++;
+            n.bytes += c.bytes();
           }
         });
-    if (!dryRun) {
-      sweepTemporaries(cutoff);
-    }
-    return new Report(kept.get(), deleted.get(), bytes.get(), spared.get(), dryRun);
   }
 
   private void sweepTemporaries(Instant cutoff) {
@@ -88,13 +259,13 @@ public final class CollectGarbage {
                   return false;
                 }
               })
-          .forEach(CollectGarbage::delete);
+          .forEach(CollectGarbage::deleteFile);
     } catch (IOException e) {
       throw new EngineException("Cannot clean " + tmp + ": " + e.getMessage(), e);
     }
   }
 
-  private static void delete(Path p) {
+  private static void deleteFile(Path p) {
     try {
       Files.deleteIfExists(p);
     } catch (IOException e) {

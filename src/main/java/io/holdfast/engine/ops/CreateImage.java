@@ -14,6 +14,7 @@ import io.holdfast.engine.disk.PartitionTables;
 import io.holdfast.engine.fs.Extents;
 import io.holdfast.engine.fs.UsedBlocks;
 import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.store.PackWriter;
 import io.holdfast.engine.store.Repository;
 import io.holdfast.engine.store.SyncAhead;
 import java.io.IOException;
@@ -83,7 +84,7 @@ public final class CreateImage {
     ConcurrentLinkedQueue<Path> written = new ConcurrentLinkedQueue<>();
     SyncAhead syncAhead = new SyncAhead(repo.root());
     List<DiskSource> sources = new ArrayList<>();
-    try {
+    try (PackWriter writer = repo.writer(written::add)) {
       for (DiskSpec d : o.disks()) {
         sources.add(DiskSource.open(d.path()));
       }
@@ -93,9 +94,10 @@ public final class CreateImage {
       for (int i = 0; i < sources.size(); i++) {
         DiskSpec spec = o.disks().get(i);
         Manifest.DiskImage prev = parent == null ? null : sameDisk(parent, spec.name());
-        images.add(imageDisk(sources.get(i), spec, prev, o, written, syncAhead, done, total));
+        images.add(imageDisk(sources.get(i), spec, prev, o, writer, syncAhead, done, total));
       }
       progress.update("committing", total, total);
+      writer.finish();
       syncAhead.commit(written);
       long used = images.stream().mapToLong(Manifest.DiskImage::usedBytes).sum();
       long stored = images.stream().mapToLong(Manifest.DiskImage::storedBytes).sum();
@@ -143,7 +145,7 @@ public final class CreateImage {
       DiskSpec spec,
       Manifest.DiskImage prev,
       Options o,
-      ConcurrentLinkedQueue<Path> written,
+      PackWriter writer,
       SyncAhead syncAhead,
       AtomicLong done,
       long total) {
@@ -193,7 +195,7 @@ public final class CreateImage {
                   digests[at] = digest;
                   boolean unchanged = parentUsable && digest.equals(prev.chunks().get(at));
                   if (!unchanged) {
-                    long n = repo.putChunk(digest, buf, len, o.compression(), written::add);
+                    long n = writer.put(digest, buf, len, o.compression());
                     stored.addAndGet(n);
                     syncAhead.wrote(n);
                   }

@@ -6,17 +6,14 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.chunk.ChunkCodec;
 import io.holdfast.engine.chunk.ChunkCorruptException;
-import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.chunk.Digests;
 import io.holdfast.engine.chunk.Fingerprints;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,20 +22,25 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.crypto.SecretKey;
 
 /**
- * A repository in a directory (docs/repository-format.md): {@code config.json}, chunk blobs under
- * {@code chunks/ab/cd/<digest>}, manifests under {@code manifests/<machine>/<id>.json}.
- * Thread-safe: many threads may put and get chunks at once.
+ * A repository in a directory (docs/repository-format.md): {@code config.json}, chunk blobs in pack
+ * files under {@code packs/ab/<id>.pack}, manifests under {@code manifests/<machine>/<id>.json}.
+ * Thread-safe: many threads may put and get chunks at once. The packs' index is read on first use;
+ * packs other processes write later are seen by a new {@code Repository} object.
  */
 public final class Repository {
 
-  public static final int FORMAT = 1;
+  /** Format 2 stores chunks in packs; format 1 repositories (one file per chunk) still open. */
+  public static final int FORMAT = 2;
+
   public static final int DEFAULT_CHUNK_SIZE = 256 * 1024;
   private static final ObjectMapper JSON =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
@@ -47,6 +49,8 @@ public final class Repository {
   private final RepositoryConfig config;
   private final ChunkCodec codec;
   private final Fingerprints fingerprints;
+  private Packs packs; // guarded by this
+  private volatile Boolean loose;
 
   private Repository(Path root, RepositoryConfig config, SecretKey key) {
     this.root = root;
@@ -72,7 +76,7 @@ public final class Repository {
           }
         }
       }
-      Files.createDirectories(root.resolve("chunks"));
+      Files.createDirectories(root.resolve("packs"));
       Files.createDirectories(root.resolve("manifests"));
       Files.createDirectories(root.resolve("tmp"));
       SecretKey key = passphrase == null ? null : RepositoryKeys.newDataKey();
@@ -104,7 +108,7 @@ public final class Repository {
     } catch (IOException e) {
       throw new EngineException("The repository's config.json is damaged: " + e.getMessage(), e);
     }
-    if (cfg.format() != FORMAT) {
+    if (cfg.format() != FORMAT && cfg.format() != 1) {
       throw new EngineException("Repository format " + cfg.format() + " is not supported.");
     }
     SecretKey key = null;
@@ -134,6 +138,7 @@ public final class Repository {
     return fingerprints;
   }
 
+  /** Where a format 1 repository kept a chunk: one file per chunk (read, never written now). */
   Path chunkPath(String digest) {
     return root.resolve("chunks")
         .resolve(digest.substring(0, 2))
@@ -141,54 +146,76 @@ public final class Repository {
         .resolve(digest);
   }
 
-  /**
-   * Marks an existing chunk as recently used, so that a garbage collection running alongside this
-   * backup does not sweep it before the new manifest references it.
-   */
-  public void touch(String digest) {
-    try {
-      Files.setLastModifiedTime(chunkPath(digest), FileTime.from(Instant.now()));
-    } catch (IOException e) {
-      // gone meanwhile: the caller will store it again on the next try
+  ChunkCodec codec() {
+    return codec;
+  }
+
+  /** A writer for a backup's (or a collection's) new chunks; see {@link PackWriter}. */
+  public PackWriter writer(Consumer<Path> written) {
+    return new PackWriter(this, written);
+  }
+
+  /** The packs as this repository object last read them, loaded on first use. */
+  private Packs packs() {
+    synchronized (this) {
+      if (packs == null) {
+        packs = scanPacks();
+      }
+      return packs;
     }
   }
 
   /**
-   * Stores a chunk unless it is there already. Returns the bytes written, 0 when it existed. The
-   * blob is written to a temporary name and renamed, so no reader ever sees half a blob.
+   * Whether a chunk is stored; if so, marks its pack (or chunk file) as recently used, once per
+   * {@code touched} set, so that a garbage collection running alongside this backup does not remove
+   * it before the backup's manifest names it.
    */
-  public long putChunk(
-      String digest, byte[] plain, int len, Compression compression, Consumer<Path> written) {
-    Path target = chunkPath(digest);
-    if (Files.exists(target)) {
-      touch(digest);
-      return 0;
+  boolean holds(byte[] raw, String digest, Set<Path> touched) {
+    Path where;
+    synchronized (this) {
+      Packs p = packs();
+      PackIndex.Location loc = p.index.find(raw);
+      where = loc == null ? null : p.paths.get(loc.pack());
     }
-    byte[] blob = codec.encode(digest, plain, len, compression);
-    try {
-      Files.createDirectories(target.getParent());
-      Path tmp =
-          root.resolve("tmp").resolve(digest + "." + Thread.currentThread().threadId() + ".tmp");
-      try (FileChannel ch =
-          FileChannel.open(
-              tmp,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE)) {
-        ByteBuffer b = ByteBuffer.wrap(blob);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
+    if (where == null && hasLooseChunks()) {
+      Path loose = chunkPath(digest);
+      where = Files.exists(loose) ? loose : null;
+    }
+    if (where == null) {
+      return false;
+    }
+    if (touched.add(where)) {
+      try {
+        Files.setLastModifiedTime(where, FileTime.from(Instant.now()));
+      } catch (IOException e) {
+        // removed meanwhile: store the chunk again
+        return false;
       }
-      Durable.move(tmp, target);
-      written.accept(target);
-      return blob.length;
-    } catch (FileAlreadyExistsException e) {
-      return 0;
-    } catch (IOException e) {
-      throw new EngineException(
-          "Cannot write chunk " + digest + " to " + root + ": " + e.getMessage(), e);
     }
+    return true;
+  }
+
+  /** Records a pack a {@link PackWriter} of this process has just finished. */
+  synchronized void added(Path pack, List<PackFile.Entry> entries) {
+    Packs p = packs();
+    int number = p.paths.size();
+    p.paths.add(pack);
+    for (PackFile.Entry e : entries) {
+      p.index.add(e.digest(), number, e.offset(), e.length());
+    }
+  }
+
+  private boolean hasLooseChunks() {
+    Boolean l = loose;
+    if (l == null) {
+      try (Stream<Path> s = Files.list(root.resolve("chunks"))) {
+        l = s.findAny().isPresent();
+      } catch (IOException e) {
+        l = false; // no chunks/ directory: a repository created with packs
+      }
+      loose = l;
+    }
+    return l;
   }
 
   /**
@@ -196,12 +223,45 @@ public final class Repository {
    * {@link #decodeChunk} checks it.
    */
   public byte[] readBlob(String digest) {
+    byte[] raw = HexFormat.of().parseHex(digest);
+    Path pack;
+    PackIndex.Location loc;
+    List<DamagedPack> damaged;
+    synchronized (this) {
+      Packs p = packs();
+      loc = p.index.find(raw);
+      pack = loc == null ? null : p.paths.get(loc.pack());
+      damaged = p.damaged;
+    }
     try {
-      return Files.readAllBytes(chunkPath(digest));
+      if (pack != null) {
+        try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ)) {
+          return PackFile.readAt(ch, loc.offset(), loc.length()).array();
+        }
+      }
+      if (hasLooseChunks()) {
+        return Files.readAllBytes(chunkPath(digest));
+      }
+      throw new NoSuchFileException(digest);
     } catch (NoSuchFileException e) {
-      throw new ChunkCorruptException("missing from the repository");
+      throw new ChunkCorruptException(
+          "missing from the repository"
+              + (damaged.isEmpty()
+                  ? ""
+                  : " (" + damaged.size() + " damaged pack(s) may have held it; see verify)"));
     } catch (IOException e) {
       throw new ChunkCorruptException("unreadable: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Where a chunk lies, as a number that sorts blobs in the order of the packs and of their bytes:
+   * reading chunks in this order reads each pack from start to end. Unknown chunks sort last.
+   */
+  public long readOrder(String digest) {
+    synchronized (this) {
+      PackIndex.Location loc = packs().index.find(HexFormat.of().parseHex(digest));
+      return loc == null ? Long.MAX_VALUE : ((long) loc.pack() << 32) | loc.offset();
     }
   }
 
@@ -213,9 +273,84 @@ public final class Repository {
     return codec.decodeInto(digest, blob, out);
   }
 
-  /** Every chunk file, with its digest, size and modification time. */
-  public void forEachChunk(Consumer<StoredChunk> action) {
+  /** A pack whose index cannot be read: its chunks are unknown. */
+  public record DamagedPack(Path path, String problem) {}
+
+  /** A pack file, as found on disk now. */
+  public record StoredPack(Path path, long bytes, Instant modified, List<PackedChunk> chunks) {}
+
+  /** A chunk in a pack. */
+  public record PackedChunk(String digest, long offset, int length) {}
+
+  /** Every pack on disk now (not as this object loaded them), and those that are damaged. */
+  public void forEachPack(Consumer<StoredPack> action, Consumer<DamagedPack> damaged) {
+    for (Path f : packFiles()) {
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        List<PackedChunk> chunks = new ArrayList<>();
+        for (PackFile.Entry e : PackFile.readIndex(ch)) {
+          chunks.add(new PackedChunk(HexFormat.of().formatHex(e.digest()), e.offset(), e.length()));
+        }
+        action.accept(
+            new StoredPack(
+                f, ch.size(), Files.getLastModifiedTime(f).toInstant(), List.copyOf(chunks)));
+      } catch (NoSuchFileException gone) {
+        // removed meanwhile
+      } catch (IOException e) {
+        damaged.accept(new DamagedPack(f, e.getMessage()));
+      }
+    }
+  }
+
+  /** Reads one blob from a pack. */
+  public byte[] readBlob(Path pack, long offset, int length) throws IOException {
+    try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ)) {
+      return PackFile.readAt(ch, offset, length).array();
+    }
+  }
+
+  /** Copies a blob that was checked to {@code writer}: garbage collection repacking. */
+  public void copyBlob(PackWriter writer, String digest, byte[] blob) {
+    writer.putBlob(HexFormat.of().parseHex(digest), blob);
+  }
+
+  private List<Path> packFiles() {
+    Path dir = root.resolve("packs");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(dir, 2)) {
+      return s.filter(f -> f.getFileName().toString().endsWith(".pack"))
+          .filter(Files::isRegularFile)
+          .sorted()
+          .toList();
+    } catch (IOException | UncheckedIOException e) {
+      throw new EngineException("Cannot list the packs in " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Packs scanPacks() {
+    Packs p = new Packs(new PackIndex(), new ArrayList<>(), new ArrayList<>());
+    forEachPack(
+        pack -> {
+          int number = p.paths.size();
+          p.paths.add(pack.path());
+          for (PackedChunk c : pack.chunks()) {
+            p.index.add(HexFormat.of().parseHex(c.digest()), number, c.offset(), c.length());
+          }
+        },
+        p.damaged::add);
+    return p;
+  }
+
+  /** The packs' index: pack numbers are positions in {@code paths}. */
+  private record Packs(PackIndex index, List<Path> paths, List<DamagedPack> damaged) {}
+
+  /** Every chunk file of a format 1 repository, with its digest, size and modification time. */
+  public void forEachLooseChunk(Consumer<StoredChunk> action) {
     Path chunks = root.resolve("chunks");
+    if (!Files.isDirectory(chunks)) {
+      return;
+    }
     try (Stream<Path> files = Files.walk(chunks, 3)) {
       files
           .filter(Files::isRegularFile)
@@ -242,6 +377,16 @@ public final class Repository {
 
   /** A chunk file; {@code digest} is null for a stray file whose name is not a digest. */
   public record StoredChunk(String digest, Path path, long bytes, Instant modified) {}
+
+  /** How many distinct chunks the packs (and any chunk files) hold, as this object knows them. */
+  public long chunksStored() {
+    long[] n = {0};
+    synchronized (this) {
+      n[0] = packs().index.size();
+    }
+    forEachLooseChunk(c -> n[0]++);
+    return n[0];
+  }
 
   /** Writes a manifest durably and returns it as written, with its digest. */
   public Manifest writeManifest(Manifest m) {

@@ -96,7 +96,7 @@ class ImageCliTest {
     assertThat(stdout().lines().filter(l -> l.contains("pc1")).count()).isEqualTo(2);
     assertThat(run("prune", "--repo", repo, "--machine", "pc1", "--keep-last", "1")).isZero();
     assertThat(run("gc", "--repo", repo, "--grace", "0")).isZero();
-    assertThat(stdout()).startsWith("Deleted 0 chunk(s)");
+    assertThat(stdout()).startsWith("Deleted 0 unused chunk(s), 0 bytes (0 pack(s)");
   }
 
   @Test
@@ -104,7 +104,7 @@ class ImageCliTest {
     String repo = tmp.resolve("repo").toString();
     run("init", "--repo", repo);
     run("create", "--repo", repo, "--machine", "pc1", "--disk", Fixtures.mbrDisk().toString());
-    try (Stream<Path> s = Files.walk(tmp.resolve("repo/chunks"))) {
+    try (Stream<Path> s = Files.walk(tmp.resolve("repo/packs"))) {
       Files.delete(s.filter(Files::isRegularFile).findFirst().orElseThrow());
     }
     assertThat(run("verify", "--repo", repo)).isEqualTo(1);

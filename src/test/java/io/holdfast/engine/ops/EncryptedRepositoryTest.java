@@ -37,9 +37,9 @@ class EncryptedRepositoryTest {
     ImageRoundTripTest.restore(reopened, m.id(), 2, ext);
     assertThat(Tools.run("fsck.ext4", "-fn", ext.toString()).exit()).isZero();
 
-    // the numbers file is plain text on the disk; no chunk blob may contain it readable
+    // the numbers file is plain text on the disk; no pack may contain it readable
     // (ISO-8859-1 maps every byte to one char, so a text search is a byte search)
-    try (Stream<Path> s = Files.walk(repo.root().resolve("chunks"))) {
+    try (Stream<Path> s = Files.walk(repo.root().resolve("packs"))) {
       for (Path f : s.filter(Files::isRegularFile).toList()) {
         assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1))
             .doesNotContain("199999\n200000\n");

@@ -42,11 +42,14 @@ class FaultsTest {
   @Test
   void a_flipped_byte_in_a_chunk_is_named_with_every_image_using_it() throws IOException {
     String victim = firstChunk(first);
-    Path blob = chunkFile(victim);
-    try (RandomAccessFile f = new RandomAccessFile(blob.toFile(), "rw")) {
-      f.seek(f.length() / 2);
+    Repository.StoredPack pack = packOf(victim);
+    Repository.PackedChunk blob =
+        pack.chunks().stream().filter(c -> c.digest().equals(victim)).findFirst().orElseThrow();
+    try (RandomAccessFile f = new RandomAccessFile(pack.path().toFile(), "rw")) {
+      long middle = blob.offset() + blob.length() / 2;
+      f.seek(middle);
       int b = f.read();
-      f.seek(f.length() / 2);
+      f.seek(middle);
       f.write(b ^ 0x40);
     }
     VerifyImages.Report r = verifyAll();
@@ -62,15 +65,32 @@ class FaultsTest {
   }
 
   @Test
-  void deleted_chunks_are_all_reported_not_just_the_first() throws IOException {
-    List<String> chunks =
-        first.disks().get(0).chunks().stream().filter(c -> c != null).distinct().toList();
-    Files.delete(chunkFile(chunks.get(0)));
-    Files.delete(chunkFile(chunks.get(chunks.size() - 1)));
+  void chunks_of_a_deleted_pack_are_all_reported_not_just_the_first() throws IOException {
+    Repository.StoredPack pack = packOf(firstChunk(first));
+    assertThat(pack.chunks()).hasSizeGreaterThan(1);
+    Files.delete(pack.path());
     VerifyImages.Report r = verifyAll();
-    assertThat(r.badChunks()).hasSize(2);
+    assertThat(r.badChunks())
+        .extracting(VerifyImages.BadChunk::digest)
+        .containsExactlyInAnyOrderElementsOf(
+            pack.chunks().stream().map(Repository.PackedChunk::digest).toList());
     assertThat(r.badChunks()).allSatisfy(b -> assertThat(b.problem()).contains("missing"));
     assertThat(r.damagedImages()).containsExactlyInAnyOrder(first.id(), second.id());
+  }
+
+  @Test
+  void a_pack_with_a_damaged_index_is_reported_and_left_alone_by_gc() throws IOException {
+    Repository.StoredPack pack = packOf(firstChunk(first));
+    try (RandomAccessFile f = new RandomAccessFile(pack.path().toFile(), "rw")) {
+      f.setLength(f.length() - 7); // a torn copy: the trailer is gone
+    }
+    VerifyImages.Report r = verifyAll();
+    assertThat(r.ok()).isFalse();
+    assertThat(r.badChunks()).hasSize(pack.chunks().size());
+    assertThat(r.badChunks().get(0).problem()).contains("1 damaged pack(s) may have held it");
+    CollectGarbage.Report gc = new CollectGarbage(reopened()).run(java.time.Duration.ZERO, false);
+    assertThat(gc.problems()).singleElement().asString().contains("is damaged");
+    assertThat(Files.exists(pack.path())).isTrue();
   }
 
   @Test
@@ -135,35 +155,48 @@ class FaultsTest {
   }
 
   @Test
-  void garbage_collection_keeps_what_images_use_and_removes_the_rest() throws IOException {
-    long before = IncrementalImageTest.chunkFiles(repo);
+  void garbage_collection_keeps_what_images_use_and_removes_stray_chunk_files() throws IOException {
+    long before = reopened().chunksStored();
+    // a chunk file as format 1 repositories kept them, that no image names
     Path stray = repo.root().resolve("chunks/00/00/" + "0".repeat(64));
     Files.createDirectories(stray.getParent());
     Files.write(stray, new byte[] {1, 2, 3});
     CollectGarbage.Report young =
-        new CollectGarbage(repo).run(java.time.Duration.ofHours(1), false);
+        new CollectGarbage(reopened()).run(java.time.Duration.ofHours(1), false);
     assertThat(young.chunksSpared()).isEqualTo(1);
     assertThat(Files.exists(stray)).isTrue();
-    CollectGarbage.Report r = new CollectGarbage(repo).run(java.time.Duration.ZERO, false);
+    CollectGarbage.Report r = new CollectGarbage(reopened()).run(java.time.Duration.ZERO, false);
     assertThat(r.chunksDeleted()).isEqualTo(1);
     assertThat(r.chunksKept()).isEqualTo(before);
+    assertThat(r.packsDeleted()).isZero();
+    assertThat(Files.exists(stray)).isFalse();
     assertThat(verifyAll().ok()).isTrue();
   }
 
   private VerifyImages.Report verifyAll() {
-    return new VerifyImages(repo, Progress.NONE, Cancellation.none()).run(List.of());
+    // a new reader, as the next verify job would be: it reads the packs' indexes afresh
+    return new VerifyImages(reopened(), Progress.NONE, Cancellation.none()).run(List.of());
   }
 
   private static String firstChunk(Manifest m) {
     return m.disks().get(0).chunks().stream().filter(c -> c != null).findFirst().orElseThrow();
   }
 
-  private Path chunkFile(String digest) {
-    return repo.root()
-        .resolve("chunks")
-        .resolve(digest.substring(0, 2))
-        .resolve(digest.substring(2, 4))
-        .resolve(digest);
+  private Repository.StoredPack packOf(String digest) {
+    List<Repository.StoredPack> found = new java.util.ArrayList<>();
+    repo.forEachPack(
+        p -> {
+          if (p.chunks().stream().anyMatch(c -> c.digest().equals(digest))) {
+            found.add(p);
+          }
+        },
+        damaged -> {});
+    assertThat(found).hasSize(1);
+    return found.get(0);
+  }
+
+  private Repository reopened() {
+    return Repository.open(repo.root(), null);
   }
 
   private Path manifestFile(Manifest m) throws IOException {

@@ -1,0 +1,43 @@
+package io.holdfast.engine.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.MessageDigest;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PackIndexTest {
+
+  private static byte[] digest(int i) throws Exception {
+    return MessageDigest.getInstance("SHA-256").digest(("chunk " + i).getBytes());
+  }
+
+  @Test
+  void finds_every_added_digest_across_growth_and_nothing_else() throws Exception {
+    PackIndex index = new PackIndex();
+    Random r = new Random(5);
+    int n = 50_000; // many times the initial capacity
+    long[] offsets = new long[n];
+    for (int i = 0; i < n; i++) {
+      offsets[i] = r.nextLong(1L << 32);
+      assertThat(index.add(digest(i), i % 777, offsets[i], 24 + i)).isTrue();
+    }
+    assertThat(index.size()).isEqualTo(n);
+    for (int i = 0; i < n; i++) {
+      assertThat(index.find(digest(i)))
+          .isEqualTo(new PackIndex.Location(i % 777, offsets[i], 24 + i));
+    }
+    for (int i = n; i < n + 1000; i++) {
+      assertThat(index.find(digest(i))).isNull();
+    }
+  }
+
+  @Test
+  void a_digest_stored_twice_keeps_its_first_place() throws Exception {
+    PackIndex index = new PackIndex();
+    assertThat(index.add(digest(1), 3, 8, 100)).isTrue();
+    assertThat(index.add(digest(1), 4, 16, 200)).isFalse();
+    assertThat(index.find(digest(1))).isEqualTo(new PackIndex.Location(3, 8, 100));
+    assertThat(index.size()).isEqualTo(1);
+  }
+}
