@@ -50,6 +50,8 @@ public final class Repository {
   private final ChunkCodec codec;
   private final Fingerprints fingerprints;
   private Packs packs; // guarded by this
+  private long scannedAt; // guarded by this
+  private long scans; // guarded by this
   private volatile Boolean loose;
 
   private Repository(Path root, RepositoryConfig config, SecretKey key) {
@@ -160,6 +162,8 @@ public final class Repository {
     synchronized (this) {
       if (packs == null) {
         packs = scanPacks();
+        scannedAt = System.nanoTime();
+        scans++;
       }
       return packs;
     }
@@ -224,26 +228,27 @@ public final class Repository {
    */
   public byte[] readBlob(String digest) {
     byte[] raw = HexFormat.of().parseHex(digest);
-    Path pack;
-    PackIndex.Location loc;
-    List<DamagedPack> damaged;
+    long generation;
     synchronized (this) {
-      Packs p = packs();
-      loc = p.index.find(raw);
-      pack = loc == null ? null : p.paths.get(loc.pack());
-      damaged = p.damaged;
+      generation = scans;
     }
     try {
-      if (pack != null) {
-        try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ)) {
-          return PackFile.readAt(ch, loc.offset(), loc.length()).array();
+      return readBlob(raw, digest);
+    } catch (NoSuchFileException e) {
+      // a garbage collection may have moved the chunk to a new pack since the index was read
+      if (rescanned(generation)) {
+        try {
+          return readBlob(raw, digest);
+        } catch (NoSuchFileException stillMissing) {
+          // reported below
+        } catch (IOException other) {
+          throw new ChunkCorruptException("unreadable: " + other.getMessage());
         }
       }
-      if (hasLooseChunks()) {
-        return Files.readAllBytes(chunkPath(digest));
+      List<DamagedPack> damaged;
+      synchronized (this) {
+        damaged = packs().damaged;
       }
-      throw new NoSuchFileException(digest);
-    } catch (NoSuchFileException e) {
       throw new ChunkCorruptException(
           "missing from the repository"
               + (damaged.isEmpty()
@@ -252,6 +257,41 @@ public final class Repository {
     } catch (IOException e) {
       throw new ChunkCorruptException("unreadable: " + e.getMessage());
     }
+  }
+
+  private byte[] readBlob(byte[] raw, String digest) throws IOException {
+    Path pack;
+    PackIndex.Location loc;
+    synchronized (this) {
+      loc = packs().index.find(raw);
+      pack = loc == null ? null : packs.paths.get(loc.pack());
+    }
+    if (pack != null) {
+      try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ)) {
+        return PackFile.readAt(ch, loc.offset(), loc.length()).array();
+      }
+    }
+    if (hasLooseChunks()) {
+      return Files.readAllBytes(chunkPath(digest));
+    }
+    throw new NoSuchFileException(digest);
+  }
+
+  /**
+   * Whether the packs' indexes were read again since scan {@code generation}: by another thread
+   * meanwhile, or now, at most once a second (so that a damaged repository does not make every
+   * missing chunk a rescan).
+   */
+  private synchronized boolean rescanned(long generation) {
+    if (scans != generation) {
+      return true;
+    }
+    if (System.nanoTime() - scannedAt < 1_000_000_000L) {
+      return false;
+    }
+    packs = null;
+    packs();
+    return true;
   }
 
   /**
