@@ -29,7 +29,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -81,10 +80,9 @@ public final class CreateImage {
         ID_TIME.format(now)
             + "-"
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    ConcurrentLinkedQueue<Path> written = new ConcurrentLinkedQueue<>();
-    SyncAhead syncAhead = new SyncAhead(repo.root());
     List<DiskSource> sources = new ArrayList<>();
-    try (PackWriter writer = repo.writer(written::add)) {
+    try (SyncAhead syncAhead = new SyncAhead(repo.root());
+        PackWriter writer = repo.writer(syncAhead)) {
       for (DiskSpec d : o.disks()) {
         sources.add(DiskSource.open(d.path()));
       }
@@ -94,11 +92,11 @@ public final class CreateImage {
       for (int i = 0; i < sources.size(); i++) {
         DiskSpec spec = o.disks().get(i);
         Manifest.DiskImage prev = parent == null ? null : sameDisk(parent, spec.name());
-        images.add(imageDisk(sources.get(i), spec, prev, o, writer, syncAhead, done, total));
+        images.add(imageDisk(sources.get(i), spec, prev, o, writer, done, total));
       }
       progress.update("committing", total, total);
       writer.finish();
-      syncAhead.commit(written);
+      syncAhead.commit();
       long used = images.stream().mapToLong(Manifest.DiskImage::usedBytes).sum();
       long stored = images.stream().mapToLong(Manifest.DiskImage::storedBytes).sum();
       Manifest m =
@@ -146,7 +144,6 @@ public final class CreateImage {
       Manifest.DiskImage prev,
       Options o,
       PackWriter writer,
-      SyncAhead syncAhead,
       AtomicLong done,
       long total) {
     DiskLayout layout = PartitionTables.read(disk);
@@ -195,9 +192,7 @@ public final class CreateImage {
                   digests[at] = digest;
                   boolean unchanged = parentUsable && digest.equals(prev.chunks().get(at));
                   if (!unchanged) {
-                    long n = writer.put(digest, buf, len, o.compression());
-                    stored.addAndGet(n);
-                    syncAhead.wrote(n);
+                    stored.addAndGet(writer.put(digest, buf, len, o.compression()));
                   }
                 }
               }

@@ -147,6 +147,10 @@ public final class Durable {
     }
   }
 
+  static void fsync(Path f) throws IOException {
+    fsyncFile(f);
+  }
+
   private static void fsyncFile(Path f) throws IOException {
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
       ch.force(true);
