@@ -14,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,6 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * An existing non-empty file or a device is a fixed-size target: it must be large enough (checked
  * before anything is written), and zero chunks are written as zeros. With {@code resume}, chunks
  * already correct on the target are skipped, so an interrupted restore picks up where it stopped.
+ *
+ * <p>Each chunk read is checked (CRC32C, decryption, decompression) and its plain bytes are
+ * compared with the fingerprint the image recorded for that place: five times cheaper than SHA-256,
+ * and it catches a blob filed under the wrong digest or damaged past its CRC. {@link VerifyImages}
+ * re-hashes with SHA-256.
  */
 public final class RestoreImage {
 
@@ -115,6 +121,11 @@ public final class RestoreImage {
         out.write(ByteBuffer.wrap(new byte[1]), needed - 1);
       }
       byte[] zeros = new byte[cs];
+      // checked against each restored chunk instead of its SHA-256 (verify re-hashes)
+      List<String> prints =
+          disk.fingerprints() != null && disk.fingerprints().size() == disk.chunks().size()
+              ? disk.fingerprints()
+              : null;
       ThreadLocal<byte[]> plain = ThreadLocal.withInitial(() -> new byte[cs]);
       try (Flusher flusher = new Flusher(out);
           ChunkPool pool =
@@ -127,6 +138,7 @@ public final class RestoreImage {
           long sFrom = Math.max(cFrom, start);
           long sTo = Math.min(cTo, end);
           String digest = disk.chunks().get(i);
+          String print = prints == null ? null : prints.get(i);
           if (digest == null && !writeZeros) {
             progress.update("restoring", done.addAndGet(sTo - sFrom), needed);
             continue;
@@ -138,7 +150,7 @@ public final class RestoreImage {
               i,
               index -> {
                 // the blocking part: what is on the target now (resume), and the stored blob
-                if (o.resume() && alreadyThere(out, at, len, digest, whole)) {
+                if (o.resume() && alreadyThere(out, at, len, digest, print, whole)) {
                   return null;
                 }
                 return digest == null ? zeros : repo.readBlob(digest);
@@ -151,7 +163,7 @@ public final class RestoreImage {
                   int off = 0;
                   if (digest != null) {
                     data = plain.get();
-                    repo.decodeChunk(digest, blob, data);
+                    repo.decodeChunk(digest, print, blob, data);
                     read.incrementAndGet();
                     off = (int) (sFrom - cFrom);
                   }
@@ -184,8 +196,12 @@ public final class RestoreImage {
         .orElseThrow(() -> new EngineException("Image " + m.id() + " has no disk " + name + "."));
   }
 
-  /** Whether the target already holds this slice (a zero slice, or a whole chunk by digest). */
-  private boolean alreadyThere(FileChannel out, long at, int len, String digest, boolean wholeChunk)
+  /**
+   * Whether the target already holds this slice: a zero slice, or a whole chunk by its fingerprint
+   * (by its digest for images without fingerprints).
+   */
+  private boolean alreadyThere(
+      FileChannel out, long at, int len, String digest, String print, boolean wholeChunk)
       throws IOException {
     if (digest != null && !wholeChunk) {
       return false;
@@ -197,8 +213,11 @@ public final class RestoreImage {
         return false;
       }
     }
-    return digest == null
-        ? CreateImage.isZero(have, len)
+    if (digest == null) {
+      return CreateImage.isZero(have, len);
+    }
+    return print != null
+        ? repo.fingerprints().of(have, len).equals(print)
         : Digests.sha256(have, 0, len).equals(digest);
   }
 

@@ -313,6 +313,25 @@ public final class Repository {
     return codec.decodeInto(digest, blob, out);
   }
 
+  /**
+   * {@link #decodeChunk} for a restore: instead of SHA-256 (0.93 GB/s per core here), the plain
+   * bytes are checked against {@code fingerprint}, the XXH3-128 the image recorded for this place
+   * on the disk (4.5 GB/s). Every other check stays: CRC32C, decryption, decompression, length. A
+   * blob of another chunk, or bytes damaged past the CRC, fail it. Without a fingerprint (images of
+   * engines before 0.2) the digest is checked.
+   */
+  public int decodeChunk(String digest, String fingerprint, byte[] blob, byte[] out) {
+    if (fingerprint == null) {
+      return codec.decodeInto(digest, blob, out);
+    }
+    int n = codec.decodeUnhashed(digest, blob, out);
+    if (!fingerprints.of(out, n).equals(fingerprint)) {
+      throw new ChunkCorruptException(
+          "content does not match the fingerprint the image recorded for it");
+    }
+    return n;
+  }
+
   /** A pack whose index cannot be read: its chunks are unknown. */
   public record DamagedPack(Path path, String problem) {}
 

@@ -65,6 +65,37 @@ class FaultsTest {
   }
 
   @Test
+  void a_pack_index_naming_another_chunks_blob_never_restores_wrong_data() throws IOException {
+    // two index entries swap places and the index CRC is made to fit: every blob is intact
+    // (its CRC32C and zstd frame check out), only the digest it is filed under is wrong
+    Repository.StoredPack pack = packOf(firstChunk(first));
+    assertThat(pack.chunks()).hasSizeGreaterThan(1);
+    byte[] bytes = Files.readAllBytes(pack.path());
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int indexAt = (int) b.getLong(bytes.length - 20);
+    int count = b.getInt(bytes.length - 12);
+    byte[] firstDigest = java.util.Arrays.copyOfRange(bytes, indexAt, indexAt + 32);
+    System.arraycopy(bytes, indexAt + 44, bytes, indexAt, 32);
+    System.arraycopy(firstDigest, 0, bytes, indexAt + 44, 32);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes, indexAt, count * 44);
+    b.putInt(bytes.length - 8, (int) crc.getValue());
+    Files.write(pack.path(), bytes);
+
+    Repository reader = reopened();
+    Path target = tmp.resolve("out.img");
+    assertThatThrownBy(
+            () ->
+                new RestoreImage(reader, Progress.NONE, Cancellation.none())
+                    .run(new RestoreImage.Options(first.id(), null, null, target, false)))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("does not match the fingerprint");
+    VerifyImages.Report r = verifyAll();
+    assertThat(r.badChunks()).hasSize(2);
+    assertThat(r.badChunks()).allSatisfy(c -> assertThat(c.problem()).contains("not to its name"));
+  }
+
+  @Test
   void chunks_of_a_deleted_pack_are_all_reported_not_just_the_first() throws IOException {
     Repository.StoredPack pack = packOf(firstChunk(first));
     assertThat(pack.chunks()).hasSizeGreaterThan(1);
