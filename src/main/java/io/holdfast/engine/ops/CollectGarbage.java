@@ -3,6 +3,7 @@ package io.holdfast.engine.ops;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.store.Durable;
+import io.holdfast.engine.store.IndexBuilder;
 import io.holdfast.engine.store.PackWriter;
 import io.holdfast.engine.store.Repository;
 import java.io.IOException;
@@ -61,6 +62,8 @@ public final class CollectGarbage {
 
   public Report run(Duration grace, boolean dryRun) {
     Instant cutoff = Instant.now().minus(grace);
+    // listed before the packs are: an index file written after this names packs written after it
+    List<Path> oldIndexes = repo.indexFiles();
     Set<String> live = mark();
     Counts n = new Counts();
     List<String> problems = new ArrayList<>();
@@ -69,68 +72,59 @@ public final class CollectGarbage {
     Set<String> kept = new HashSet<>();
     List<Repository.StoredPack> delete = new ArrayList<>();
     List<Rewrite> rewrite = new ArrayList<>();
-    repo.forEachPack(
-        pack -> {
-          long unusedBytes = 0;
-          List<Repository.PackedChunk> owned = new ArrayList<>();
-          for (Repository.PackedChunk c : pack.chunks()) {
-            // a chunk stored twice (two backups at once) is kept in the first pack only
-            if (live.contains(c.digest()) && kept.add(c.digest())) {
-              owned.add(c);
-            } else {
-              unusedBytes += c.length();
+    List<Path> damagedPacks = new ArrayList<>();
+    long rewritten;
+    // the packs that stay as they are go into one new index file as they are seen (memory stays
+    // flat however many packs there are); packs rewritten into new ones are added at the end
+    try (IndexBuilder index = repo.newIndex()) {
+      repo.forEachPack(
+          pack -> {
+            if (!sweep(pack, live, kept, cutoff, n, delete, rewrite)) {
+              index.add(pack);
             }
-          }
-          int inUse = owned.size();
-          int unused = pack.chunks().size() - inUse;
-          n.kept += inUse;
-          if (unused == 0) {
-            return;
-          }
-          if (pack.modified().isAfter(cutoff)) {
-            n.spared += unused;
-          } else if (inUse == 0) {
-            delete.add(pack);
-            n.deleted += unused;
-            n.bytes += pack.bytes();
-          } else if (unusedBytes >= REWRITE_UNUSED * pack.bytes()) {
-            rewrite.add(new Rewrite(pack, owned));
-            n.deleted += unused;
-            n.bytes += unusedBytes;
-          } else {
-            n.spared += unused; // until more of the pack is unused
-          }
-        },
-        damaged ->
+          },
+          damaged -> {
+            damagedPacks.add(damaged.path());
             problems.add(
                 "Pack "
                     + damaged.path().getFileName()
                     + " is damaged ("
                     + damaged.problem()
-                    + ") and was left alone; run verify to see which images need it."));
+                    + ") and was left alone; run verify to see which images need it.");
+          });
 
-    long rewritten = 0;
-    if (!dryRun) {
-      List<Repository.StoredPack> moved = rewrite(rewrite, problems);
-      rewritten = moved.size();
-      delete.addAll(moved);
-      Set<Path> dirs = new LinkedHashSet<>();
-      for (Repository.StoredPack p : delete) {
-        deleteFile(p.path());
-        dirs.add(p.path().getParent());
-      }
-      for (Path d : dirs) {
-        try {
-          Durable.syncDirectory(d);
-        } catch (IOException e) {
-          throw new EngineException(
-              "Cannot make deletions in " + d + " durable: " + e.getMessage());
+      if (dryRun) {
+        rewritten = rewrite.size();
+        rewrite.forEach(r -> delete.add(r.pack()));
+      } else {
+        ConcurrentLinkedQueue<Path> written = new ConcurrentLinkedQueue<>();
+        PackWriter writer = repo.writer(written::add);
+        List<Repository.StoredPack> moved;
+        try (writer) {
+          moved = rewrite(rewrite, problems, writer, written);
         }
+        rewritten = moved.size();
+        delete.addAll(moved);
+        // a pack that could not be rewritten stays; it is not in the new index file and is read
+        // directly until the next collection names it
+        index.addFinished(writer);
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (Repository.StoredPack p : delete) {
+          deleteFile(p.path());
+          dirs.add(p.path().getParent());
+        }
+        for (Path d : dirs) {
+          try {
+            Durable.syncDirectory(d);
+          } catch (IOException e) {
+            throw new EngineException(
+                "Cannot make deletions in " + d + " durable: " + e.getMessage());
+          }
+        }
+        // an old index file may be all that still locates a damaged pack's chunks: it stays
+        index.commit(damagedPacks.isEmpty() ? oldIndexes : List.of());
+        sweepTemporaries(cutoff);
       }
-      sweepTemporaries(cutoff);
-    } else {
-      rewritten = rewrite.size();
-      rewrite.forEach(r -> delete.add(r.pack()));
     }
     return new Report(
         n.kept,
@@ -141,6 +135,53 @@ public final class CollectGarbage {
         rewritten,
         List.copyOf(problems),
         dryRun);
+  }
+
+  /**
+   * Decides a pack's fate: stays (false), or goes into {@code delete} or {@code rewrite} (true).
+   */
+  private static boolean sweep(
+      Repository.StoredPack pack,
+      Set<String> live,
+      Set<String> kept,
+      Instant cutoff,
+      Counts n,
+      List<Repository.StoredPack> delete,
+      List<Rewrite> rewrite) {
+    long unusedBytes = 0;
+    List<Repository.PackedChunk> owned = new ArrayList<>();
+    for (Repository.PackedChunk c : pack.chunks()) {
+      // a chunk stored twice (two backups at once) is kept in the first pack only
+      if (live.contains(c.digest()) && kept.add(c.digest())) {
+        owned.add(c);
+      } else {
+        unusedBytes += c.length();
+      }
+    }
+    int inUse = owned.size();
+    int unused = pack.chunks().size() - inUse;
+    n.kept += inUse;
+    if (unused == 0) {
+      return false;
+    }
+    if (pack.modified().isAfter(cutoff)) {
+      n.spared += unused;
+      return false;
+    }
+    if (inUse == 0) {
+      delete.add(pack);
+      n.deleted += unused;
+      n.bytes += pack.bytes();
+      return true;
+    }
+    if (unusedBytes >= REWRITE_UNUSED * pack.bytes()) {
+      rewrite.add(new Rewrite(pack, owned));
+      n.deleted += unused;
+      n.bytes += unusedBytes;
+      return true;
+    }
+    n.spared += unused; // until more of the pack is unused
+    return false;
   }
 
   /** A pack to rewrite and the chunks in use it holds (those no earlier pack holds). */
@@ -180,14 +221,17 @@ public final class CollectGarbage {
    * Copies the chunks in use out of {@code packs} into new packs and makes those durable; returns
    * the packs that may now be deleted. A pack with a damaged chunk in use is left as it is.
    */
-  private List<Repository.StoredPack> rewrite(List<Rewrite> packs, List<String> problems) {
+  private List<Repository.StoredPack> rewrite(
+      List<Rewrite> packs,
+      List<String> problems,
+      PackWriter writer,
+      java.util.Collection<Path> written) {
     List<Repository.StoredPack> done = new ArrayList<>();
     if (packs.isEmpty()) {
       return done;
     }
-    ConcurrentLinkedQueue<Path> written = new ConcurrentLinkedQueue<>();
     byte[] plain = new byte[repo.chunkSize()];
-    try (PackWriter writer = repo.writer(written::add)) {
+    try {
       for (Rewrite r : packs) {
         Repository.StoredPack pack = r.pack();
         List<Repository.PackedChunk> chunks = new ArrayList<>();

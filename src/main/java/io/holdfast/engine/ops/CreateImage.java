@@ -97,6 +97,7 @@ public final class CreateImage {
       progress.update("committing", total, total);
       writer.finish();
       syncAhead.commit();
+      writer.writeIndex();
       long used = images.stream().mapToLong(Manifest.DiskImage::usedBytes).sum();
       long stored = images.stream().mapToLong(Manifest.DiskImage::storedBytes).sum();
       Manifest m =

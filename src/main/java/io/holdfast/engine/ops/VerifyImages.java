@@ -52,6 +52,8 @@ public final class VerifyImages {
 
   /** Verifies the given image ids, or every image when {@code ids} is empty. */
   public Report run(List<String> ids) {
+    // what the packs say about themselves, not the index files that cache it
+    repo.checkPacksThemselves();
     List<BadManifest> badManifests = new ArrayList<>();
     List<Manifest> manifests = new ArrayList<>();
     for (Repository.ManifestRef ref : repo.listManifests()) {

@@ -38,6 +38,7 @@ public final class PackWriter implements AutoCloseable {
   private Path tmp;
   private long position;
   private List<PackFile.Entry> entries;
+  private final List<IndexFile.Pack> finished = new ArrayList<>(); // guarded by this
 
   PackWriter(Repository repo, Consumer<Path> written) {
     this.repo = repo;
@@ -113,7 +114,24 @@ public final class PackWriter implements AutoCloseable {
     Files.createDirectories(target.getParent());
     Durable.move(tmp, target);
     repo.added(target, entries);
+    finished.add(new IndexFile.Pack(name, List.copyOf(entries)));
     written.accept(target);
+  }
+
+  /**
+   * Writes an index file for the packs this writer finished (nothing when there are none), so that
+   * the next reader of the repository finds their chunks without opening each pack. Call after
+   * {@link #finish}.
+   */
+  public synchronized void writeIndex() {
+    if (!finished.isEmpty()) {
+      repo.writeIndex(finished);
+    }
+  }
+
+  /** The packs this writer finished, as an index file lists them. */
+  synchronized List<IndexFile.Pack> finished() {
+    return List.copyOf(finished);
   }
 
   private int writeAt(ByteBuffer b, long at) throws IOException {

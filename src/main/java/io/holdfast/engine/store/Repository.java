@@ -42,6 +42,9 @@ public final class Repository {
   public static final int FORMAT = 2;
 
   public static final int DEFAULT_CHUNK_SIZE = 256 * 1024;
+  private static final java.time.format.DateTimeFormatter ID_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+          .withZone(java.time.ZoneOffset.UTC);
   private static final ObjectMapper JSON =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
@@ -52,6 +55,7 @@ public final class Repository {
   private Packs packs; // guarded by this
   private long scannedAt; // guarded by this
   private long scans; // guarded by this
+  private boolean packsThemselves; // guarded by this
   private volatile Boolean loose;
 
   private Repository(Path root, RepositoryConfig config, SecretKey key) {
@@ -372,33 +376,144 @@ public final class Repository {
     writer.putBlob(HexFormat.of().parseHex(digest), blob);
   }
 
+  /** The pack files under {@code packs/}, by name only (no file is opened or stat'ed). */
   private List<Path> packFiles() {
     Path dir = root.resolve("packs");
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
-    try (Stream<Path> s = Files.walk(dir, 2)) {
-      return s.filter(f -> f.getFileName().toString().endsWith(".pack"))
-          .filter(Files::isRegularFile)
-          .sorted()
-          .toList();
+    List<Path> found = new ArrayList<>();
+    try (DirectoryStream<Path> subdirs = Files.newDirectoryStream(dir)) {
+      for (Path sub : subdirs) {
+        if (sub.getFileName().toString().length() != 2) {
+          continue;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(sub, "*.pack")) {
+          files.forEach(found::add);
+        } catch (NoSuchFileException | java.nio.file.NotDirectoryException gone) {
+          // removed meanwhile, or a stray file
+        }
+      }
     } catch (IOException | UncheckedIOException e) {
       throw new EngineException("Cannot list the packs in " + root + ": " + e.getMessage(), e);
     }
+    found.sort(Comparator.naturalOrder());
+    return found;
   }
 
+  /**
+   * The packs' indexes: from the index files for the packs they name, from the packs themselves for
+   * the others (and for all of them after {@link #checkPacksThemselves}).
+   */
   private Packs scanPacks() {
     Packs p = new Packs(new PackIndex(), new ArrayList<>(), new ArrayList<>());
-    forEachPack(
-        pack -> {
-          int number = p.paths.size();
-          p.paths.add(pack.path());
-          for (PackedChunk c : pack.chunks()) {
-            p.index.add(HexFormat.of().parseHex(c.digest()), number, c.offset(), c.length());
-          }
-        },
-        p.damaged::add);
+    List<Path> files = packFiles();
+    java.util.Map<String, Path> onDisk = new java.util.HashMap<>();
+    for (Path f : files) {
+      onDisk.put(f.getFileName().toString(), f);
+    }
+    Set<String> covered = new java.util.HashSet<>();
+    if (!packsThemselves) {
+      for (Path idx : indexFiles()) {
+        try {
+          IndexFile.read(
+              idx,
+              new IndexFile.Sink() {
+                int number;
+
+                @Override
+                public boolean pack(String name, int entries) {
+                  Path pack = onDisk.get(name);
+                  if (pack == null || !covered.add(name)) {
+                    return false; // collected since, or indexed twice
+                  }
+                  number = p.paths.size();
+                  p.paths.add(pack);
+                  return true;
+                }
+
+                @Override
+                public void entry(byte[] digest, long offset, int length) {
+                  p.index.add(digest, number, offset, length);
+                }
+              });
+        } catch (IndexFile.DamagedIndexException damaged) {
+          // a cache: the packs it would have named are read directly below
+        } catch (NoSuchFileException gone) {
+          // replaced by a collection meanwhile; its packs are in the new one or read below
+        } catch (IOException e) {
+          throw new EngineException("Cannot read the index file " + idx + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    for (Path f : files) {
+      if (covered.contains(f.getFileName().toString())) {
+        continue;
+      }
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        int number = p.paths.size();
+        p.paths.add(f);
+        for (PackFile.Entry e : PackFile.readIndex(ch)) {
+          p.index.add(e.digest(), number, e.offset(), e.length());
+        }
+      } catch (NoSuchFileException gone) {
+        // removed meanwhile
+      } catch (IOException e) {
+        p.damaged.add(new DamagedPack(f, e.getMessage()));
+      }
+    }
     return p;
+  }
+
+  /**
+   * From now on, read every pack's own index rather than the index files: verify does, so that a
+   * pack whose trailer is damaged is found even while an index file still names its chunks.
+   */
+  public synchronized void checkPacksThemselves() {
+    if (!packsThemselves) {
+      packsThemselves = true;
+      packs = null;
+    }
+  }
+
+  /** The index files, oldest first by name. */
+  public List<Path> indexFiles() {
+    Path dir = root.resolve("index");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    List<Path> found = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.idx")) {
+      files.forEach(found::add);
+    } catch (IOException e) {
+      throw new EngineException("Cannot list the index files in " + dir + ": " + e.getMessage(), e);
+    }
+    found.sort(Comparator.naturalOrder());
+    return found;
+  }
+
+  /** Writes a new index file for {@code packs}, durably. */
+  void writeIndex(List<IndexFile.Pack> packs) {
+    try (IndexBuilder b = newIndex()) {
+      for (IndexFile.Pack p : packs) {
+        b.add(p);
+      }
+      b.commit(List.of());
+    }
+  }
+
+  /** A new index file, to be filled and committed; see {@link IndexBuilder}. */
+  public IndexBuilder newIndex() {
+    String name =
+        ID_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().replace("-", "");
+    try {
+      return new IndexBuilder(
+          this,
+          root.resolve("tmp").resolve(name + ".idx"),
+          root.resolve("index").resolve(name + ".idx"));
+    } catch (IOException e) {
+      throw new EngineException("Cannot write an index file to " + root + ": " + e.getMessage(), e);
+    }
   }
 
   /** The packs' index: pack numbers are positions in {@code paths}. */

@@ -81,6 +81,10 @@ class FaultsTest {
     crc.update(bytes, indexAt, count * 44);
     b.putInt(bytes.length - 8, (int) crc.getValue());
     Files.write(pack.path(), bytes);
+    // without index files (lost, or a repository from before them) readers use the pack's index
+    for (Path index : repo.indexFiles()) {
+      Files.delete(index);
+    }
 
     Repository reader = reopened();
     Path target = tmp.resolve("out.img");
