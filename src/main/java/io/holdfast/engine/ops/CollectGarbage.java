@@ -1,7 +1,9 @@
 package io.holdfast.engine.ops;
 
 import io.holdfast.engine.EngineException;
+import io.holdfast.engine.chunk.Digests;
 import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.store.DigestSet;
 import io.holdfast.engine.store.Durable;
 import io.holdfast.engine.store.IndexBuilder;
 import io.holdfast.engine.store.PackWriter;
@@ -12,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -64,12 +65,11 @@ public final class CollectGarbage {
     Instant cutoff = Instant.now().minus(grace);
     // listed before the packs are: an index file written after this names packs written after it
     List<Path> oldIndexes = repo.indexFiles();
-    Set<String> live = mark();
+    DigestSet live = mark();
     Counts n = new Counts();
     List<String> problems = new ArrayList<>();
     sweepLooseChunks(live, cutoff, dryRun, n);
 
-    Set<String> kept = new HashSet<>();
     List<Repository.StoredPack> delete = new ArrayList<>();
     List<Rewrite> rewrite = new ArrayList<>();
     List<Path> damagedPacks = new ArrayList<>();
@@ -79,7 +79,7 @@ public final class CollectGarbage {
     try (IndexBuilder index = repo.newIndex()) {
       repo.forEachPack(
           pack -> {
-            if (!sweep(pack, live, kept, cutoff, n, delete, rewrite)) {
+            if (!sweep(pack, live, cutoff, n, delete, rewrite)) {
               index.add(pack);
             }
           },
@@ -142,8 +142,7 @@ public final class CollectGarbage {
    */
   private static boolean sweep(
       Repository.StoredPack pack,
-      Set<String> live,
-      Set<String> kept,
+      DigestSet live,
       Instant cutoff,
       Counts n,
       List<Repository.StoredPack> delete,
@@ -152,7 +151,7 @@ public final class CollectGarbage {
     List<Repository.PackedChunk> owned = new ArrayList<>();
     for (Repository.PackedChunk c : pack.chunks()) {
       // a chunk stored twice (two backups at once) is kept in the first pack only
-      if (live.contains(c.digest()) && kept.add(c.digest())) {
+      if (live.claim(c.digest())) {
         owned.add(c);
       } else {
         unusedBytes += c.length();
@@ -195,8 +194,8 @@ public final class CollectGarbage {
   }
 
   /** Every digest some manifest names; stops if any manifest cannot be read. */
-  private Set<String> mark() {
-    Set<String> live = new HashSet<>();
+  private DigestSet mark() {
+    DigestSet live = new DigestSet();
     for (Repository.ManifestRef ref : repo.listManifests()) {
       Manifest m;
       try {
@@ -208,9 +207,18 @@ public final class CollectGarbage {
       }
       for (Manifest.DiskImage d : m.disks()) {
         for (String c : d.chunks()) {
-          if (c != null) {
-            live.add(c);
+          if (c == null) {
+            continue;
           }
+          if (!Digests.isValid(c)) {
+            throw new EngineException(
+                "Garbage collection stopped before deleting anything: image "
+                    + m.id()
+                    + " names a chunk '"
+                    + c
+                    + "' that is not a SHA-256 digest.");
+          }
+          live.add(c);
         }
       }
     }
@@ -271,7 +279,7 @@ public final class CollectGarbage {
     return done;
   }
 
-  private void sweepLooseChunks(Set<String> live, Instant cutoff, boolean dryRun, Counts n) {
+  private void sweepLooseChunks(DigestSet live, Instant cutoff, boolean dryRun, Counts n) {
     repo.forEachLooseChunk(
         c -> {
           if (c.digest() != null && live.contains(c.digest())) {

@@ -52,6 +52,19 @@ final class PackIndex {
     return new Location((int) (places[slot] >>> 32), places[slot] & 0xFFFF_FFFFL, lengths[slot]);
   }
 
+  /**
+   * Sets the pack number of the blob {@code digest} to {@code pack}; false when no entry has that
+   * digest or it has that pack number already.
+   */
+  boolean setPack(byte[] digest, int pack) {
+    int slot = slotOf(digest);
+    if (lengths[slot] == 0 || (int) (places[slot] >>> 32) == pack) {
+      return false;
+    }
+    places[slot] = ((long) pack << 32) | (places[slot] & 0xFFFF_FFFFL);
+    return true;
+  }
+
   /** The slot holding {@code digest}, or the free slot where it belongs. */
   private int slotOf(byte[] digest) {
     int mask = lengths.length - 1;

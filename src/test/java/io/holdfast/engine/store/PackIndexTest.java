@@ -40,4 +40,27 @@ class PackIndexTest {
     assertThat(index.find(digest(1))).isEqualTo(new PackIndex.Location(3, 8, 100));
     assertThat(index.size()).isEqualTo(1);
   }
+
+  @Test
+  void a_digest_set_claims_each_member_once_across_growth() throws Exception {
+    DigestSet set = new DigestSet();
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    int n = 20_000;
+    for (int i = 0; i < n; i++) {
+      assertThat(set.add(hex.formatHex(digest(i)))).isTrue();
+    }
+    assertThat(set.add(hex.formatHex(digest(7)))).isFalse();
+    assertThat(set.size()).isEqualTo(n);
+    for (int i = 0; i < n; i += 3) {
+      assertThat(set.claim(hex.formatHex(digest(i)))).isTrue();
+    }
+    for (int i = 0; i < n; i++) {
+      String d = hex.formatHex(digest(i));
+      assertThat(set.contains(d)).isTrue();
+      assertThat(set.claim(d)).as("digest %d", i).isEqualTo(i % 3 != 0);
+    }
+    String stranger = hex.formatHex(digest(n + 1));
+    assertThat(set.contains(stranger)).isFalse();
+    assertThat(set.claim(stranger)).isFalse();
+  }
 }
