@@ -76,10 +76,11 @@ public final class CollectGarbage {
     long rewritten;
     // the packs that stay as they are go into one new index file as they are seen (memory stays
     // flat however many packs there are); packs rewritten into new ones are added at the end
-    try (IndexBuilder index = repo.newIndex()) {
+    // (a dry run writes nothing, not even a temporary file)
+    try (IndexBuilder index = dryRun ? null : repo.newIndex()) {
       repo.forEachPack(
           pack -> {
-            if (!sweep(pack, live, cutoff, n, delete, rewrite)) {
+            if (!sweep(pack, live, cutoff, n, delete, rewrite) && index != null) {
               index.add(pack);
             }
           },

@@ -437,12 +437,9 @@ public final class Repository {
                   p.index.add(digest, number, offset, length);
                 }
               });
-        } catch (IndexFile.DamagedIndexException damaged) {
-          // a cache: the packs it would have named are read directly below
-        } catch (NoSuchFileException gone) {
-          // replaced by a collection meanwhile; its packs are in the new one or read below
         } catch (IOException e) {
-          throw new EngineException("Cannot read the index file " + idx + ": " + e.getMessage(), e);
+          // a cache: damaged, unreadable, or replaced by a collection meanwhile; the packs it
+          // would have named are read directly below
         }
       }
     }
@@ -451,9 +448,10 @@ public final class Repository {
         continue;
       }
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        List<PackFile.Entry> entries = PackFile.readIndex(ch);
         int number = p.paths.size();
         p.paths.add(f);
-        for (PackFile.Entry e : PackFile.readIndex(ch)) {
+        for (PackFile.Entry e : entries) {
           p.index.add(e.digest(), number, e.offset(), e.length());
         }
       } catch (NoSuchFileException gone) {

@@ -89,6 +89,14 @@ class IndexFilesTest {
             .findFirst()
             .orElseThrow());
 
+    List<Path> before = repo.indexFiles();
+    CollectGarbage.Report dry = new CollectGarbage(reopened()).run(Duration.ZERO, true);
+    assertThat(dry.packsDeleted()).isPositive();
+    assertThat(repo.indexFiles()).isEqualTo(before);
+    try (Stream<Path> s = Files.list(repo.root().resolve("tmp"))) {
+      assertThat(s.toList()).as("a dry run writes nothing").isEmpty();
+    }
+
     CollectGarbage.Report r = new CollectGarbage(reopened()).run(Duration.ZERO, false);
     assertThat(r.packsDeleted()).isPositive();
     assertThat(repo.indexFiles()).hasSize(1);
