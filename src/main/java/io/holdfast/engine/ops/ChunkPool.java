@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Runs per-chunk work on all cores with a bounded number of chunks in flight, so memory stays flat
  * whatever the disk size. Work that first waits on storage can be split in two: a read step on one
  * of many I/O threads (so a cold disk always has reads queued) and a compute step on a thread per
- * core (so hashing and decompressing never fight more threads than there are cores). The first
- * failure stops further submissions and is rethrown.
+ * core (so hashing and decompressing never fight more threads than there are cores). Work that also
+ * writes can add a third step on writer threads, so a core never waits for the target device. The
+ * first failure stops further submissions and is rethrown.
  */
 final class ChunkPool implements AutoCloseable {
 
@@ -31,8 +32,19 @@ final class ChunkPool implements AutoCloseable {
     void run(long index, T data) throws Exception;
   }
 
+  /** The CPU part of a chunk's work that produces something to write (null: nothing to write). */
+  interface TransformStep<T, U> {
+    U run(long index, T data) throws Exception;
+  }
+
+  /** The blocking last part of a chunk's work: write what the transform step produced. */
+  interface WriteStep<U> {
+    void run(long index, U data) throws Exception;
+  }
+
   private final ExecutorService pool;
   private final ExecutorService io;
+  private final ExecutorService writers;
   private final Semaphore inFlight;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Cancellation cancel;
@@ -52,11 +64,25 @@ final class ChunkPool implements AutoCloseable {
    * @param chunkBytes the size of a chunk, to bound the memory of chunks in flight
    */
   ChunkPool(int threads, int ioThreads, int chunkBytes, Cancellation cancel) {
+    this(threads, ioThreads, 0, chunkBytes, cancel);
+  }
+
+  /**
+   * @param writeThreads threads for write steps, 0 when nothing uses {@link #submit(long, ReadStep,
+   *     TransformStep, WriteStep)}
+   */
+  ChunkPool(int threads, int ioThreads, int writeThreads, int chunkBytes, Cancellation cancel) {
     this.pool = Executors.newFixedThreadPool(threads, named("holdfast-chunk"));
     this.io = ioThreads > 0 ? Executors.newFixedThreadPool(ioThreads, named("holdfast-io")) : null;
+    this.writers =
+        writeThreads > 0
+            ? Executors.newFixedThreadPool(writeThreads, named("holdfast-write"))
+            : null;
     long byMemory = chunkBytes > 0 ? IN_FLIGHT_BYTES / chunkBytes : Integer.MAX_VALUE;
     this.inFlight =
-        new Semaphore((int) Math.max(threads + 1, Math.min(threads * 3 + ioThreads, byMemory)));
+        new Semaphore(
+            (int)
+                Math.max(threads + 1, Math.min(threads * 3 + ioThreads + writeThreads, byMemory)));
     this.cancel = cancel;
   }
 
@@ -103,50 +129,85 @@ final class ChunkPool implements AutoCloseable {
   void submit(long index, ChunkTask task) {
     admit();
     pool.execute(
-        () -> {
-          try {
-            if (stillGoing()) {
-              task.run(index);
-            }
-          } catch (Throwable t) {
-            failure.compareAndSet(null, t);
-          } finally {
-            inFlight.release();
-          }
-        });
+        () ->
+            step(
+                () -> {
+                  task.run(index);
+                  return false;
+                }));
   }
 
   /** Runs {@code read} on an I/O thread, then {@code compute} with its result on a core. */
   <T> void submit(long index, ReadStep<T> read, ComputeStep<T> compute) {
     admit();
     io.execute(
-        () -> {
-          boolean handedOver = false;
-          try {
-            if (stillGoing()) {
-              T data = read.read(index);
-              pool.execute(
-                  () -> {
-                    try {
-                      if (stillGoing()) {
-                        compute.run(index, data);
-                      }
-                    } catch (Throwable t) {
-                      failure.compareAndSet(null, t);
-                    } finally {
-                      inFlight.release();
-                    }
-                  });
-              handedOver = true;
-            }
-          } catch (Throwable t) {
-            failure.compareAndSet(null, t);
-          } finally {
-            if (!handedOver) {
-              inFlight.release();
-            }
-          }
-        });
+        () ->
+            step(
+                () -> {
+                  T data = read.read(index);
+                  pool.execute(
+                      () ->
+                          step(
+                              () -> {
+                                compute.run(index, data);
+                                return false;
+                              }));
+                  return true;
+                }));
+  }
+
+  /**
+   * Runs {@code read} on an I/O thread, {@code transform} with its result on a core, then {@code
+   * write} with what that produced on a writer thread. The chunk stays in flight until it is
+   * written, so the buffers handed from transform to write stay bounded.
+   */
+  <T, U> void submit(
+      long index, ReadStep<T> read, TransformStep<T, U> transform, WriteStep<U> write) {
+    admit();
+    io.execute(
+        () ->
+            step(
+                () -> {
+                  T data = read.read(index);
+                  pool.execute(
+                      () ->
+                          step(
+                              () -> {
+                                U out = transform.run(index, data);
+                                if (out == null) {
+                                  return false;
+                                }
+                                writers.execute(
+                                    () ->
+                                        step(
+                                            () -> {
+                                              write.run(index, out);
+                                              return false;
+                                            }));
+                                return true;
+                              }));
+                  return true;
+                }));
+  }
+
+  /** A stage of a chunk's work; true when it handed the chunk (and its permit) to a next stage. */
+  private interface Stage {
+    boolean run() throws Exception;
+  }
+
+  private void step(Stage stage) {
+    boolean handedOver = false;
+    try {
+      if (stillGoing()) {
+        handedOver = stage.run();
+      }
+    } catch (Throwable t) {
+      failure.compareAndSet(null, t);
+    } finally {
+      if (!handedOver) {
+        inFlight.release();
+      }
+    }
   }
 
   private void admit() {
@@ -174,9 +235,16 @@ final class ChunkPool implements AutoCloseable {
           // keep waiting; tasks check cancellation themselves
         }
       }
+      // compute steps hand their write steps to the writers
       pool.shutdown();
       while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
         // keep waiting
+      }
+      if (writers != null) {
+        writers.shutdown();
+        while (!writers.awaitTermination(1, TimeUnit.SECONDS)) {
+          // keep waiting
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -206,11 +274,17 @@ final class ChunkPool implements AutoCloseable {
       io.shutdownNow();
     }
     pool.shutdownNow();
+    if (writers != null) {
+      writers.shutdownNow();
+    }
     try {
       if (io != null) {
         io.awaitTermination(5, TimeUnit.MINUTES);
       }
       pool.awaitTermination(5, TimeUnit.MINUTES);
+      if (writers != null) {
+        writers.awaitTermination(5, TimeUnit.MINUTES);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -9,12 +9,15 @@ import io.holdfast.engine.disk.Partition;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.store.Repository;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -109,27 +112,33 @@ public final class RestoreImage {
     AtomicLong skipped = new AtomicLong();
     AtomicLong read = new AtomicLong();
     AtomicLong done = new AtomicLong();
-    try (FileChannel out =
-        FileChannel.open(
-            o.target(),
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.READ)) {
+    try {
       if (!fixedSize) {
-        out.truncate(0);
-        // set the length first: zero chunks then stay holes
-        out.write(ByteBuffer.wrap(new byte[1]), needed - 1);
+        // a new file at exactly the needed length: zero chunks then stay holes
+        try (RandomAccessFile f = new RandomAccessFile(o.target().toFile(), "rw")) {
+          f.setLength(0);
+          f.setLength(needed);
+        }
       }
+    } catch (IOException e) {
+      throw new EngineException(
+          "Cannot create the target " + o.target() + ": " + e.getMessage(), e);
+    }
+    try (FileChannel out =
+            FileChannel.open(o.target(), StandardOpenOption.WRITE, StandardOpenOption.READ);
+        DirectWrites direct = DirectWrites.open(o.target())) {
       byte[] zeros = new byte[cs];
       // checked against each restored chunk instead of its SHA-256 (verify re-hashes)
       List<String> prints =
           disk.fingerprints() != null && disk.fingerprints().size() == disk.chunks().size()
               ? disk.fingerprints()
               : null;
-      ThreadLocal<byte[]> plain = ThreadLocal.withInitial(() -> new byte[cs]);
+      // chunk buffers on their way from a core to a writer thread, reused
+      Queue<byte[]> buffers = new ConcurrentLinkedQueue<>();
       try (Flusher flusher = new Flusher(out);
           ChunkPool pool =
-              new ChunkPool(ChunkPool.defaultThreads(), ChunkPool.ioThreads(), cs, cancel)) {
+              new ChunkPool(
+                  ChunkPool.defaultThreads(), ChunkPool.ioThreads(), WRITE_THREADS, cs, cancel)) {
         int first = (int) (start / cs);
         int last = (int) ((end + cs - 1) / cs);
         for (int i = first; i < last; i++) {
@@ -146,7 +155,7 @@ public final class RestoreImage {
           int len = (int) (sTo - sFrom);
           long at = sFrom - start;
           boolean whole = sFrom == cFrom && sTo == cTo;
-          pool.<byte[]>submit(
+          pool.<byte[], Piece>submit(
               i,
               index -> {
                 // the blocking part: what is on the target now (resume), and the stored blob
@@ -158,19 +167,31 @@ public final class RestoreImage {
               (index, blob) -> {
                 if (blob == null) {
                   skipped.addAndGet(len);
-                } else {
-                  byte[] data = zeros;
-                  int off = 0;
-                  if (digest != null) {
-                    data = plain.get();
-                    repo.decodeChunk(digest, print, blob, data);
-                    read.incrementAndGet();
-                    off = (int) (sFrom - cFrom);
-                  }
-                  writeFully(out, ByteBuffer.wrap(data, off, len), at);
-                  flusher.wrote(written.addAndGet(len));
+                  progress.update("restoring", done.addAndGet(len), needed);
+                  return null;
                 }
-                progress.update("restoring", done.addAndGet(len), needed);
+                if (digest == null) {
+                  return new Piece(zeros, 0, len, at, false);
+                }
+                byte[] data = buffers.poll();
+                if (data == null) {
+                  data = new byte[cs];
+                }
+                repo.decodeChunk(digest, print, blob, data);
+                read.incrementAndGet();
+                return new Piece(data, (int) (sFrom - cFrom), len, at, true);
+              },
+              (index, piece) -> {
+                ByteBuffer b = ByteBuffer.wrap(piece.data(), piece.offset(), piece.length());
+                if (!direct.write(b, piece.at())) {
+                  writeFully(out, b, piece.at());
+                  flusher.wrote(piece.length());
+                }
+                if (piece.reusable()) {
+                  buffers.offer(piece.data());
+                }
+                written.addAndGet(piece.length());
+                progress.update("restoring", done.addAndGet(piece.length()), needed);
               });
         }
         pool.await();
@@ -239,12 +260,15 @@ public final class RestoreImage {
     private final java.util.concurrent.atomic.AtomicBoolean busy =
         new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicLong flushedUpTo = new AtomicLong();
+    private final AtomicLong buffered = new AtomicLong();
 
     Flusher(FileChannel out) {
       this.out = out;
     }
 
-    void wrote(long total) {
+    /** Counts bytes written through the page cache; starts a flush every {@value #FLUSH_EVERY}. */
+    void wrote(long bytes) {
+      long total = buffered.addAndGet(bytes);
       if (total - flushedUpTo.get() >= FLUSH_EVERY && busy.compareAndSet(false, true)) {
         flushedUpTo.set(total);
         thread.execute(
@@ -271,7 +295,15 @@ public final class RestoreImage {
     }
   }
 
-  private static void writeFully(FileChannel out, ByteBuffer b, long at) throws IOException {
+  /** Threads writing restored chunks, so the cores keep decoding while the target writes. */
+  private static final int WRITE_THREADS = 4;
+
+  /**
+   * Restored bytes on their way to the target: {@code length} bytes of {@code data} for {@code at}.
+   */
+  private record Piece(byte[] data, int offset, int length, long at, boolean reusable) {}
+
+  static void writeFully(FileChannel out, ByteBuffer b, long at) throws IOException {
     long pos = at;
     while (b.hasRemaining()) {
       pos += out.write(b, pos);

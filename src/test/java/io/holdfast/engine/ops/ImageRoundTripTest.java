@@ -160,6 +160,48 @@ class ImageRoundTripTest {
         .hasMessageContaining("was not part of image");
   }
 
+  @Test
+  void a_disk_of_odd_size_with_a_partition_at_sector_63_restores_byte_for_byte()
+      throws IOException {
+    // Restores write 4 KiB-aligned pieces past the page cache and the rest through it: this disk's
+    // last chunk is 1536 bytes and its partition starts at byte 32256, so both ways are taken.
+    long size = (24L << 20) + 3 * 512;
+    byte[] bytes = new byte[(int) size];
+    new java.util.Random(63).nextBytes(bytes);
+    java.nio.ByteBuffer mbr = java.nio.ByteBuffer.wrap(bytes, 0, 512).slice();
+    mbr.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    java.util.Arrays.fill(bytes, 0x1BE, 0x1FE, (byte) 0);
+    bytes[0x1BE + 4] = (byte) 0xda; // non-filesystem data: imaged sector by sector
+    mbr.putInt(0x1BE + 8, 63);
+    mbr.putInt(0x1BE + 12, 40000);
+    bytes[510] = 0x55;
+    bytes[511] = (byte) 0xAA;
+    Path disk = tmp.resolve("odd.img");
+    Files.write(disk, bytes);
+
+    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    Manifest m =
+        new CreateImage(repo, Progress.NONE, Cancellation.none()).run(options("odd-disk", disk));
+    assertThat(m.disks().get(0).layout().partitions().get(0).offset()).isEqualTo(63 * 512);
+
+    Path whole = tmp.resolve("whole.img");
+    restore(repo, m.id(), null, whole);
+    assertThat(Files.readAllBytes(whole)).isEqualTo(bytes);
+
+    Path part = tmp.resolve("p1.img");
+    restore(repo, m.id(), 1, part);
+    assertThat(Files.readAllBytes(part))
+        .isEqualTo(java.util.Arrays.copyOfRange(bytes, 63 * 512, (63 + 40000) * 512));
+
+    // an existing target of the same size, full of other bytes, is overwritten exactly
+    Path existing = tmp.resolve("existing.img");
+    byte[] other = new byte[(int) size];
+    new java.util.Random(64).nextBytes(other);
+    Files.write(existing, other);
+    restore(repo, m.id(), null, existing);
+    assertThat(Files.readAllBytes(existing)).isEqualTo(bytes);
+  }
+
   static CreateImage.Options options(String machine, Path disk) {
     return new CreateImage.Options(
         machine, List.of(CreateImage.DiskSpec.whole(disk)), Compression.BALANCED, true, 2);
