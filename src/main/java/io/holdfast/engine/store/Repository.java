@@ -57,6 +57,7 @@ public final class Repository {
   private long scans; // guarded by this
   private boolean packsThemselves; // guarded by this
   private volatile Boolean loose;
+  private final PackReads reads = new PackReads();
 
   private Repository(Path root, RepositoryConfig config, SecretKey key) {
     this.root = root;
@@ -271,9 +272,7 @@ public final class Repository {
       pack = loc == null ? null : packs.paths.get(loc.pack());
     }
     if (pack != null) {
-      try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ)) {
-        return PackFile.readAt(ch, loc.offset(), loc.length()).array();
-      }
+      return reads.read(pack, loc.offset(), loc.length());
     }
     if (hasLooseChunks()) {
       return Files.readAllBytes(chunkPath(digest));
