@@ -1,6 +1,7 @@
 package io.holdfast.engine.ops;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.holdfast.engine.store.DirectIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,7 +22,7 @@ import java.nio.file.StandardOpenOption;
  * <p>Only pieces whose offset and length are multiples of the alignment go direct; the rest (the
  * end of a disk whose size is not a multiple of 4 KiB, a partition that does not start on a 4 KiB
  * boundary) go through the page cache. A filesystem that refuses O_DIRECT (tmpfs before Linux 6.6,
- * some FUSE filesystems) makes every write go through the page cache.
+ * some FUSE filesystems) makes every write go through the page cache, as does {@link DirectIo}.
  */
 final class DirectWrites implements AutoCloseable {
 
@@ -42,6 +43,9 @@ final class DirectWrites implements AutoCloseable {
 
   /** Direct writes to {@code target}, or none when its filesystem refuses them. */
   static DirectWrites open(Path target) {
+    if (!DirectIo.allowed()) {
+      return new DirectWrites(null, 0);
+    }
     try {
       long alignment = Math.max(4096, Files.getFileStore(target).getBlockSize());
       FileChannel channel =

@@ -22,11 +22,12 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>A direct read covers the blob rounded out to the alignment (4 KiB, or the filesystem's block
  * size if larger). A filesystem that refuses O_DIRECT (tmpfs before Linux 6.6, some network and
- * FUSE filesystems) makes this and every later read go through the page cache.
+ * FUSE filesystems) makes this and every later read go through the page cache, as does {@link
+ * DirectIo}.
  */
 final class PackReads {
 
-  private volatile boolean direct = true;
+  private volatile boolean direct = DirectIo.allowed();
   private volatile long alignment;
   private final ThreadLocal<ByteBuffer> buffers = new ThreadLocal<>();
 

@@ -1,5 +1,6 @@
 package io.holdfast.engine.store;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.chunk.Compression;
 import java.io.IOException;
@@ -13,7 +14,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -22,6 +30,13 @@ import java.util.function.Consumer;
  * serialized. {@link #finish} completes the last pack; every finished pack is handed to {@code
  * written}, whose owner makes it durable before any manifest names its chunks. {@link #close}
  * without {@link #finish} discards the unfinished pack.
+ *
+ * <p>Where the filesystem allows, a pack's bytes are gathered in {@value #SEGMENT}-byte aligned
+ * buffers and written with O_DIRECT on a background thread, past the page cache: on this project's
+ * virtual machines, whose free memory is handed back to the host, allocating page-cache pages for
+ * 1.4 GB of packs cost about 2.6 CPU-s of kernel time during a full backup of the bench disk, time
+ * the cores need for hashing and compressing. The last segment is padded to the alignment and the
+ * pack truncated to its true size before it is sealed.
  */
 public final class PackWriter implements AutoCloseable {
 
@@ -39,6 +54,21 @@ public final class PackWriter implements AutoCloseable {
   private long position;
   private List<PackFile.Entry> entries;
   private final List<IndexFile.Pack> finished = new ArrayList<>(); // guarded by this
+
+  /** Bytes of a pack gathered before they go to the device in one direct write. */
+  static final int SEGMENT = 1 << 20;
+
+  private static final int SEGMENTS = 4;
+  private boolean directRefused = !DirectIo.allowed(); // guarded by this
+  private FileChannel direct; // the open pack opened for O_DIRECT, null when refused
+  private long alignment;
+  private ByteBuffer segment; // being filled; guarded by this
+  private long segmentAt; // the pack offset of its first byte
+  private int segmentsMade;
+  private final BlockingQueue<ByteBuffer> freeSegments = new ArrayBlockingQueue<>(SEGMENTS);
+  private final AtomicReference<IOException> writeFailure = new AtomicReference<>();
+  private ExecutorService device; // writes full segments, in order
+  private Future<?> lastWrite;
 
   PackWriter(Repository repo, Consumer<Path> written) {
     this.repo = repo;
@@ -70,7 +100,7 @@ public final class PackWriter implements AutoCloseable {
       if (channel == null) {
         open();
       }
-      writeAt(ByteBuffer.wrap(blob), position);
+      put(ByteBuffer.wrap(blob));
       entries.add(new PackFile.Entry(digest, position, blob.length));
       position += blob.length;
       if (position >= TARGET) {
@@ -102,11 +132,144 @@ public final class PackWriter implements AutoCloseable {
             tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
     entries = new ArrayList<>();
     position = 0;
-    position += writeAt(PackFile.header(), 0);
+    openDirect();
+    ByteBuffer header = PackFile.header();
+    int n = header.remaining();
+    put(header);
+    position += n;
+  }
+
+  private void openDirect() throws IOException {
+    direct = null;
+    if (directRefused) {
+      return;
+    }
+    try {
+      if (alignment == 0) {
+        alignment = Math.max(4096, Files.getFileStore(tmp).getBlockSize());
+      }
+      if (SEGMENT % alignment != 0) {
+        directRefused = true;
+        return;
+      }
+      direct = FileChannel.open(tmp, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+    } catch (IOException | UnsupportedOperationException e) {
+      // tmpfs before Linux 6.6, some network and FUSE filesystems: the page cache it is
+      directRefused = true;
+      return;
+    }
+    if (device == null) {
+      device =
+          Executors.newSingleThreadExecutor(
+              r -> Thread.ofPlatform().daemon().name("holdfast-pack-write").unstarted(r));
+    }
+    segment = takeSegment();
+    segmentAt = 0;
+  }
+
+  /** Appends {@code b} to the open pack at {@link #position} (not advanced here). */
+  private void put(ByteBuffer b) throws IOException {
+    if (direct == null) {
+      writeAt(b, position);
+      return;
+    }
+    while (b.hasRemaining()) {
+      int n = Math.min(b.remaining(), segment.remaining());
+      segment.put(segment.position(), b, b.position(), n);
+      segment.position(segment.position() + n);
+      b.position(b.position() + n);
+      if (!segment.hasRemaining()) {
+        writeSegment();
+        segment = takeSegment();
+      }
+    }
+  }
+
+  /** Hands the filled part of the segment, padded to the alignment, to the device thread. */
+  private void writeSegment() throws IOException {
+    rethrowWriteFailure();
+    ByteBuffer full = segment;
+    long at = segmentAt;
+    int len = full.position();
+    int padded = (int) ((len + alignment - 1) / alignment * alignment);
+    full.put(len, new byte[padded - len]);
+    full.position(0).limit(padded);
+    segmentAt += len;
+    FileChannel out = direct;
+    lastWrite =
+        device.submit(
+            () -> {
+              try {
+                long pos = at;
+                while (full.hasRemaining()) {
+                  pos += out.write(full, pos);
+                }
+              } catch (IOException e) {
+                writeFailure.compareAndSet(null, e);
+              } finally {
+                full.clear();
+                freeSegments.add(full);
+              }
+            });
+  }
+
+  private ByteBuffer takeSegment() throws IOException {
+    ByteBuffer b = freeSegments.poll();
+    if (b != null) {
+      return b;
+    }
+    if (segmentsMade < SEGMENTS) {
+      segmentsMade++;
+      return ByteBuffer.allocateDirect((int) (SEGMENT + alignment)).alignedSlice((int) alignment);
+    }
+    try {
+      return freeSegments.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while writing a pack", e);
+    }
+  }
+
+  /** Waits until every segment handed to the device thread is written. */
+  private void awaitWrites() throws IOException {
+    if (lastWrite != null) {
+      try {
+        lastWrite.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while writing a pack", e);
+      } catch (ExecutionException e) {
+        throw new IOException(e.getCause());
+      }
+      lastWrite = null;
+    }
+    rethrowWriteFailure();
+  }
+
+  private void rethrowWriteFailure() throws IOException {
+    IOException e = writeFailure.get();
+    if (e != null) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   private void seal() throws IOException {
-    writeAt(PackFile.indexAndTrailer(entries, position), position);
+    ByteBuffer tail = PackFile.indexAndTrailer(entries, position);
+    long size = position + tail.remaining();
+    put(tail);
+    if (direct != null) {
+      if (segment.position() > 0) {
+        writeSegment();
+      } else {
+        freeSegments.add(segment);
+      }
+      segment = null;
+      awaitWrites();
+      direct.close();
+      direct = null;
+      // the last segment was padded to the alignment
+      channel.truncate(size);
+    }
     channel.close();
     channel = null;
     String name = tmp.getFileName().toString();
@@ -144,8 +307,20 @@ public final class PackWriter implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (device != null) {
+      device.shutdown();
+      try {
+        device.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (channel != null) {
       try {
+        if (direct != null) {
+          direct.close();
+          direct = null;
+        }
         channel.close();
         Files.deleteIfExists(tmp);
       } catch (IOException e) {

@@ -163,6 +163,21 @@ class ImageRoundTripTest {
   @Test
   void a_disk_of_odd_size_with_a_partition_at_sector_63_restores_byte_for_byte()
       throws IOException {
+    oddDiskRoundTrip();
+  }
+
+  @Test
+  void without_direct_io_everything_goes_through_the_page_cache_and_round_trips()
+      throws IOException {
+    System.setProperty("holdfast.engine.direct-io", "false");
+    try {
+      oddDiskRoundTrip();
+    } finally {
+      System.clearProperty("holdfast.engine.direct-io");
+    }
+  }
+
+  private void oddDiskRoundTrip() throws IOException {
     // Restores write 4 KiB-aligned pieces past the page cache and the rest through it: this disk's
     // last chunk is 1536 bytes and its partition starts at byte 32256, so both ways are taken.
     long size = (24L << 20) + 3 * 512;
@@ -200,6 +215,10 @@ class ImageRoundTripTest {
     Files.write(existing, other);
     restore(repo, m.id(), null, existing);
     assertThat(Files.readAllBytes(existing)).isEqualTo(bytes);
+    VerifyImages.Report verified =
+        new VerifyImages(repo, Progress.NONE, Cancellation.none()).run(List.of(m.id()));
+    assertThat(verified.ok()).as("%s", verified).isTrue();
+    assertThat(verified.chunksChecked()).isEqualTo(m.disks().get(0).chunks().size());
   }
 
   static CreateImage.Options options(String machine, Path disk) {

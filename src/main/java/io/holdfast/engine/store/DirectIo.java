@@ -1,0 +1,19 @@
+package io.holdfast.engine.store;
+
+/**
+ * Whether the engine may bypass the page cache (O_DIRECT) for bulk reads and writes: pack writes,
+ * pack reads by verify and restore, and restore targets. On by default; {@code
+ * holdfast.engine.direct-io=false} (or {@code HOLDFAST_ENGINE_DIRECT_IO=false}) turns it off, for a
+ * filesystem that accepts O_DIRECT but serves it badly. A filesystem that refuses it is detected
+ * and served through the page cache either way.
+ */
+public final class DirectIo {
+
+  private DirectIo() {}
+
+  public static boolean allowed() {
+    String v =
+        System.getProperty("holdfast.engine.direct-io", System.getenv("HOLDFAST_ENGINE_DIRECT_IO"));
+    return v == null || v.isBlank() || !v.trim().equalsIgnoreCase("false");
+  }
+}
