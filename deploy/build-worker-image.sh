@@ -16,10 +16,13 @@ TAG=${1:-dev}
 CACHE=${CACHE:-$ROOT/target/container}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAR=$ROOT/target/holdfast-worker.jar
-BASE=localhost/holdfast-worker-base:bookworm
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 [ -f "$JAR" ] || { echo "no $JAR: run ./mvnw package first" >&2; exit 1; }
 mkdir -p "$CACHE"
+# the Java modules the worker needs name the base image, so a jar that needs a new one (the
+# engine's direct I/O needs jdk.unsupported) gets a new runtime instead of a cached one without it
+MODULES=$("$JAVA_HOME/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 21 "$JAR")
+BASE=localhost/holdfast-worker-base:bookworm-$(echo "$MODULES" | sha256sum | cut -c1-12)
 
 if ! podman image exists "$BASE"; then
   ROOTFS=$CACHE/rootfs
@@ -28,7 +31,6 @@ if ! podman image exists "$BASE"; then
     debootstrap --variant=minbase bookworm "$ROOTFS" "$MIRROR" > "$CACHE/debootstrap.log" 2>&1 \
       || { tail -20 "$CACHE/debootstrap.log" >&2; exit 1; }
   fi
-  MODULES=$("$JAVA_HOME/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 21 "$JAR")
   rm -rf "$ROOTFS/opt/java/openjdk"
   mkdir -p "$ROOTFS/opt/java"
   "$JAVA_HOME/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files \

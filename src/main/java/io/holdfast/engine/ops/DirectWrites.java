@@ -1,11 +1,11 @@
 package io.holdfast.engine.ops;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import io.holdfast.engine.store.DirectIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -43,13 +43,13 @@ final class DirectWrites implements AutoCloseable {
 
   /** Direct writes to {@code target}, or none when its filesystem refuses them. */
   static DirectWrites open(Path target) {
-    if (!DirectIo.allowed()) {
+    OpenOption option = DirectIo.option();
+    if (option == null) {
       return new DirectWrites(null, 0);
     }
     try {
       long alignment = Math.max(4096, Files.getFileStore(target).getBlockSize());
-      FileChannel channel =
-          FileChannel.open(target, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+      FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE, option);
       return new DirectWrites(channel, alignment);
     } catch (IOException | UnsupportedOperationException e) {
       return new DirectWrites(null, 0);

@@ -1,5 +1,7 @@
 package io.holdfast.engine.store;
 
+import java.nio.file.OpenOption;
+
 /**
  * Whether the engine may bypass the page cache (O_DIRECT) for bulk reads and writes: pack writes,
  * pack reads by verify and restore, and restore targets. On by default; {@code
@@ -10,6 +12,21 @@ package io.holdfast.engine.store;
 public final class DirectIo {
 
   private DirectIo() {}
+
+  /**
+   * The open option for direct I/O, or null where it is switched off or this Java runtime lacks it
+   * (a jlink runtime without the {@code jdk.unsupported} module).
+   */
+  public static OpenOption option() {
+    if (!allowed()) {
+      return null;
+    }
+    try {
+      return com.sun.nio.file.ExtendedOpenOption.DIRECT;
+    } catch (LinkageError e) {
+      return null;
+    }
+  }
 
   public static boolean allowed() {
     String v =

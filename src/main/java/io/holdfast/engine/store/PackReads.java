@@ -1,12 +1,12 @@
 package io.holdfast.engine.store;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -27,7 +27,8 @@ import java.nio.file.StandardOpenOption;
  */
 final class PackReads {
 
-  private volatile boolean direct = DirectIo.allowed();
+  private final OpenOption option = DirectIo.option();
+  private volatile boolean direct = option != null;
   private volatile long alignment;
   private final ThreadLocal<ByteBuffer> buffers = new ThreadLocal<>();
 
@@ -36,7 +37,7 @@ final class PackReads {
     if (direct) {
       FileChannel ch = null;
       try {
-        ch = FileChannel.open(pack, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+        ch = FileChannel.open(pack, StandardOpenOption.READ, option);
       } catch (NoSuchFileException e) {
         throw e;
       } catch (IOException | UnsupportedOperationException e) {

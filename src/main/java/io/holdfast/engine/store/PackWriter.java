@@ -1,12 +1,12 @@
 package io.holdfast.engine.store;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.chunk.Compression;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -59,7 +59,8 @@ public final class PackWriter implements AutoCloseable {
   static final int SEGMENT = 1 << 20;
 
   private static final int SEGMENTS = 4;
-  private boolean directRefused = !DirectIo.allowed(); // guarded by this
+  private final OpenOption directOption = DirectIo.option();
+  private boolean directRefused = directOption == null; // guarded by this
   private FileChannel direct; // the open pack opened for O_DIRECT, null when refused
   private long alignment;
   private ByteBuffer segment; // being filled; guarded by this
@@ -152,7 +153,7 @@ public final class PackWriter implements AutoCloseable {
         directRefused = true;
         return;
       }
-      direct = FileChannel.open(tmp, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+      direct = FileChannel.open(tmp, StandardOpenOption.WRITE, directOption);
     } catch (IOException | UnsupportedOperationException e) {
       // tmpfs before Linux 6.6, some network and FUSE filesystems: the page cache it is
       directRefused = true;
