@@ -139,27 +139,20 @@ final class ChunkPool implements AutoCloseable {
 
   /** Runs {@code read} on an I/O thread, then {@code compute} with its result on a core. */
   <T> void submit(long index, ReadStep<T> read, ComputeStep<T> compute) {
-    admit();
-    io.execute(
-        () ->
-            step(
-                () -> {
-                  T data = read.read(index);
-                  pool.execute(
-                      () ->
-                          step(
-                              () -> {
-                                compute.run(index, data);
-                                return false;
-                              }));
-                  return true;
-                }));
+    submit(
+        index,
+        read,
+        (i, data) -> {
+          compute.run(i, data);
+          return null; // nothing to write
+        },
+        null);
   }
 
   /**
    * Runs {@code read} on an I/O thread, {@code transform} with its result on a core, then {@code
-   * write} with what that produced on a writer thread. The chunk stays in flight until it is
-   * written, so the buffers handed from transform to write stay bounded.
+   * write} with what that produced (unless null) on a writer thread. The chunk stays in flight
+   * until it is written, so the buffers handed from transform to write stay bounded.
    */
   <T, U> void submit(
       long index, ReadStep<T> read, TransformStep<T, U> transform, WriteStep<U> write) {

@@ -4,7 +4,6 @@ import io.holdfast.engine.store.DirectIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -48,7 +47,7 @@ final class DirectWrites implements AutoCloseable {
       return new DirectWrites(null, 0);
     }
     try {
-      long alignment = Math.max(4096, Files.getFileStore(target).getBlockSize());
+      long alignment = DirectIo.alignment(target);
       FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE, option);
       return new DirectWrites(channel, alignment);
     } catch (IOException | UnsupportedOperationException e) {

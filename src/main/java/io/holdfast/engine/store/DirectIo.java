@@ -1,6 +1,9 @@
 package io.holdfast.engine.store;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.OpenOption;
+import java.nio.file.Path;
 
 /**
  * Whether the engine may bypass the page cache (O_DIRECT) for bulk reads and writes: pack writes,
@@ -26,6 +29,14 @@ public final class DirectIo {
     } catch (LinkageError e) {
       return null;
     }
+  }
+
+  /**
+   * What offsets and lengths of direct I/O on {@code file} must be multiples of: 4 KiB, or the
+   * filesystem's block size where that is larger.
+   */
+  public static long alignment(Path file) throws IOException {
+    return Math.max(4096, Files.getFileStore(file).getBlockSize());
   }
 
   public static boolean allowed() {

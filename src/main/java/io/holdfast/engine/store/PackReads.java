@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -57,7 +56,7 @@ final class PackReads {
   private byte[] readDirect(FileChannel ch, Path pack, long pos, int len) throws IOException {
     long a = alignment;
     if (a == 0) {
-      a = Math.max(4096, Files.getFileStore(pack).getBlockSize());
+      a = DirectIo.alignment(pack);
       alignment = a;
     }
     long from = pos - pos % a;

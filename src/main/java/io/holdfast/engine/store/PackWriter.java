@@ -147,7 +147,7 @@ public final class PackWriter implements AutoCloseable {
     }
     try {
       if (alignment == 0) {
-        alignment = Math.max(4096, Files.getFileStore(tmp).getBlockSize());
+        alignment = DirectIo.alignment(tmp);
       }
       if (SEGMENT % alignment != 0) {
         directRefused = true;
