@@ -65,9 +65,7 @@ final class DirectWrites implements AutoCloseable {
     }
     ByteBuffer buf = aligned.get();
     if (buf == null || buf.capacity() < b.remaining()) {
-      buf =
-          ByteBuffer.allocateDirect((int) (b.remaining() + alignment))
-              .alignedSlice((int) alignment);
+      buf = DirectIo.alignedBuffer(b.remaining(), alignment);
       aligned.set(buf);
     }
     buf.clear();

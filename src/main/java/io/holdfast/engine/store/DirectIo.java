@@ -1,6 +1,7 @@
 package io.holdfast.engine.store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -37,6 +38,11 @@ public final class DirectIo {
    */
   public static long alignment(Path file) throws IOException {
     return Math.max(4096, Files.getFileStore(file).getBlockSize());
+  }
+
+  /** A direct buffer of {@code capacity} bytes whose address is a multiple of {@code alignment}. */
+  public static ByteBuffer alignedBuffer(int capacity, long alignment) {
+    return ByteBuffer.allocateDirect((int) (capacity + alignment)).alignedSlice((int) alignment);
   }
 
   public static boolean allowed() {

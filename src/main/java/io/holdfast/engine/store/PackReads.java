@@ -64,7 +64,7 @@ final class PackReads {
     int span = (int) (to - from);
     ByteBuffer buf = buffers.get();
     if (buf == null || buf.capacity() < span) {
-      buf = ByteBuffer.allocateDirect((int) (Math.max(span, 512 << 10) + a)).alignedSlice((int) a);
+      buf = DirectIo.alignedBuffer(Math.max(span, 512 << 10), a);
       buffers.set(buf);
     }
     buf.clear().limit(span);

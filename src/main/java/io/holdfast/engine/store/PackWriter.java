@@ -221,7 +221,7 @@ public final class PackWriter implements AutoCloseable {
     }
     if (segmentsMade < SEGMENTS) {
       segmentsMade++;
-      return ByteBuffer.allocateDirect((int) (SEGMENT + alignment)).alignedSlice((int) alignment);
+      return DirectIo.alignedBuffer(SEGMENT, alignment);
     }
     try {
       return freeSegments.take();
