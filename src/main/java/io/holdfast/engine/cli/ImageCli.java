@@ -73,6 +73,11 @@ public final class ImageCli {
       out.print(USAGE);
       return args.length == 0 ? 2 : 0;
     }
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      // 'image create --help': what an admin types first at a rescue prompt
+      out.print(USAGE);
+      return 0;
+    }
     try {
       Args a = Args.parse(Arrays.copyOfRange(args, 1, args.length));
       return switch (args[0]) {

@@ -112,6 +112,14 @@ class ImageCliTest {
   }
 
   @Test
+  void help_after_a_command_prints_the_usage() {
+    assertThat(run("create", "--help")).isEqualTo(0);
+    assertThat(stdout()).contains("usage: holdfast-worker image").contains("--compression");
+    assertThat(run("restore", "--repo", "x", "-h")).isEqualTo(0);
+    assertThat(stdout()).contains("--resume");
+  }
+
+  @Test
   void bad_usage_exits_2_with_a_message_a_person_can_act_on() {
     assertThat(
             run(
