@@ -8,20 +8,21 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.UUID;
 import java.util.zip.CRC32;
 
 /**
- * Writes a small GPT disk image with two partitions holding sample data, so that a fresh install
- * has something real to back up, verify and restore before any machine is enrolled.
+ * Writes a small GPT disk image with two FAT16 partitions holding sample files, so that a fresh
+ * install has something real to back up, verify and restore before any machine is enrolled. Like a
+ * disk in use, it has free space holding a deleted file's data and unpartitioned space, so the
+ * first backup already shows that only used blocks are imaged.
  */
 public final class DemoDisk {
 
   private static final int SECTOR = 512;
   private static final int ENTRIES = 128;
   private static final int ENTRY_SIZE = 128;
-  private static final String LINUX_FS = "0fc63daf-8483-4772-8e79-3d69d8477de4";
+  private static final String EFI_SYSTEM = "c12a7328-f81f-11d2-ba4b-00a0c93ec93b";
   private static final String BASIC_DATA = "ebd0a0a2-b9e5-4433-87c0-68b6b72699c7";
 
   /** The demo disk's size: 64 MiB, sparse. */
@@ -46,9 +47,9 @@ public final class DemoDisk {
 
   static void write(Path file, long size) throws IOException {
     long sectors = size / SECTOR;
-    long[][] parts = {{2048, 2048 + 24 * 2048 - 1}, {2048 + 24 * 2048, 2048 + 56 * 2048 - 1}};
-    String[] names = {"system", "data"};
-    String[] types = {LINUX_FS, BASIC_DATA};
+    long[][] parts = PARTS;
+    String[] names = {"EFI", "data"};
+    String[] types = {EFI_SYSTEM, BASIC_DATA};
     byte[] entries = new byte[ENTRIES * ENTRY_SIZE];
     ByteBuffer e = ByteBuffer.wrap(entries).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < parts.length; i++) {
@@ -74,35 +75,48 @@ public final class DemoDisk {
       f.write(entries);
       f.seek((sectors - 1) * SECTOR);
       f.write(header(sectors - 1, 1, sectors - 1 - entriesSectors, sectors, entries));
-      fill(f, parts[0][0] * SECTOR, (parts[0][1] - parts[0][0] + 1) * SECTOR, 1);
-      fill(f, parts[1][0] * SECTOR, (parts[1][1] - parts[1][0] + 1) * SECTOR, 2);
+      efi().write(f, parts[0][0] * SECTOR);
+      data().write(f, parts[1][0] * SECTOR);
     }
   }
 
-  /** Text and binary blocks with runs of zeros in between, as a used filesystem would hold. */
-  private static void fill(RandomAccessFile f, long offset, long length, long seed)
-      throws IOException {
-    Random r = new Random(seed);
-    byte[] block = new byte[64 * 1024];
-    for (long pos = 0; pos + block.length <= length; pos += block.length) {
-      int kind = r.nextInt(4);
-      if (kind == 0) {
-        continue;
-      }
-      if (kind == 1) {
-        r.nextBytes(block);
-      } else {
-        byte[] line =
-            ("Holdfast demo data, block " + pos / block.length + " of partition " + seed + ".\n")
-                .getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < block.length; i++) {
-          block[i] = line[i % line.length];
-        }
-      }
-      f.seek(offset + pos);
-      f.write(block);
-    }
+  /** First and last sector of each partition. */
+  private static final long[][] PARTS = {
+    {2048, 2048 + 24 * 2048 - 1}, {2048 + 24 * 2048, 2048 + 56 * 2048 - 1}
+  };
+
+  private static DemoVolume efi() {
+    DemoVolume v = new DemoVolume(PARTS[0][1] - PARTS[0][0] + 1, PARTS[0][0], "EFI", 0x4F1D0001);
+    v.root.dir("EFI").dir("BOOT").file("BOOTX64.EFI", DemoVolume.Kind.BINARY, 1_200_000);
+    v.root.file("VMLINUZ", DemoVolume.Kind.RANDOM, 6_000_000);
+    v.root.file("INITRD.IMG", DemoVolume.Kind.RANDOM, 9_000_000);
+    v.root.file("GRUB.CFG", DemoVolume.Kind.TEXT, 1_500);
+    return v;
   }
+
+  private static DemoVolume data() {
+    DemoVolume v = new DemoVolume(PARTS[1][1] - PARTS[1][0] + 1, PARTS[1][0], "DATA", 0x4F1D0002);
+    v.root
+        .dir("DOCS")
+        .file("NOTES.TXT", DemoVolume.Kind.TEXT, 3_000_000)
+        .file("REPORT.CSV", DemoVolume.Kind.TEXT, 2_000_000);
+    v.root.deletedFile("OLD.TAR", DemoVolume.Kind.RANDOM, 6_000_000);
+    v.root.file("PHOTOS.ZIP", DemoVolume.Kind.RANDOM, 5_000_000);
+    v.root.file("APP.BIN", DemoVolume.Kind.BINARY, 2_000_000);
+    return v;
+  }
+
+  /**
+   * Where on the demo disk a file's contents can be changed in place, for at least {@link
+   * #CHANGEABLE} bytes: the middle of the data partition's PHOTOS.ZIP. A change there is a change
+   * in used blocks, which the next backup must store.
+   */
+  public static long changeableOffset() {
+    return PARTS[1][0] * SECTOR + data().offsetOf("PHOTOS.ZIP") + (1 << 20);
+  }
+
+  /** How many bytes from {@link #changeableOffset} belong to the file. */
+  public static final int CHANGEABLE = 1 << 20;
 
   private static byte[] protectiveMbr(long sectors) {
     byte[] mbr = new byte[SECTOR];

@@ -154,12 +154,12 @@ public final class SelfTest {
                 0));
   }
 
-  /** Overwrites 1 MiB in the second partition with new random bytes. */
+  /** Overwrites 1 MiB of a file in the second partition with new random bytes. */
   private static void change(Path disk) {
-    byte[] noise = new byte[1 << 20];
+    byte[] noise = new byte[DemoDisk.CHANGEABLE];
     new Random(System.nanoTime()).nextBytes(noise);
     try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
-      f.seek(40L << 20);
+      f.seek(DemoDisk.changeableOffset());
       f.write(noise);
     } catch (IOException e) {
       throw new EngineException("Cannot change " + disk + ": " + e.getMessage(), e);
