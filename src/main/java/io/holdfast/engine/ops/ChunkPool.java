@@ -48,6 +48,7 @@ final class ChunkPool implements AutoCloseable {
   private final Semaphore inFlight;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Cancellation cancel;
+  private final int threads;
 
   /** Chunks in flight hold at most about this many bytes (beyond one per thread). */
   static final long IN_FLIGHT_BYTES = 64L << 20;
@@ -84,6 +85,7 @@ final class ChunkPool implements AutoCloseable {
             (int)
                 Math.max(threads + 1, Math.min(threads * 3 + ioThreads + writeThreads, byMemory)));
     this.cancel = cancel;
+    this.threads = threads;
   }
 
   private static java.util.concurrent.ThreadFactory named(String name) {
@@ -124,6 +126,29 @@ final class ChunkPool implements AutoCloseable {
       }
     }
     return otherwise;
+  }
+
+  /**
+   * Runs {@code task} for every index in {@code [0, count)} on the compute threads, each thread
+   * taking the next index itself, in order. Nothing is handed from thread to thread per chunk: for
+   * work that needs nothing but a core (imaging a cached disk), that saves the wake-ups of a queue,
+   * about two context switches per chunk. Call {@link #await} next.
+   */
+  void forEach(long count, ChunkTask task) {
+    java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
+    for (int t = 0; t < threads; t++) {
+      pool.execute(
+          () -> {
+            long i;
+            while (stillGoing() && (i = next.getAndIncrement()) < count) {
+              try {
+                task.run(i);
+              } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+              }
+            }
+          });
+    }
   }
 
   void submit(long index, ChunkTask task) {

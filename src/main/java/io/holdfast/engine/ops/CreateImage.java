@@ -198,38 +198,36 @@ public final class CreateImage {
     ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[cs]);
     try (ChunkPool pool =
         new ChunkPool(o.threads() > 0 ? o.threads() : ChunkPool.defaultThreads(), cancel)) {
-      for (int i = 0; i < chunks; i++) {
-        long from = (long) i * cs;
-        long to = Math.min(size, from + cs);
-        if (!used.overlaps(from, to)) {
-          progress.update("imaging", done.addAndGet(to - from), total);
-          continue;
-        }
-        pool.submit(
-            i,
-            index -> {
-              int at = (int) index;
-              int len = (int) (to - from);
-              byte[] buf = buffers.get();
-              readMasked(disk, used, from, len, buf);
-              if (!isZero(buf, len)) {
-                String print = fingerprints.of(buf, len);
-                prints[at] = print;
-                if (parentPrints && print.equals(prev.fingerprints().get(at))) {
-                  // unchanged since the parent image: its digest holds, no SHA-256 needed
-                  digests[at] = prev.chunks().get(at);
-                } else {
-                  String digest = Digests.sha256(buf, 0, len);
-                  digests[at] = digest;
-                  boolean unchanged = parentUsable && digest.equals(prev.chunks().get(at));
-                  if (!unchanged) {
-                    stored.addAndGet(writer.put(digest, buf, len, o.compression()));
-                  }
+      pool.forEach(
+          chunks,
+          index -> {
+            int at = (int) index;
+            long from = index * cs;
+            long to = Math.min(size, from + cs);
+            int len = (int) (to - from);
+            if (!used.overlaps(from, to)) {
+              progress.update("imaging", done.addAndGet(len), total);
+              return;
+            }
+            byte[] buf = buffers.get();
+            readMasked(disk, used, from, len, buf);
+            if (!isZero(buf, len)) {
+              String print = fingerprints.of(buf, len);
+              prints[at] = print;
+              if (parentPrints && print.equals(prev.fingerprints().get(at))) {
+                // unchanged since the parent image: its digest holds, no SHA-256 needed
+                digests[at] = prev.chunks().get(at);
+              } else {
+                String digest = Digests.sha256(buf, 0, len);
+                digests[at] = digest;
+                boolean unchanged = parentUsable && digest.equals(prev.chunks().get(at));
+                if (!unchanged) {
+                  stored.addAndGet(writer.put(digest, buf, len, o.compression()));
                 }
               }
-              progress.update("imaging", done.addAndGet(len), total);
-            });
-      }
+            }
+            progress.update("imaging", done.addAndGet(len), total);
+          });
       pool.await();
     }
     return new Manifest.DiskImage(
