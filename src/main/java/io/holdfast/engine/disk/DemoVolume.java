@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -46,6 +47,11 @@ final class DemoVolume {
 
     boolean directory() {
       return kind == null;
+    }
+
+    /** Clusters it takes: a directory one (the demo's directories are small), a file its size. */
+    long clusters() {
+      return directory() ? 1 : (size + CLUSTER - 1) / CLUSTER;
     }
 
     Node dir(String child) {
@@ -135,7 +141,7 @@ final class DemoVolume {
 
   private void assign(Node dir, long[] next) {
     for (Node n : dir.children) {
-      long need = n.directory() ? 1 : (n.size + CLUSTER - 1) / CLUSTER;
+      long need = n.clusters();
       n.cluster = need == 0 ? 0 : next[0];
       next[0] += need;
     }
@@ -173,7 +179,7 @@ final class DemoVolume {
 
   private void chain(Node dir, ByteBuffer fat) {
     for (Node n : dir.children) {
-      long need = n.directory() ? 1 : (n.size + CLUSTER - 1) / CLUSTER;
+      long need = n.clusters();
       if (!n.deleted) {
         for (long c = n.cluster; c < n.cluster + need; c++) {
           fat.putShort((int) c * 2, (short) (c == n.cluster + need - 1 ? 0xFFFF : c + 1));
@@ -233,7 +239,7 @@ final class DemoVolume {
         r.nextBytes(block);
         for (int i = 0; i < block.length; i += 4096) {
           if (r.nextInt(3) == 0) {
-            java.util.Arrays.fill(block, i, Math.min(block.length, i + 4096), (byte) 0);
+            Arrays.fill(block, i, Math.min(block.length, i + 4096), (byte) 0);
           } else {
             // opcodes and addresses repeat in real code: keep a small alphabet
             for (int j = i; j < Math.min(block.length, i + 4096); j++) {

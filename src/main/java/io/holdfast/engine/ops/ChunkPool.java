@@ -10,11 +10,12 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs per-chunk work on all cores with a bounded number of chunks in flight, so memory stays flat
- * whatever the disk size. Work that first waits on storage can be split in two: a read step on one
- * of many I/O threads (so a cold disk always has reads queued) and a compute step on a thread per
- * core (so hashing and decompressing never fight more threads than there are cores). Work that also
- * writes can add a third step on writer threads, so a core never waits for the target device. The
- * first failure stops further submissions and is rethrown.
+ * whatever the disk size. Work that needs only a core runs as one loop per thread, each taking the
+ * next chunk ({@link #forEach}). Work that first waits on storage can be split in two: a read step
+ * on one of many I/O threads (so a cold disk always has reads queued) and a compute step on a
+ * thread per core (so hashing and decompressing never fight more threads than there are cores).
+ * Work that also writes can add a third step on writer threads, so a core never waits for the
+ * target device. The first failure stops further submissions and is rethrown.
  */
 final class ChunkPool implements AutoCloseable {
 
@@ -149,17 +150,6 @@ final class ChunkPool implements AutoCloseable {
             }
           });
     }
-  }
-
-  void submit(long index, ChunkTask task) {
-    admit();
-    pool.execute(
-        () ->
-            step(
-                () -> {
-                  task.run(index);
-                  return false;
-                }));
   }
 
   /** Runs {@code read} on an I/O thread, then {@code compute} with its result on a core. */
