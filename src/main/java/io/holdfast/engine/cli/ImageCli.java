@@ -73,7 +73,8 @@ public final class ImageCli {
       out.print(USAGE);
       return args.length == 0 ? 2 : 0;
     }
-    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+    List<String> words = Arrays.asList(args);
+    if (words.contains("--help") || words.contains("-h")) {
       // 'image create --help': what an admin types first at a rescue prompt
       out.print(USAGE);
       return 0;

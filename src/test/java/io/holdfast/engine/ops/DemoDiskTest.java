@@ -1,6 +1,7 @@
 package io.holdfast.engine.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.Progress;
@@ -57,9 +58,7 @@ class DemoDiskTest {
       UsedBlocks.DiskMap map = UsedBlocks.map(src, layout);
       assertThat(map.partitions())
           .extracting(UsedBlocks.PartitionImaging::filesystem, UsedBlocks.PartitionImaging::method)
-          .containsExactly(
-              org.assertj.core.groups.Tuple.tuple("fat16", "used-blocks"),
-              org.assertj.core.groups.Tuple.tuple("fat16", "used-blocks"));
+          .containsExactly(tuple("fat16", "used-blocks"), tuple("fat16", "used-blocks"));
       // 28 MiB of files and metadata in 56 MiB of partitions: the deleted file's 6 MB and the
       // free space are left out
       long inPartitions =
