@@ -17,6 +17,8 @@ import io.holdfast.jobs.JobService;
 import io.holdfast.jobs.JobState;
 import io.holdfast.machines.MachineService;
 import io.holdfast.platform.Role;
+import io.holdfast.repositories.RepositoryService;
+import io.holdfast.repositories.RepositorySpace;
 import io.holdfast.ui.CurrentUser;
 import io.holdfast.ui.EmptyState;
 import io.holdfast.ui.Format;
@@ -32,7 +34,11 @@ public class DashboardView extends VerticalLayout {
 
   @Inject
   public DashboardView(
-      MachineService machines, ImageService images, JobService jobs, AuditService audit) {
+      MachineService machines,
+      ImageService images,
+      JobService jobs,
+      AuditService audit,
+      RepositoryService repositories) {
     setId("dashboard");
     add(new H2("Dashboard"));
     long machineCount = machines.count(null);
@@ -61,6 +67,21 @@ public class DashboardView extends VerticalLayout {
               String.valueOf(jobs.count(new JobFilter(JobState.FAILED, null, null, null))),
               "jobs to look at",
               "card-failed"));
+      RepositorySpace space = repositories.defaultSpace();
+      if (space != null) {
+        Div room =
+            card(
+                "Repository",
+                Format.bytes(space.usable()),
+                space.low()
+                    ? "free of " + Format.bytes(space.total()) + ": backups may not fit"
+                    : "free of " + Format.bytes(space.total()),
+                "card-repository");
+        if (space.low()) {
+          room.addClassName("low");
+        }
+        cards.add(room);
+      }
       add(cards);
     }
     if (CurrentUser.hasAnyRole(Role.ADMIN, Role.AUDITOR)) {

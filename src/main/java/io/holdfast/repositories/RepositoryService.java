@@ -45,6 +45,11 @@ public class RepositoryService {
     return info(r);
   }
 
+  /** Room left where the default repository lives; null when it cannot be read. */
+  public RepositorySpace defaultSpace() {
+    return RepositorySpace.of(Path.of(defaultRepository().path()));
+  }
+
   @Transactional
   public RepositoryInfo get(long id) {
     return info(em.find(StorageRepository.class, id));

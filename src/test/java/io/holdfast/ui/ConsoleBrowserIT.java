@@ -50,6 +50,8 @@ class ConsoleBrowserIT {
     assertThat(page.locator("#current-role")).hasText("Admin");
     // the built-in local worker enrols itself and offers its demo disk
     assertThat(page.locator("#card-machines")).isVisible();
+    // room left where the default repository lives, measured on the real filesystem
+    assertThat(page.locator("#card-repository")).containsText("free of");
     Browser.screenshot(page, "01-dashboard");
 
     String[][] views = {
