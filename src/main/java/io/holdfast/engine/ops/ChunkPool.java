@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -136,7 +137,7 @@ final class ChunkPool implements AutoCloseable {
    * about two context switches per chunk. Call {@link #await} next.
    */
   void forEach(long count, ChunkTask task) {
-    java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
+    AtomicLong next = new AtomicLong();
     for (int t = 0; t < threads; t++) {
       pool.execute(
           () -> {

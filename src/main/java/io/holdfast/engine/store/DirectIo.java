@@ -45,7 +45,7 @@ public final class DirectIo {
     return ByteBuffer.allocateDirect((int) (capacity + alignment)).alignedSlice((int) alignment);
   }
 
-  public static boolean allowed() {
+  private static boolean allowed() {
     String v =
         System.getProperty("holdfast.engine.direct-io", System.getenv("HOLDFAST_ENGINE_DIRECT_IO"));
     return v == null || v.isBlank() || !v.trim().equalsIgnoreCase("false");

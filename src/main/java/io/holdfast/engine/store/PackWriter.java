@@ -10,6 +10,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -53,8 +54,7 @@ public final class PackWriter implements AutoCloseable {
   private Path tmp;
   private long position;
   private List<PackFile.Entry> entries;
-  private final List<IndexFile.Pack> finished =
-      java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<IndexFile.Pack> finished = Collections.synchronizedList(new ArrayList<>());
 
   /** Bytes of a pack gathered before they go to the device in one direct write. */
   static final int SEGMENT = 1 << 20;
@@ -332,7 +332,7 @@ public final class PackWriter implements AutoCloseable {
   }
 
   /** The packs this writer finished, as an index file lists them. */
-  synchronized List<IndexFile.Pack> finished() {
+  List<IndexFile.Pack> finished() {
     synchronized (finished) {
       return List.copyOf(finished);
     }
