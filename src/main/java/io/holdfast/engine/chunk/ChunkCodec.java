@@ -70,7 +70,8 @@ public final class ChunkCodec {
     byte[] blob = new byte[HEADER + payloadLen];
     System.arraycopy(payload, 0, blob, HEADER, payloadLen);
     ByteBuffer h = ByteBuffer.wrap(blob, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN);
-    h.put(MAGIC).put((byte) VERSION).put((byte) comp).put((byte) enc).put((byte) 0);
+    h.put(MAGIC).put((byte) VERSION).put((byte) comp).put((byte) enc);
+    h.put((byte) compression.zstdLevel());
     h.putInt(len).putInt(payloadLen).putInt(crc(blob, HEADER, payloadLen));
     h.putInt(crc(blob, 0, 20));
     return blob;
@@ -101,6 +102,15 @@ public final class ChunkCodec {
   public int decodeUnhashed(String digest, byte[] blob, byte[] out) {
     checkHeader(blob);
     return decodeChecked(digest, blob, out, false);
+  }
+
+  /**
+   * The zstd level the blob's writer compressed it with, or tried when compression did not help; 0
+   * when none was asked for, or the blob predates engine 0.5 (which did not record it). Reads the
+   * header only: the blob may be just its first {@link #HEADER} bytes.
+   */
+  public static int level(byte[] blob) {
+    return blob.length < HEADER ? 0 : blob[7] & 0xFF;
   }
 
   /** The plain length a checked header claims. */

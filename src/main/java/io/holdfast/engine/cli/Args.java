@@ -83,12 +83,16 @@ final class Args {
       mult = 1024;
     } else if (s.endsWith("M")) {
       mult = 1024 * 1024;
+    } else if (s.endsWith("G")) {
+      mult = 1024L * 1024 * 1024;
+    } else if (s.endsWith("T")) {
+      mult = 1024L * 1024 * 1024 * 1024;
     }
     try {
       return Long.parseLong(mult == 1 ? s : s.substring(0, s.length() - 1)) * mult;
     } catch (NumberFormatException e) {
       throw new EngineException(
-          "--" + name + " must be a size such as 256K or 1M, not '" + v + "'.");
+          "--" + name + " must be a size such as 256K, 1M or 50G, not '" + v + "'.");
     }
   }
 

@@ -9,6 +9,7 @@ import io.holdfast.engine.manifest.ManifestCodec;
 import io.holdfast.engine.ops.CollectGarbage;
 import io.holdfast.engine.ops.CreateImage;
 import io.holdfast.engine.ops.PruneImages;
+import io.holdfast.engine.ops.RecompressPacks;
 import io.holdfast.engine.ops.RestoreImage;
 import io.holdfast.engine.ops.Retention;
 import io.holdfast.engine.ops.SelfTest;
@@ -47,6 +48,8 @@ public final class ImageCli {
         prune   --repo DIR --machine NAME [--keep-last N] [--keep-hourly N] [--keep-daily N]
                 [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--dry-run]
         gc      --repo DIR [--grace 24h] [--dry-run]
+        recompress --repo DIR [--compression max|balanced|fast] [--budget 50G] [--dry-run]
+                compress stored chunks again at a stronger level (oldest packs first)
         selftest [--dir DIR] [--keep]   image, change, verify and restore a generated disk
 
       Start-up: run 'java -XX:AOTCacheOutput=holdfast-worker.aot -jar holdfast-worker.jar image
@@ -90,6 +93,7 @@ public final class ImageCli {
         case "show" -> show(a);
         case "prune" -> prune(a);
         case "gc" -> gc(a);
+        case "recompress" -> recompress(a);
         case "selftest" -> selftest(a);
         default -> throw new EngineException("Unknown command '" + args[0] + "'.\n" + USAGE);
       };
@@ -345,6 +349,41 @@ public final class ImageCli {
             + grace
             + " or mostly in use"
             + r.problems().stream().map(p -> "\n" + p).reduce("", String::concat));
+  }
+
+  private int recompress(Args a) {
+    Compression target =
+        a.get("compression", null) == null
+            ? Compression.MAX
+            : Compression.parse(a.get("compression", null));
+    RecompressPacks.Report r =
+        new RecompressPacks(open(a), progress(a), Cancellation.none())
+            .run(target, a.size("budget", Long.MAX_VALUE), a.flag("dry-run"));
+    String text =
+        r.dryRun()
+            ? "Would recompress "
+                + r.packsRewritten()
+                + " pack(s) holding "
+                + r.bytesBefore()
+                + " bytes of chunks at "
+                + target.id()
+            : "Recompressed "
+                + r.packsRewritten()
+                + " pack(s) at "
+                + target.id()
+                + ": "
+                + r.bytesBefore()
+                + " -> "
+                + r.bytesAfter()
+                + " bytes ("
+                + r.chunksRecompressed()
+                + " chunk(s) encoded anew, "
+                + r.chunksCopied()
+                + " copied as they were)";
+    if (r.packsLeft() > 0) {
+      text += "; " + r.packsLeft() + " pack(s) left for a later run (budget reached)";
+    }
+    return print(a, r, text + r.problems().stream().map(p -> "\n" + p).reduce("", String::concat));
   }
 
   private Repository open(Args a) {

@@ -99,7 +99,9 @@ public final class CollectGarbage {
         rewrite.forEach(r -> delete.add(r.pack()));
       } else {
         ConcurrentLinkedQueue<Path> written = new ConcurrentLinkedQueue<>();
-        PackWriter writer = repo.writer(written::add);
+        // its packs hold blobs copied from the packs rewritten: at least the lowest level of those
+        int level = rewrite.stream().mapToInt(r -> r.pack().level()).min().orElse(0);
+        PackWriter writer = repo.copyWriter(level, written::add);
         List<Repository.StoredPack> moved;
         try (writer) {
           moved = rewrite(rewrite, problems, writer, written);

@@ -90,7 +90,7 @@ public final class CreateImage {
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     List<DiskSource> sources = new ArrayList<>();
     try (SyncAhead syncAhead = new SyncAhead(repo.root());
-        PackWriter writer = repo.writer(syncAhead)) {
+        PackWriter writer = repo.writer(o.compression(), syncAhead)) {
       for (DiskSpec d : o.disks()) {
         sources.add(DiskSource.open(d.path()));
       }
@@ -222,7 +222,7 @@ public final class CreateImage {
                 digests[at] = digest;
                 boolean unchanged = parentUsable && digest.equals(prev.chunks().get(at));
                 if (!unchanged) {
-                  stored.addAndGet(writer.put(digest, buf, len, o.compression()));
+                  stored.addAndGet(writer.put(digest, buf, len));
                 }
               }
             }

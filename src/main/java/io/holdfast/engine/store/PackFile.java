@@ -38,10 +38,18 @@ final class PackFile {
     }
   }
 
-  static ByteBuffer header() {
+  /**
+   * @param level the lowest zstd level any blob in the pack was compressed with (0: not known)
+   */
+  static ByteBuffer header(int level) {
     ByteBuffer h = ByteBuffer.allocate(HEADER);
-    h.put(MAGIC).put((byte) VERSION).put(new byte[3]).flip();
+    h.put(MAGIC).put((byte) VERSION).put((byte) level).put(new byte[2]).flip();
     return h;
+  }
+
+  /** The level a pack's header records (see {@link #header}); the header was checked. */
+  static int level(FileChannel ch) throws IOException {
+    return readAt(ch, 0, HEADER).get(5) & 0xFF;
   }
 
   /** The index and trailer for {@code entries}, the index starting at {@code indexOffset}. */

@@ -45,6 +45,8 @@ public final class PackWriter implements AutoCloseable {
   static final long TARGET = 16L << 20;
 
   private final Repository repo;
+  private final Compression compression;
+  private final int level;
   private final Consumer<Path> written;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private final Set<Path> touched = ConcurrentHashMap.newKeySet();
@@ -76,8 +78,14 @@ public final class PackWriter implements AutoCloseable {
   private record Sealed(
       FileChannel channel, FileChannel direct, Path tmp, List<PackFile.Entry> entries, long size) {}
 
-  PackWriter(Repository repo, Consumer<Path> written) {
+  /**
+   * @param compression how {@link #put} and {@link #putAgain} compress chunks
+   * @param level what this writer's packs record as the lowest zstd level of their blobs
+   */
+  PackWriter(Repository repo, Compression compression, int level, Consumer<Path> written) {
     this.repo = repo;
+    this.compression = compression;
+    this.level = level;
     this.written = written;
   }
 
@@ -86,17 +94,33 @@ public final class PackWriter implements AutoCloseable {
    * 0 when it existed (its pack is then marked as recently used, once per backup, so that a garbage
    * collection running alongside does not remove it before this backup's manifest names it).
    */
-  public long put(String digest, byte[] plain, int len, Compression compression) {
+  public long put(String digest, byte[] plain, int len) {
     byte[] raw = HexFormat.of().parseHex(digest);
     if (repo.holds(raw, digest, touched) || !pending.add(digest)) {
       return 0;
     }
+    return putAgain(raw, digest, plain, len);
+  }
+
+  /**
+   * Stores a chunk the repository holds already, encoded anew: recompression, which deletes the old
+   * copy once the new one is durable. Returns the bytes written.
+   */
+  public long putAgain(String digest, byte[] plain, int len) {
+    return putAgain(HexFormat.of().parseHex(digest), digest, plain, len);
+  }
+
+  private long putAgain(byte[] raw, String digest, byte[] plain, int len) {
     byte[] blob = repo.codec().encode(digest, plain, len, compression);
     append(raw, blob);
     return blob.length;
   }
 
-  /** Appends a blob that was already checked, as it is: garbage collection moving live chunks. */
+  /**
+   * Appends a blob that was already checked, as it is: garbage collection moving live chunks, or
+   * recompression moving chunks that need no new encoding. The blob's level must not be below this
+   * writer's.
+   */
   void putBlob(byte[] rawDigest, byte[] blob) {
     append(rawDigest, blob);
   }
@@ -140,7 +164,7 @@ public final class PackWriter implements AutoCloseable {
     entries = new ArrayList<>();
     position = 0;
     openDirect();
-    ByteBuffer header = PackFile.header();
+    ByteBuffer header = PackFile.header(level);
     int n = header.remaining();
     put(header);
     position += n;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.chunk.ChunkCodec;
 import io.holdfast.engine.chunk.ChunkCorruptException;
+import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.chunk.Digests;
 import io.holdfast.engine.chunk.Fingerprints;
 import io.holdfast.engine.manifest.Manifest;
@@ -157,9 +158,20 @@ public final class Repository {
     return codec;
   }
 
-  /** A writer for a backup's (or a collection's) new chunks; see {@link PackWriter}. */
-  public PackWriter writer(Consumer<Path> written) {
-    return new PackWriter(this, written);
+  /**
+   * A writer for a backup's new chunks, compressed as {@code compression} says; see {@link
+   * PackWriter}.
+   */
+  public PackWriter writer(Compression compression, Consumer<Path> written) {
+    return new PackWriter(this, compression, compression.zstdLevel(), written);
+  }
+
+  /**
+   * A writer for blobs copied as they are (garbage collection moving chunks in use), whose packs
+   * record {@code level}: the lowest zstd level any blob copied into them was compressed with.
+   */
+  public PackWriter copyWriter(int level, Consumer<Path> written) {
+    return new PackWriter(this, Compression.NONE, level, written);
   }
 
   /** The packs as this repository object last read them, loaded on first use. */
@@ -338,8 +350,12 @@ public final class Repository {
   /** A pack whose index cannot be read: its chunks are unknown. */
   public record DamagedPack(Path path, String problem) {}
 
-  /** A pack file, as found on disk now. */
-  public record StoredPack(Path path, long bytes, Instant modified, List<PackedChunk> chunks) {}
+  /**
+   * A pack file, as found on disk now; {@code level} is the lowest zstd level any of its blobs was
+   * compressed with, as its header records it (0: not known, packs before engine 0.5).
+   */
+  public record StoredPack(
+      Path path, long bytes, Instant modified, int level, List<PackedChunk> chunks) {}
 
   /** A chunk in a pack. */
   public record PackedChunk(String digest, long offset, int length) {}
@@ -354,7 +370,11 @@ public final class Repository {
         }
         action.accept(
             new StoredPack(
-                f, ch.size(), Files.getLastModifiedTime(f).toInstant(), List.copyOf(chunks)));
+                f,
+                ch.size(),
+                Files.getLastModifiedTime(f).toInstant(),
+                PackFile.level(ch),
+                List.copyOf(chunks)));
       } catch (NoSuchFileException gone) {
         // removed meanwhile
       } catch (IOException e) {
