@@ -6,6 +6,7 @@
 #   ONLY="worker borgfixed partclone" bench/run.sh    a subset (see anchors.sh)
 #   CHUNK=128K bench/run.sh  another chunk size for the engine
 #   AOT=0 bench/run.sh       the engine without a JDK AOT cache (see below)
+#   ONLY=none bench/run.sh   only the engine's ext4-partition runs (backup, recompress, restores)
 #
 # Needs (Debian): restic borgbackup zstd partclone qemu-utils fio b3sum gdisk dosfstools mtools
 #                 e2fsprogs ntfs-3g faketime openssl time
@@ -37,17 +38,38 @@ export WORKER_RESTORE="$W restore --repo \$REPO --image latest --target \$OUTFIL
 
 if [ ! -f "$BENCH/disk.raw" ]; then "$HERE/make-disk.sh" "$BENCH" >&2; fi
 
-# The ext4 partition alone, to set beside partclone+zstd (day-0 disk).
+# The ext4 partition alone, to set beside partclone+zstd (day-0 disk): as a backup stores it, and
+# after 'image recompress' (strong, zstd 15) has compressed the same chunks again. Restores of the
+# partition's image, from a cold cache, before and after, show what recompression costs a restore.
 P2=$BENCH/repo-worker-p2
-rm -rf "$P2"
+P2_OUT=$BENCH/p2-restored.img
+rm -rf "$P2" "$P2_OUT"
+drop_cache() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
+timed() { # timed LABEL command... -> "LABEL: 12.3 s wall, 20.1 CPU-s, 180 MiB peak RSS"
+  local label=$1; shift
+  /usr/bin/time -f "$label: %e s wall, %U+%S CPU-s, %M KiB peak RSS" -o "$BENCH/timed.txt" "$@" > /dev/null
+  awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+\+[0-9.]+$/) { split($i, c, "+"); $i = c[1] + c[2] }
+         for (i = 1; i <= NF; i++) if ($(i+1) == "KiB") { $i = int($i / 1024); $(i+1) = "MiB" } print }' \
+    "$BENCH/timed.txt"
+}
 $W init --repo "$P2" --chunk-size "$CHUNK" > /dev/null
 $W create --repo "$P2" --machine bench --disk "$BENCH/disk.raw=disk@2" > /dev/null
 P2_BYTES=$(du -sb "$P2" | cut -f1)
-rm -rf "$P2"
+drop_cache
+P2_RESTORE_FAST=$(timed "restore, cold" $W restore --repo "$P2" --image latest --target "$P2_OUT")
+rm -f "$P2_OUT"
+P2_RECOMPRESS=$(timed "recompress" $W recompress --repo "$P2")
+P2_STRONG_BYTES=$(du -sb "$P2" | cut -f1)
+drop_cache
+P2_RESTORE_STRONG=$(timed "restore, cold" $W restore --repo "$P2" --image latest --target "$P2_OUT")
+rm -rf "$P2" "$P2_OUT"
 
-"$HERE/anchors.sh"
+if [ "${ONLY:-}" != none ]; then "$HERE/anchors.sh"; fi
 echo
 echo "holdfast ext4 partition alone (day 0, chunk $CHUNK): $P2_BYTES bytes in the repository"
+echo "  as backed up (fast):           $P2_RESTORE_FAST"
+echo "  after $P2_RECOMPRESS"
+echo "  recompressed (strong):         $P2_STRONG_BYTES bytes; $P2_RESTORE_STRONG"
 echo "holdfast ran with ${AOT_OPT:-no AOT cache}"
 echo "note: holdfast restores free space as zeros (stale data is not imaged), so its restore"
 echo "      sha256 differs from the source disk by design; the engine tests check fsck and"

@@ -14,6 +14,13 @@ public enum Compression {
   FAST(1),
   /** zstd level 3; images made before engine 0.2 call it {@code default}. */
   BALANCED(3),
+  /**
+   * zstd level 15, what {@code image recompress} compresses with unless told otherwise: on the
+   * bench disk's ext4 partition 9.3 % fewer bytes than level 1 (0.983 against 1.084 GB, below
+   * partclone + zstd -3's single stream, 1.010 GB), at about 10 MB/s per core. Levels 16 to 19 save
+   * 0.6 % more for 1.5 to 2.6 times the time (docs/decisions/2026-12-01-recompression.md).
+   */
+  STRONG(15),
   MAX(19);
 
   /** The level used when nobody chose one. */
@@ -46,7 +53,7 @@ public enum Compression {
       return valueOf(name);
     } catch (IllegalArgumentException e) {
       throw new EngineException(
-          "Unknown compression '" + s + "'; use one of none, fast, balanced, max.");
+          "Unknown compression '" + s + "'; use one of none, fast, balanced, strong, max.");
     }
   }
 }

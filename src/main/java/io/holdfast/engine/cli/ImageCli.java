@@ -40,7 +40,7 @@ public final class ImageCli {
       usage: holdfast-worker image <command> [options]
 
         init    --repo DIR [--chunk-size 256K] [--encrypt]
-        create  --repo DIR --machine NAME --disk PATH[=NAME][@PART,PART] ... [--compression fast|balanced|max|none] [--full]
+        create  --repo DIR --machine NAME --disk PATH[=NAME][@PART,PART] ... [--compression fast|balanced|strong|max|none] [--full]
         verify  --repo DIR [--image ID ...]
         restore --repo DIR --image ID --target PATH [--disk NAME] [--partition N] [--resume]
         ls      --repo DIR [--machine NAME]
@@ -48,7 +48,7 @@ public final class ImageCli {
         prune   --repo DIR --machine NAME [--keep-last N] [--keep-hourly N] [--keep-daily N]
                 [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--dry-run]
         gc      --repo DIR [--grace 24h] [--dry-run]
-        recompress --repo DIR [--compression max|balanced|fast] [--budget 50G] [--dry-run]
+        recompress --repo DIR [--compression strong|max|balanced] [--budget 50G] [--dry-run]
                 compress stored chunks again at a stronger level (oldest packs first)
         selftest [--dir DIR] [--keep]   image, change, verify and restore a generated disk
 
@@ -354,7 +354,7 @@ public final class ImageCli {
   private int recompress(Args a) {
     Compression target =
         a.get("compression", null) == null
-            ? Compression.MAX
+            ? Compression.STRONG
             : Compression.parse(a.get("compression", null));
     RecompressPacks.Report r =
         new RecompressPacks(open(a), progress(a), Cancellation.none())

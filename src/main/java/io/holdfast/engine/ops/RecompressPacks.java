@@ -80,7 +80,7 @@ public final class RecompressPacks {
   public Report run(Compression target, long budget, boolean dryRun) {
     if (target == Compression.NONE) {
       throw new EngineException(
-          "Recompression needs a level to compress with: fast, balanced or max.");
+          "Recompression needs a level to compress with: fast, balanced, strong or max.");
     }
     if (budget <= 0) {
       throw new EngineException("The byte budget of a recompression must be positive.");

@@ -22,10 +22,16 @@ class CompressionTest {
   }
 
   @Test
+  void strong_is_zstd_15_and_max_zstd_19() {
+    assertThat(Compression.parse("strong").zstdLevel()).isEqualTo(15);
+    assertThat(Compression.parse("MAX").zstdLevel()).isEqualTo(19);
+  }
+
+  @Test
   void an_unknown_level_names_the_choices() {
     assertThatThrownBy(() -> Compression.parse("ultra"))
         .isInstanceOf(EngineException.class)
         .hasMessageContaining("'ultra'")
-        .hasMessageContaining("none, fast, balanced, max");
+        .hasMessageContaining("none, fast, balanced, strong, max");
   }
 }

@@ -100,6 +100,37 @@ class ImageCliTest {
   }
 
   @Test
+  void recompress_says_what_it_would_do_and_then_does_it() throws Exception {
+    String repo = tmp.resolve("repo").toString();
+    assertThat(run("init", "--repo", repo)).isZero();
+    assertThat(run("create", "--repo", repo, "--machine", "pc1", "--disk", Fixtures.mbrDisk() + ""))
+        .isZero();
+    long before = dirBytes(tmp.resolve("repo"));
+
+    assertThat(run("recompress", "--repo", repo, "--dry-run")).isZero();
+    assertThat(stdout()).startsWith("Would recompress 1 pack(s) holding ").contains("at strong");
+    assertThat(dirBytes(tmp.resolve("repo"))).isEqualTo(before);
+
+    assertThat(run("recompress", "--repo", repo, "--budget", "1G", "--json")).isZero();
+    assertThat(stdout()).contains("\"packsRewritten\" : 1").contains("\"problems\" : [ ]");
+    assertThat(dirBytes(tmp.resolve("repo"))).isLessThan(before);
+    assertThat(run("recompress", "--repo", repo)).isZero();
+    assertThat(stdout()).startsWith("Recompressed 0 pack(s) at strong");
+    assertThat(run("verify", "--repo", repo)).isZero();
+
+    assertThat(run("recompress", "--repo", repo, "--compression", "none")).isEqualTo(2);
+    assertThat(stderr()).contains("needs a level to compress with");
+    assertThat(run("recompress", "--repo", repo, "--budget", "lots")).isEqualTo(2);
+    assertThat(stderr()).contains("--budget must be a size such as 256K, 1M or 50G");
+  }
+
+  private static long dirBytes(Path dir) throws Exception {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+  }
+
+  @Test
   void verify_exits_1_and_names_the_damage() throws Exception {
     String repo = tmp.resolve("repo").toString();
     run("init", "--repo", repo);

@@ -254,7 +254,7 @@ class RecompressTest {
             () ->
                 new RecompressPacks(repo, Progress.NONE, Cancellation.none())
                     .run(Compression.NONE, Long.MAX_VALUE, false))
-        .hasMessageContaining("fast, balanced or max");
+        .hasMessageContaining("fast, balanced, strong or max");
   }
 
   private static Manifest create(Repository repo, String machine, Path disk) {
