@@ -61,7 +61,17 @@ public final class CollectGarbage {
     this.repo = repo;
   }
 
+  /**
+   * Collects, holding the repository's maintenance lock (a dry run takes none: it changes nothing).
+   */
   public Report run(Duration grace, boolean dryRun) {
+    try (Repository.MaintenanceLock lock =
+        dryRun ? null : repo.lockMaintenance("garbage collection")) {
+      return collect(grace, dryRun);
+    }
+  }
+
+  private Report collect(Duration grace, boolean dryRun) {
     Instant cutoff = Instant.now().minus(grace);
     // listed before the packs are: an index file written after this names packs written after it
     List<Path> oldIndexes = repo.indexFiles();

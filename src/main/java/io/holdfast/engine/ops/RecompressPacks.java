@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * it is), the new packs are made durable, an index file names them, and only then are the old packs
  * deleted. Chunks keep their digests, so no manifest changes; a restore or verify running alongside
  * finds a moved chunk by reading the packs' index again, as after a garbage collection, and a
- * backup running alongside loses nothing (a chunk it reuses is in the old pack or the new one). Run
- * one collection or recompression at a time.
+ * backup running alongside loses nothing (a chunk it reuses is in the old pack or the new one). A
+ * collection and a recompression never run at once: both take the repository's maintenance lock.
  *
  * <p>A pack with a damaged chunk is left as it is and named in the report. Cancelling (or reaching
  * the byte budget) keeps what is done: the packs completed so far are replaced, the others stay.
@@ -85,6 +85,13 @@ public final class RecompressPacks {
     if (budget <= 0) {
       throw new EngineException("The byte budget of a recompression must be positive.");
     }
+    // a dry run changes nothing and takes no lock
+    try (Repository.MaintenanceLock lock = dryRun ? null : repo.lockMaintenance("recompression")) {
+      return recompress(target, budget, dryRun);
+    }
+  }
+
+  private Report recompress(Compression target, long budget, boolean dryRun) {
     // listed before the packs are: an index file written after this names packs written after it
     List<Path> oldIndexes = repo.indexFiles();
     List<Repository.StoredPack> below = new ArrayList<>();

@@ -129,6 +129,86 @@ public final class Repository {
     return new Repository(root, cfg, key);
   }
 
+  /**
+   * Takes the repository's maintenance lock ({@code maintenance.lock}, an OS file lock, so a
+   * crashed holder leaves nothing to clean up): garbage collection and recompression both move and
+   * delete packs, and one must not delete a pack the other is copying. Backups, restores and
+   * verifies never take it. Throws, naming the holder, when another process (or another operation
+   * of this one) holds it.
+   *
+   * @param what the operation, as a person reads it ("garbage collection")
+   */
+  public MaintenanceLock lockMaintenance(String what) {
+    Path file = root.resolve("maintenance.lock");
+    FileChannel ch = null;
+    try {
+      ch =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      java.nio.channels.FileLock lock;
+      try {
+        lock = ch.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        lock = null; // held by this process already
+      }
+      if (lock == null) {
+        String holder =
+            new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8).strip();
+        ch.close();
+        throw new EngineException(
+            "Another maintenance operation is running on "
+                + root
+                + (holder.isEmpty() ? "" : " (" + holder + ")")
+                + "; run one garbage collection or recompression at a time, and try again once it"
+                + " has ended.");
+      }
+      ch.truncate(0);
+      ch.write(
+          java.nio.ByteBuffer.wrap(
+              (what
+                      + ", process "
+                      + ProcessHandle.current().pid()
+                      + ", since "
+                      + Instant.now()
+                      + "\n")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+          0);
+      return new MaintenanceLock(ch, lock);
+    } catch (IOException e) {
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // reported below
+        }
+      }
+      throw new EngineException(
+          "Cannot take the maintenance lock " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The maintenance lock, held until closed. */
+  public static final class MaintenanceLock implements AutoCloseable {
+    private final FileChannel channel;
+    private final java.nio.channels.FileLock lock;
+
+    private MaintenanceLock(FileChannel channel, java.nio.channels.FileLock lock) {
+      this.channel = channel;
+      this.lock = lock;
+    }
+
+    @Override
+    public void close() {
+      try {
+        channel.truncate(0);
+        lock.release();
+        channel.close();
+      } catch (IOException e) {
+        // closing the channel releases the lock whatever happens
+      }
+    }
+  }
+
   public Path root() {
     return root;
   }

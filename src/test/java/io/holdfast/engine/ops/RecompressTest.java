@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -245,6 +246,42 @@ class RecompressTest {
     Path out2 = tmp.resolve("mbr.img");
     ImageRoundTripTest.restore(done, mbr.id(), null, out2);
     Fixtures.assertSameWhereUsed(Fixtures.mbrDisk(), out2);
+  }
+
+  @Test
+  void a_recompression_and_a_collection_never_run_at_once() throws Exception {
+    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    create(repo, "pc1", Fixtures.mbrDisk());
+    Set<Path> packs = packPaths(repo);
+    try (Repository.MaintenanceLock held = repo.lockMaintenance("garbage collection")) {
+      assertThatThrownBy(
+              () ->
+                  new RecompressPacks(
+                          Repository.open(repo.root(), null), Progress.NONE, Cancellation.none())
+                      .run(Compression.STRONG, Long.MAX_VALUE, false))
+          .hasMessageContaining("Another maintenance operation is running on " + repo.root())
+          .hasMessageContaining(
+              "(garbage collection, process " + ProcessHandle.current().pid() + ", since ")
+          .hasMessageContaining("try again once it has ended");
+      assertThatThrownBy(
+              () ->
+                  new CollectGarbage(Repository.open(repo.root(), null)).run(Duration.ZERO, false))
+          .hasMessageContaining("Another maintenance operation is running");
+      assertThat(packPaths(repo)).isEqualTo(packs);
+      // a dry run changes nothing and needs no lock
+      assertThat(
+              new RecompressPacks(
+                      Repository.open(repo.root(), null), Progress.NONE, Cancellation.none())
+                  .run(Compression.STRONG, Long.MAX_VALUE, true)
+                  .packsRewritten())
+          .isEqualTo(packs.size());
+    }
+    RecompressPacks.Report r =
+        new RecompressPacks(Repository.open(repo.root(), null), Progress.NONE, Cancellation.none())
+            .run(Compression.STRONG, Long.MAX_VALUE, false);
+    assertThat(r.packsRewritten()).isEqualTo(packs.size());
+    assertThat(new CollectGarbage(Repository.open(repo.root(), null)).run(Duration.ZERO, false))
+        .satisfies(gc -> assertThat(gc.problems()).isEmpty());
   }
 
   @Test
