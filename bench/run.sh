@@ -71,6 +71,40 @@ echo "  as backed up (fast):           $P2_RESTORE_FAST"
 echo "  after $P2_RECOMPRESS"
 echo "  recompressed (strong):         $P2_STRONG_BYTES bytes; $P2_RESTORE_STRONG"
 echo "holdfast ran with ${AOT_OPT:-no AOT cache}"
+
+# Issue 3's targets against this run's numbers (the newest anchors TSV, i.e. this run's)
+TSV=$(ls -t "$BENCH"/results/anchors-*.tsv 2>/dev/null | head -1)
+if [ "${ONLY:-}" != none ] && [ -n "$TSV" ]; then
+  python3 - "$TSV" "$P2_BYTES" "$P2_STRONG_BYTES" <<'PY'
+import csv, sys
+rows = {(r["tool"], r["op"]): r for r in csv.DictReader(open(sys.argv[1]), delimiter="\t")}
+p2_fast, p2_strong = int(sys.argv[2]), int(sys.argv[3])
+LOGICAL = 8589934592
+def get(tool, op, col):
+    r = rows.get((tool, op))
+    return float(r[col]) if r and r[col] not in ("", None) else None
+full = get("worker", "backup full", "wall_s"); borgf = get("borg", "create full (fixed 4MiB)", "wall_s")
+repo = get("worker", "backup full", "size_bytes"); borgsz = get("borg", "create full (fixed 4MiB)", "size_bytes")
+pc = get("partclone", "extfs -c p2 | zstd -3 -T2", "size_bytes")
+incr = get("worker", "backup incr (1%)", "wall_s"); incrb = get("worker", "backup incr (1%)", "size_bytes")
+resticb = get("restic", "backup incr (1%)", "size_bytes")
+ver = get("worker", "verify", "wall_s"); res = get("worker", "restore", "wall_s")
+rss = max(x for x in (get("worker", op, "maxrss_MiB") for op in ("backup full", "backup incr (1%)", "verify", "restore")) if x is not None)
+def row(what, value, target, ok):
+    print(f"{what:<34} {value:<44} {target:<30} {'met' if ok else 'MISSED'}")
+print()
+print("issue 3 targets, this run")
+row("full image", f"{full:.1f} s", "<= 6 s", full <= 6)
+row("full image against borg fixed 4MiB", f"{borgf / full:.2f}x ({borgf:.1f} s)", ">= 2.5x", borgf / full >= 2.5)
+row("whole disk stored", f"{repo / 1e9:.3f} GB (borg fixed {borgsz / 1e9:.3f} GB)", "< borg fixed", repo < borgsz)
+row("ext4 alone, as backed up", f"{p2_fast / 1e9:.3f} GB (partclone+zstd {pc / 1e9:.3f} GB)", "<= partclone+zstd -3", p2_fast <= pc)
+row("ext4 alone, after recompress", f"{p2_strong / 1e9:.3f} GB", "<= partclone+zstd -3", p2_strong <= pc)
+row("incremental after 1 %", f"{incr:.1f} s, {incrb / 1e6:.1f} MB (restic {resticb / 1e6:.1f} MB)", "<= 3 s, <= restic's bytes", incr <= 3 and incrb <= resticb)
+row("verify, cold", f"{LOGICAL / ver / 1e9:.2f} GB/s ({ver:.1f} s)", ">= 1.5 GB/s", LOGICAL / ver / 1e9 >= 1.5)
+row("restore, cold", f"{LOGICAL / res / 1e9:.2f} GB/s ({res:.1f} s)", ">= 1 GB/s", LOGICAL / res / 1e9 >= 1)
+row("peak RSS", f"{rss:.0f} MiB", "<= 256 MiB", rss <= 256)
+PY
+fi
 echo "note: holdfast restores free space as zeros (stale data is not imaged), so its restore"
 echo "      sha256 differs from the source disk by design; the engine tests check fsck and"
 echo "      byte equality of every allocated block instead."
