@@ -123,6 +123,10 @@ public final class RecompressPacks {
       }
     }
     long packsLeft = below.size() - taken.size();
+    if (taken.isEmpty()) {
+      // every pack is at the target already: not even the index files change
+      return new Report(0, 0, 0, 0, 0, 0, List.copyOf(problems), dryRun);
+    }
     if (dryRun) {
       long chunkBytes =
           taken.stream()

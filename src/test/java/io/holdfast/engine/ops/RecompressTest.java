@@ -89,13 +89,15 @@ class RecompressTest {
     assertThat(create(Repository.open(repo.root(), null), "pc1", Fixtures.gptDisk()).storedBytes())
         .isZero();
 
-    // nothing is left to do
+    // nothing is left to do, and nothing changes, not even the index files
     Set<Path> recompressed = packPaths(after);
+    List<Path> indexFiles = after.indexFiles();
     RecompressPacks.Report again =
         new RecompressPacks(Repository.open(repo.root(), null), Progress.NONE, Cancellation.none())
             .run(Compression.MAX, Long.MAX_VALUE, false);
     assertThat(again.packsRewritten()).isZero();
     assertThat(packPaths(after)).isEqualTo(recompressed);
+    assertThat(after.indexFiles()).isEqualTo(indexFiles);
   }
 
   @Test
