@@ -96,12 +96,7 @@ public final class CollectGarbage {
           },
           damaged -> {
             damagedPacks.add(damaged.path());
-            problems.add(
-                "Pack "
-                    + damaged.path().getFileName()
-                    + " is damaged ("
-                    + damaged.problem()
-                    + ") and was left alone; run verify to see which images need it.");
+            problems.add(damaged.leftAlone());
           });
 
       if (dryRun) {

@@ -102,12 +102,7 @@ public final class RecompressPacks {
         p -> (p.level() < target.zstdLevel() ? below : stay).add(p),
         d -> {
           damaged.add(d.path());
-          problems.add(
-              "Pack "
-                  + d.path().getFileName()
-                  + " is damaged ("
-                  + d.problem()
-                  + ") and was left alone; run verify to see which images need it.");
+          problems.add(d.leftAlone());
         });
     below.sort(
         Comparator.comparing(Repository.StoredPack::modified)

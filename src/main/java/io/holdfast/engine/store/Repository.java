@@ -428,7 +428,17 @@ public final class Repository {
   }
 
   /** A pack whose index cannot be read: its chunks are unknown. */
-  public record DamagedPack(Path path, String problem) {}
+  public record DamagedPack(Path path, String problem) {
+
+    /** What a maintenance operation that passed over this pack reports. */
+    public String leftAlone() {
+      return "Pack "
+          + path.getFileName()
+          + " is damaged ("
+          + problem
+          + ") and was left alone; run verify to see which images need it.";
+    }
+  }
 
   /**
    * A pack file, as found on disk now; {@code level} is the lowest zstd level any of its blobs was
