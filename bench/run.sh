@@ -31,7 +31,8 @@ fi
 # a worker's budget: the heap stays small; chunk buffers are bounded by the thread pool
 W="$JAVA_HOME/bin/java -Xmx160m $AOT_OPT -jar $JAR image"
 
-export WORKER_FULL="$W init --repo \$REPO --chunk-size $CHUNK > /dev/null && $W create --repo \$REPO --machine bench --disk \$DISK=disk"
+export WORKER_INIT="$W init --repo \$REPO --chunk-size $CHUNK > /dev/null"
+export WORKER_FULL="$W create --repo \$REPO --machine bench --disk \$DISK=disk"
 export WORKER_INCR="$W create --repo \$REPO --machine bench --disk \$DISK=disk"
 export WORKER_VERIFY="$W verify --repo \$REPO"
 export WORKER_RESTORE="$W restore --repo \$REPO --image latest --target \$OUTFILE"
