@@ -13,7 +13,11 @@ import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -145,15 +149,14 @@ public final class Repository {
       ch =
           FileChannel.open(
               file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      java.nio.channels.FileLock lock;
+      FileLock lock;
       try {
         lock = ch.tryLock();
-      } catch (java.nio.channels.OverlappingFileLockException e) {
+      } catch (OverlappingFileLockException e) {
         lock = null; // held by this process already
       }
       if (lock == null) {
-        String holder =
-            new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8).strip();
+        String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
         ch.close();
         throw new EngineException(
             "Another maintenance operation is running on "
@@ -163,17 +166,10 @@ public final class Repository {
                 + " has ended.");
       }
       ch.truncate(0);
-      ch.write(
-          java.nio.ByteBuffer.wrap(
-              (what
-                      + ", process "
-                      + ProcessHandle.current().pid()
-                      + ", since "
-                      + Instant.now()
-                      + "\n")
-                  .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-          0);
-      return new MaintenanceLock(ch, lock);
+      String holder =
+          what + ", process " + ProcessHandle.current().pid() + ", since " + Instant.now();
+      ch.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      return new MaintenanceLock(ch);
     } catch (IOException e) {
       if (ch != null) {
         try {
@@ -187,24 +183,26 @@ public final class Repository {
     }
   }
 
-  /** The maintenance lock, held until closed. */
+  /** The maintenance lock, held until closed (closing its channel releases the OS lock). */
   public static final class MaintenanceLock implements AutoCloseable {
     private final FileChannel channel;
-    private final java.nio.channels.FileLock lock;
 
-    private MaintenanceLock(FileChannel channel, java.nio.channels.FileLock lock) {
+    private MaintenanceLock(FileChannel channel) {
       this.channel = channel;
-      this.lock = lock;
     }
 
     @Override
     public void close() {
       try {
-        channel.truncate(0);
-        lock.release();
-        channel.close();
+        channel.truncate(0); // the holder's name goes with the lock
       } catch (IOException e) {
-        // closing the channel releases the lock whatever happens
+        // a name left in an unlocked file misleads nobody: the next holder overwrites it
+      } finally {
+        try {
+          channel.close();
+        } catch (IOException e) {
+          // the OS drops the lock with the channel whatever close reports
+        }
       }
     }
   }
