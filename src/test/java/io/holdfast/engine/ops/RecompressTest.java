@@ -75,15 +75,11 @@ class RecompressTest {
     }
     assertThat(new VerifyImages(after, Progress.NONE, Cancellation.none()).run(List.of()).ok())
         .isTrue();
-    Path out = tmp.resolve("restored.img");
-    ImageRoundTripTest.restore(after, gpt.id(), null, out);
-    Fixtures.assertSameWhereUsed(Fixtures.gptDisk(), out);
+    assertRestores(after, gpt, Fixtures.gptDisk(), "restored.img");
 
     // the stale reader finds the moved chunks once it reads the index again
     Thread.sleep(1100);
-    Path viaStale = tmp.resolve("stale.img");
-    ImageRoundTripTest.restore(stale, gpt.id(), null, viaStale);
-    Fixtures.assertSameWhereUsed(Fixtures.gptDisk(), viaStale);
+    assertRestores(stale, gpt, Fixtures.gptDisk(), "stale.img");
 
     // the next backup of the same disk finds every chunk in the recompressed packs
     assertThat(create(Repository.open(repo.root(), null), "pc1", Fixtures.gptDisk()).storedBytes())
@@ -201,9 +197,7 @@ class RecompressTest {
               assertThat(b.digest()).isEqualTo(victim.digest());
               assertThat(b.images()).containsExactly(gpt.id());
             });
-    Path out = tmp.resolve("mbr.img");
-    ImageRoundTripTest.restore(Repository.open(repo.root(), null), mbr.id(), null, out);
-    Fixtures.assertSameWhereUsed(Fixtures.mbrDisk(), out);
+    assertRestores(Repository.open(repo.root(), null), mbr, Fixtures.mbrDisk(), "mbr.img");
   }
 
   @Test
@@ -242,12 +236,8 @@ class RecompressTest {
     assertThat(rest.packsRewritten()).isPositive();
     Repository done = Repository.open(repo.root(), null);
     assertThat(packLevels(done)).containsOnly(3);
-    Path out = tmp.resolve("gpt.img");
-    ImageRoundTripTest.restore(done, gpt.id(), null, out);
-    Fixtures.assertSameWhereUsed(Fixtures.gptDisk(), out);
-    Path out2 = tmp.resolve("mbr.img");
-    ImageRoundTripTest.restore(done, mbr.id(), null, out2);
-    Fixtures.assertSameWhereUsed(Fixtures.mbrDisk(), out2);
+    assertRestores(done, gpt, Fixtures.gptDisk(), "gpt.img");
+    assertRestores(done, mbr, Fixtures.mbrDisk(), "mbr.img");
   }
 
   @Test
@@ -294,6 +284,14 @@ class RecompressTest {
                 new RecompressPacks(repo, Progress.NONE, Cancellation.none())
                     .run(Compression.NONE, Long.MAX_VALUE, false))
         .hasMessageContaining("fast, balanced, strong or max");
+  }
+
+  /** Restores {@code image} to a new file and checks it against {@code disk} where it is used. */
+  private void assertRestores(Repository repo, Manifest image, Path disk, String name)
+      throws IOException {
+    Path out = tmp.resolve(name);
+    ImageRoundTripTest.restore(repo, image.id(), null, out);
+    Fixtures.assertSameWhereUsed(disk, out);
   }
 
   private static Manifest create(Repository repo, String machine, Path disk) {
