@@ -11,8 +11,11 @@ import io.holdfast.engine.chunk.ChunkCodec;
 import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.store.Repository;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -274,6 +278,45 @@ class RecompressTest {
     assertThat(r.packsRewritten()).isEqualTo(packs.size());
     assertThat(new CollectGarbage(Repository.open(repo.root(), null)).run(Duration.ZERO, false))
         .satisfies(gc -> assertThat(gc.problems()).isEmpty());
+  }
+
+  @Test
+  void a_lock_held_by_another_process_is_respected_and_gone_when_it_ends() throws Exception {
+    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    create(repo, "pc1", Fixtures.mbrDisk());
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process holder =
+        new ProcessBuilder(
+                javaBin.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                LockHolder.class.getName(),
+                repo.root().toString(),
+                "garbage collection")
+            .redirectErrorStream(true)
+            .start();
+    try {
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(out.readLine()).isEqualTo("locked");
+      assertThatThrownBy(
+              () ->
+                  new RecompressPacks(
+                          Repository.open(repo.root(), null), Progress.NONE, Cancellation.none())
+                      .run(Compression.STRONG, Long.MAX_VALUE, false))
+          .hasMessageContaining("(garbage collection, process " + holder.pid() + ", since ");
+    } finally {
+      holder.getOutputStream().close();
+      assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(holder.exitValue()).isZero();
+    assertThat(
+            new RecompressPacks(
+                    Repository.open(repo.root(), null), Progress.NONE, Cancellation.none())
+                .run(Compression.STRONG, Long.MAX_VALUE, false)
+                .packsRewritten())
+        .isPositive();
   }
 
   @Test
