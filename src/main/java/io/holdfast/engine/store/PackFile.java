@@ -47,11 +47,6 @@ final class PackFile {
     return h;
   }
 
-  /** The level a pack's header records (see {@link #header}); the header was checked. */
-  static int level(FileChannel ch) throws IOException {
-    return readAt(ch, 0, HEADER).get(5) & 0xFF;
-  }
-
   /** The index and trailer for {@code entries}, the index starting at {@code indexOffset}. */
   static ByteBuffer indexAndTrailer(List<Entry> entries, long indexOffset) {
     ByteBuffer b =
@@ -65,8 +60,15 @@ final class PackFile {
     return b.flip();
   }
 
-  /** Reads and checks a pack's index; a pack that fails any check throws. */
-  static List<Entry> readIndex(FileChannel ch) throws IOException {
+  /**
+   * A pack's index, and the level its header records (see {@link #header}).
+   *
+   * @param level the lowest zstd level of the pack's blobs, 0 when not known
+   */
+  record Index(int level, List<Entry> entries) {}
+
+  /** Reads and checks a pack's header and index; a pack that fails any check throws. */
+  static Index readIndex(FileChannel ch) throws IOException {
     long size = ch.size();
     if (size < HEADER + TRAILER) {
       throw new DamagedPackException("shorter than a pack's header and trailer (" + size + " B)");
@@ -108,7 +110,7 @@ final class PackFile {
       }
       entries.add(new Entry(digest, offset, length));
     }
-    return entries;
+    return new Index(head.get(5) & 0xFF, entries);
   }
 
   /** Exactly {@code len} bytes from {@code pos}. */

@@ -452,8 +452,9 @@ public final class Repository {
   public void forEachPack(Consumer<StoredPack> action, Consumer<DamagedPack> damaged) {
     for (Path f : packFiles()) {
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        PackFile.Index index = PackFile.readIndex(ch);
         List<PackedChunk> chunks = new ArrayList<>();
-        for (PackFile.Entry e : PackFile.readIndex(ch)) {
+        for (PackFile.Entry e : index.entries()) {
           chunks.add(new PackedChunk(HexFormat.of().formatHex(e.digest()), e.offset(), e.length()));
         }
         action.accept(
@@ -461,7 +462,7 @@ public final class Repository {
                 f,
                 ch.size(),
                 Files.getLastModifiedTime(f).toInstant(),
-                PackFile.level(ch),
+                index.level(),
                 List.copyOf(chunks)));
       } catch (NoSuchFileException gone) {
         // removed meanwhile
@@ -555,7 +556,7 @@ public final class Repository {
         continue;
       }
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-        List<PackFile.Entry> entries = PackFile.readIndex(ch);
+        List<PackFile.Entry> entries = PackFile.readIndex(ch).entries();
         int number = p.paths.size();
         p.paths.add(f);
         for (PackFile.Entry e : entries) {
