@@ -220,42 +220,48 @@ public final class RecompressPacks {
 
     /** Moves one chunk into {@code writer}: checked, and encoded anew unless at the target. */
     void move(Item it, Compression target, PackWriter writer, List<String> problems) {
+      try {
+        if (!failed[it.pack()].get()) {
+          moveChecked(it, target, writer, problems);
+        }
+      } finally {
+        left[it.pack()].decrementAndGet();
+        progress.update("recompressing", done.addAndGet(it.chunk().length()), total);
+      }
+    }
+
+    private void moveChecked(
+        Item it, Compression target, PackWriter writer, List<String> problems) {
       Repository.StoredPack pack = packs.get(it.pack());
       Repository.PackedChunk c = it.chunk();
-      if (!failed[it.pack()].get()) {
-        byte[] blob = null;
-        byte[] buf = plain.get();
-        int n = 0;
-        try {
-          blob = repo.readBlob(pack.path(), c.offset(), c.length());
-          n = repo.decodeChunk(c.digest(), blob, buf);
-        } catch (IOException | EngineException e) {
-          if (failed[it.pack()].compareAndSet(false, true)) {
-            problems.add(
-                "Pack "
-                    + pack.path().getFileName()
-                    + " was left as it is: chunk "
-                    + c.digest()
-                    + ": "
-                    + e.getMessage()
-                    + ". Run verify to see which images need it.");
-          }
-          blob = null;
+      byte[] buf = plain.get();
+      byte[] blob;
+      int n;
+      try {
+        blob = repo.readBlob(pack.path(), c.offset(), c.length());
+        n = repo.decodeChunk(c.digest(), blob, buf);
+      } catch (IOException | EngineException e) {
+        if (failed[it.pack()].compareAndSet(false, true)) {
+          problems.add(
+              "Pack "
+                  + pack.path().getFileName()
+                  + " was left as it is: chunk "
+                  + c.digest()
+                  + ": "
+                  + e.getMessage()
+                  + ". Run verify to see which images need it.");
         }
-        if (blob != null) {
-          before.addAndGet(blob.length);
-          if (ChunkCodec.level(blob) >= target.zstdLevel()) {
-            repo.copyBlob(writer, c.digest(), blob);
-            after.addAndGet(blob.length);
-            copied.incrementAndGet();
-          } else {
-            after.addAndGet(writer.putAgain(c.digest(), buf, n));
-            recompressed.incrementAndGet();
-          }
-        }
+        return;
       }
-      left[it.pack()].decrementAndGet();
-      progress.update("recompressing", done.addAndGet(c.length()), total);
+      before.addAndGet(blob.length);
+      if (ChunkCodec.level(blob) >= target.zstdLevel()) {
+        repo.copyBlob(writer, c.digest(), blob);
+        after.addAndGet(blob.length);
+        copied.incrementAndGet();
+      } else {
+        after.addAndGet(writer.putAgain(c.digest(), buf, n));
+        recompressed.incrementAndGet();
+      }
     }
 
     /** Whether every chunk of pack {@code p} is in a new pack. */
