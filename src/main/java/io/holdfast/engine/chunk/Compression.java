@@ -17,8 +17,9 @@ public enum Compression {
   /**
    * zstd level 15, what {@code image recompress} compresses with unless told otherwise: on the
    * bench disk's ext4 partition 9.3 % fewer bytes than level 1 (0.983 against 1.084 GB, below
-   * partclone + zstd -3's single stream, 1.010 GB), at about 10 MB/s per core. Levels 16 to 19 save
-   * 0.6 % more for 1.5 to 2.6 times the time (docs/decisions/2026-12-01-recompression.md).
+   * partclone + zstd -3's single stream, 1.010 GB), at about 8 MB/s of chunk data per core. Levels
+   * 16 to 19 save 0.6 % more for 1.5 to 3.4 times the time
+   * (docs/decisions/2026-12-01-recompression.md).
    */
   STRONG(15),
   MAX(19);
