@@ -352,10 +352,7 @@ public final class ImageCli {
   }
 
   private int recompress(Args a) {
-    Compression target =
-        a.get("compression", null) == null
-            ? Compression.STRONG
-            : Compression.parse(a.get("compression", null));
+    Compression target = Compression.parse(a.get("compression", Compression.STRONG.id()));
     RecompressPacks.Report r =
         new RecompressPacks(open(a), progress(a), Cancellation.none())
             .run(target, a.size("budget", Long.MAX_VALUE), a.flag("dry-run"));
