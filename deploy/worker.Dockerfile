@@ -11,4 +11,6 @@ ARG BASE=eclipse-temurin:21-jre
 FROM ${BASE}
 COPY target/holdfast-worker.jar /opt/holdfast/holdfast-worker.jar
 VOLUME /state
-ENTRYPOINT ["java", "-Xmx256m", "-jar", "/opt/holdfast/holdfast-worker.jar", "--state", "/state"]
+# the memory settings of deploy/holdfast-worker.service, which says why
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072
+ENTRYPOINT ["java", "-Xms48m", "-Xmx256m", "-jar", "/opt/holdfast/holdfast-worker.jar", "--state", "/state"]

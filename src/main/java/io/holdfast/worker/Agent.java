@@ -230,6 +230,18 @@ public final class Agent implements Runnable {
         "Finished: " + result.state() + (result.error() == null ? "" : " — " + result.error()));
     reporter.finish(result);
     running.remove(order.id());
+    releaseJobMemory();
+  }
+
+  /**
+   * Hands a finished job's native memory back. The engine's direct buffers and zstd contexts live
+   * outside the heap and are freed only when a collection finds them unreachable; a worker that
+   * idles between nightly jobs might not collect for hours, and would hold them all that time. With
+   * glibc returning large blocks to the system (deploy/holdfast-worker.service sets MALLOC_*), this
+   * keeps a running worker's resident set near what one job needs (bench/README.md, session 14).
+   */
+  public static void releaseJobMemory() {
+    System.gc();
   }
 
   private Protocol.JobResult backup(
