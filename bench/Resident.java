@@ -59,7 +59,14 @@ public final class Resident {
           PrintStream to = new PrintStream(output, true, StandardCharsets.UTF_8);
           resetPeakRss();
           long cpu = os.getProcessCpuTime();
-          int rc = new ImageCli(to, to).run(words);
+          int rc;
+          try {
+            rc = new ImageCli(to, to).run(words);
+          } catch (RuntimeException e) {
+            // what the worker does with a job that fails this way: report it and run the next one
+            e.printStackTrace(to);
+            rc = 1;
+          }
           double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
           to.printf(
               Locale.ROOT, "resident rc=%d cpu_s=%.2f maxrss_MiB=%d%n", rc, cpuSeconds, peakRssMib());
