@@ -35,11 +35,16 @@ fi
 # a worker's budget: the heap stays small; chunk buffers are bounded by the thread pool
 W="$JAVA_HOME/bin/java -Xmx160m $AOT_OPT -jar $JAR image"
 
-export WORKER_INIT="$W init --repo \$REPO --chunk-size $CHUNK > /dev/null"
-export WORKER_FULL="$W create --repo \$REPO --machine bench --disk \$DISK=disk"
-export WORKER_INCR="$W create --repo \$REPO --machine bench --disk \$DISK=disk"
-export WORKER_VERIFY="$W verify --repo \$REPO"
-export WORKER_RESTORE="$W restore --repo \$REPO --image latest --target \$OUTFILE"
+# engine_commands VARIANT PREFIX: anchors.sh's <VARIANT>_INIT/_FULL/_INCR/_VERIFY/_RESTORE, the
+# same image commands for each way of running the engine ($REPO, $DISK, $OUTFILE: anchors.sh's)
+engine_commands() {
+  export "$1_INIT=$2 init --repo \$REPO --chunk-size $CHUNK > /dev/null"
+  export "$1_FULL=$2 create --repo \$REPO --machine bench --disk \$DISK=disk"
+  export "$1_INCR=$2 create --repo \$REPO --machine bench --disk \$DISK=disk"
+  export "$1_VERIFY=$2 verify --repo \$REPO"
+  export "$1_RESTORE=$2 restore --repo \$REPO --image latest --target \$OUTFILE"
+}
+engine_commands WORKER "$W"
 
 if [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" resident "* ]]; then
   RESIDENT_SOCK=$BENCH/resident.sock
@@ -61,12 +66,7 @@ if [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" resident "* ]]; then
     kill -0 $RESIDENT_PID 2>/dev/null || { cat "$BENCH/resident.log" >&2; echo "resident JVM died" >&2; exit 1; }
     sleep 1
   done
-  R="python3 $HERE/resident.py $RESIDENT_SOCK $RESIDENT_STATS"
-  export RESIDENT_INIT="$R init --repo \$REPO --chunk-size $CHUNK > /dev/null"
-  export RESIDENT_FULL="$R create --repo \$REPO --machine bench --disk \$DISK=disk"
-  export RESIDENT_INCR="$R create --repo \$REPO --machine bench --disk \$DISK=disk"
-  export RESIDENT_VERIFY="$R verify --repo \$REPO"
-  export RESIDENT_RESTORE="$R restore --repo \$REPO --image latest --target \$OUTFILE"
+  engine_commands RESIDENT "python3 $HERE/resident.py $RESIDENT_SOCK $RESIDENT_STATS"
 fi
 
 if [ ! -f "$BENCH/disk.raw" ]; then "$HERE/make-disk.sh" "$BENCH" >&2; fi
