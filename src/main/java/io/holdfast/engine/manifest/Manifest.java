@@ -57,10 +57,11 @@ public record Manifest(
    *
    * @param name how the machine calls the disk ({@code sda}, {@code disk.raw})
    * @param partitions numbers of the partitions imaged, or null for the whole disk
-   * @param chunks digest of each chunk in disk order; null for a chunk that is all zeros or
-   *     unallocated
-   * @param fingerprints the repository's fingerprint of each chunk, parallel to {@code chunks}, for
-   *     the next incremental image; absent in images of engines before 0.2
+   * @param chunks digest of each chunk in disk order (64 lowercase hex digits); null for a chunk
+   *     that is all zeros or unallocated
+   * @param fingerprints the repository's fingerprint of each chunk (32 lowercase hex digits),
+   *     parallel to {@code chunks}, for the next incremental image; absent in images of engines
+   *     before 0.2
    * @param usedBytes bytes read and imaged (allocated data)
    * @param storedBytes bytes this image added to the repository for this disk
    */
@@ -74,6 +75,12 @@ public record Manifest(
       @JsonInclude(JsonInclude.Include.NON_NULL) List<String> fingerprints,
       long usedBytes,
       long storedBytes) {
+
+    /** The lists are held as {@link HexList}s, whatever list they came in. */
+    public DiskImage {
+      chunks = chunks == null ? null : HexList.of(HexList.DIGEST, chunks);
+      fingerprints = fingerprints == null ? null : HexList.of(HexList.FINGERPRINT, fingerprints);
+    }
 
     /** What a catalogue keeps of a disk: name, size, layout, how each partition was imaged. */
     public java.util.Map<String, Object> summary() {

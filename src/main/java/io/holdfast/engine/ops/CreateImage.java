@@ -14,6 +14,7 @@ import io.holdfast.engine.disk.Partition;
 import io.holdfast.engine.disk.PartitionTables;
 import io.holdfast.engine.fs.Extents;
 import io.holdfast.engine.fs.UsedBlocks;
+import io.holdfast.engine.manifest.HexList;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.store.PackWriter;
 import io.holdfast.engine.store.Repository;
@@ -34,6 +35,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
 /**
@@ -183,8 +185,10 @@ public final class CreateImage {
     int cs = repo.chunkSize();
     long size = disk.size();
     int chunks = (int) ((size + cs - 1) / cs);
-    String[] digests = new String[chunks];
-    String[] prints = new String[chunks];
+    // room for the chunks that overlap allocated data: memory follows the data, not the disk
+    IntPredicate mayHold = i -> used.overlaps((long) i * cs, Math.min(size, (long) (i + 1) * cs));
+    HexList.Slots digests = new HexList.Slots(HexList.DIGEST, chunks, mayHold);
+    HexList.Slots prints = new HexList.Slots(HexList.FINGERPRINT, chunks, mayHold);
     boolean parentUsable =
         prev != null
             && prev.size() == size
@@ -213,13 +217,13 @@ public final class CreateImage {
             readMasked(disk, used, from, len, buf);
             if (!isZero(buf, len)) {
               String print = fingerprints.of(buf, len);
-              prints[at] = print;
+              prints.set(at, print);
               if (parentPrints && print.equals(prev.fingerprints().get(at))) {
                 // unchanged since the parent image: its digest holds, no SHA-256 needed
-                digests[at] = prev.chunks().get(at);
+                digests.set(at, prev.chunks().get(at));
               } else {
                 String digest = Digests.sha256(buf, 0, len);
-                digests[at] = digest;
+                digests.set(at, digest);
                 boolean unchanged = parentUsable && digest.equals(prev.chunks().get(at));
                 if (!unchanged) {
                   stored.addAndGet(writer.put(digest, buf, len));
@@ -236,8 +240,8 @@ public final class CreateImage {
         layout,
         map.partitions(),
         spec.partitions() == null ? null : List.copyOf(spec.partitions()),
-        Arrays.asList(digests),
-        Arrays.asList(prints),
+        digests.build(),
+        prints.build(),
         used.bytes(),
         stored.get());
   }

@@ -1,6 +1,9 @@
 package io.holdfast.engine.store;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -23,6 +26,19 @@ public final class Durable {
 
   /** Writes {@code data} to {@code target} so that a crash leaves the old file or the new one. */
   public static void write(Path target, byte[] data) throws IOException {
+    write(target, out -> out.write(data));
+  }
+
+  /** What a file is made of, written as a stream. */
+  public interface Content {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Writes what {@code content} produces to {@code target} so that a crash leaves the old file or
+   * the new one, through a buffer of 64 KiB rather than whole in memory.
+   */
+  public static void write(Path target, Content content) throws IOException {
     Path dir = target.getParent();
     Files.createDirectories(dir);
     Path tmp =
@@ -33,10 +49,9 @@ public final class Durable {
             StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE)) {
-      var buf = java.nio.ByteBuffer.wrap(data);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
+      OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 64 << 10);
+      content.writeTo(out);
+      out.flush();
       ch.force(true);
     }
     move(tmp, target);

@@ -671,9 +671,9 @@ public final class Repository {
   /** Writes a manifest durably and returns it as written, with its digest. */
   public Manifest writeManifest(Manifest m) {
     try {
-      ManifestCodec.Sealed sealed = ManifestCodec.seal(m);
-      Durable.write(manifestPath(m.machine(), m.id()), sealed.bytes());
-      return sealed.manifest();
+      Manifest sealed = ManifestCodec.digested(m);
+      Durable.write(manifestPath(m.machine(), m.id()), out -> ManifestCodec.write(sealed, out));
+      return sealed;
     } catch (IOException e) {
       throw new EngineException("Cannot write manifest " + m.id() + ": " + e.getMessage(), e);
     }
@@ -712,7 +712,7 @@ public final class Repository {
 
   public Manifest readManifest(ManifestRef ref) {
     try {
-      return ManifestCodec.decode(Files.readAllBytes(ref.path()), ref.machine() + "/" + ref.id());
+      return ManifestCodec.read(ref.path(), ref.machine() + "/" + ref.id());
     } catch (IOException e) {
       throw new EngineException("Cannot read manifest " + ref.id() + ": " + e.getMessage(), e);
     }

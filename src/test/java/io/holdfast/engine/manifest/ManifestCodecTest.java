@@ -12,9 +12,12 @@ import io.holdfast.engine.disk.DiskLayout;
 import io.holdfast.engine.disk.Partition;
 import io.holdfast.engine.fs.UsedBlocks.PartitionImaging;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ManifestCodecTest {
 
@@ -22,9 +25,16 @@ class ManifestCodecTest {
   static final String HOSTILE = "\",\"digest\":null,\"x\":\"\\\"digest\\\":\\\"";
 
   static Manifest sample() {
+    String digest = Digests.sha256(new byte[] {1}, 0, 1);
+    return sample(
+        Arrays.asList(null, digest, digest, null),
+        Arrays.asList(
+            null, "00112233445566778899aabbccddeeff", "0123456789abcdef0123456789abcdef", null));
+  }
+
+  static Manifest sample(List<String> chunks, List<String> prints) {
     Partition p = new Partition(1, 1 << 20, 8 << 20, "0700", "Microsoft basic data", "g", HOSTILE);
     DiskLayout layout = new DiskLayout("gpt", 512, "d", List.of(p), List.of());
-    String digest = Digests.sha256(new byte[] {1}, 0, 1);
     Manifest.DiskImage disk =
         new Manifest.DiskImage(
             "sda",
@@ -32,8 +42,8 @@ class ManifestCodecTest {
             layout,
             List.of(new PartitionImaging(1, "ntfs", "used-blocks", 4096, null)),
             null,
-            Arrays.asList(null, digest, digest, null),
-            Arrays.asList(null, "00112233445566778899aabbccddeeff", "0123", null),
+            chunks,
+            prints,
             8192,
             100);
     return new Manifest(
@@ -87,5 +97,31 @@ class ManifestCodecTest {
     assertThatThrownBy(() -> ManifestCodec.decode("null".getBytes(), "x"))
         .isInstanceOf(EngineException.class)
         .hasMessageContaining("damaged or truncated");
+  }
+
+  @Test
+  void a_chunk_that_is_not_a_digest_is_refused_with_the_manifest_named() {
+    String text = new String(ManifestCodec.encode(sample()), StandardCharsets.UTF_8);
+    String digest = Digests.sha256(new byte[] {1}, 0, 1);
+    byte[] bad = text.replaceFirst(digest, "not-a-digest").getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> ManifestCodec.decode(bad, "pc-1/x"))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("Manifest pc-1/x is damaged")
+        .hasMessageContaining("'not-a-digest' is not 64 hex digits");
+  }
+
+  @Test
+  void a_file_reads_back_as_a_stream_equal_to_what_was_written(@TempDir Path dir) throws Exception {
+    // digests and fingerprints over many pages, so the parser refills its buffer many times
+    List<String> chunks = HexListTest.sample(50_000, 3);
+    List<String> prints = chunks.stream().map(c -> c == null ? null : c.substring(0, 32)).toList();
+    Manifest big = sample(chunks, prints);
+    ManifestCodec.Sealed sealed = ManifestCodec.seal(big);
+    Path file = dir.resolve("m.json");
+    Files.write(file, sealed.bytes());
+    Manifest read = ManifestCodec.read(file, "pc-1/m");
+    assertThat(read).isEqualTo(sealed.manifest());
+    assertThat(read.disks().getFirst().chunks()).isEqualTo(chunks);
+    assertThat(read.disks().getFirst().fingerprints()).isEqualTo(prints);
   }
 }
