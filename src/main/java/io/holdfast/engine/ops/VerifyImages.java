@@ -4,16 +4,17 @@ import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.Progress;
 import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.store.DigestSet;
 import io.holdfast.engine.store.Repository;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Re-reads every chunk the chosen images reference: header, CRC, decryption, decompression and
@@ -50,96 +51,154 @@ public final class VerifyImages {
     this.cancel = cancel;
   }
 
-  /** Verifies the given image ids, or every image when {@code ids} is empty. */
+  /**
+   * Verifies the given image ids, or every image when {@code ids} is empty.
+   *
+   * <p>Memory follows the distinct chunks to check, not the images: manifests are read one at a
+   * time into a {@link DigestSet} (under 100 bytes a chunk), and read again only to name the images
+   * that use a bad chunk, or to find chunks that no pack holds.
+   */
   public Report run(List<String> ids) {
     // what the packs say about themselves, not the index files that cache it
     repo.checkPacksThemselves();
     List<BadManifest> badManifests = new ArrayList<>();
-    List<Manifest> manifests = new ArrayList<>();
+    List<Repository.ManifestRef> readable = new ArrayList<>();
+    DigestSet wanted = new DigestSet();
+    long logical = 0;
+    int largest = 0;
     for (Repository.ManifestRef ref : repo.listManifests()) {
       if (!ids.isEmpty() && !ids.contains(ref.id())) {
         continue;
       }
+      Manifest m;
       try {
-        manifests.add(repo.readManifest(ref));
+        m = repo.readManifest(ref);
       } catch (EngineException e) {
         badManifests.add(new BadManifest(ref.machine(), ref.id(), e.getMessage()));
+        continue;
       }
+      readable.add(ref);
+      logical += m.logicalBytes();
+      largest = Math.max(largest, m.chunkSize());
+      forEachChunk(m, wanted::add);
     }
     for (String id : ids) {
       boolean found =
-          manifests.stream().anyMatch(m -> m.id().equals(id))
+          readable.stream().anyMatch(r -> r.id().equals(id))
               || badManifests.stream().anyMatch(b -> b.id().equals(id));
       if (!found) {
         throw new EngineException("No image " + id + " in " + repo.root() + ".");
       }
     }
-    Map<String, List<String>> users = new LinkedHashMap<>();
-    long logical = 0;
-    for (Manifest m : manifests) {
-      logical += m.logicalBytes();
-      for (Manifest.DiskImage d : m.disks()) {
-        for (String c : d.chunks()) {
-          if (c != null) {
-            List<String> u = users.computeIfAbsent(c, k -> new ArrayList<>());
-            if (u.isEmpty() || !u.get(u.size() - 1).equals(m.id())) {
-              u.add(m.id());
-            }
-          }
-        }
-      }
-    }
     Map<String, String> problems = new ConcurrentHashMap<>();
     AtomicLong done = new AtomicLong();
-    long total = users.size();
-    List<String> digests = new ArrayList<>(users.keySet());
-    // pack by pack, each from start to end: a cold disk reads ahead instead of seeking
-    digests.sort(Comparator.comparingLong(repo::readOrder));
-    int largest = manifests.stream().mapToInt(Manifest::chunkSize).max().orElse(0);
-    ThreadLocal<byte[]> plain = ThreadLocal.withInitial(() -> new byte[largest]);
+    long total = wanted.size();
+    long[] submitted = {0};
+    int chunkBytes = largest;
+    ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[chunkBytes]);
     try (ChunkPool pool =
         new ChunkPool(ChunkPool.defaultThreads(), ChunkPool.ioThreads(), largest, cancel)) {
-      for (int i = 0; i < digests.size(); i++) {
-        String d = digests.get(i);
-        pool.<byte[]>submit(
-            i,
-            index -> {
-              try {
-                return repo.readBlob(d);
-              } catch (EngineException e) {
-                problems.put(d, e.getMessage());
-                return null;
+      Consumer<String> check =
+          d ->
+              pool.<byte[]>submit(
+                  submitted[0]++,
+                  index -> {
+                    try {
+                      return repo.readBlob(d);
+                    } catch (EngineException e) {
+                      problems.put(d, e.getMessage());
+                      return null;
+                    }
+                  },
+                  (index, blob) -> {
+                    if (blob != null) {
+                      try {
+                        repo.decodeChunk(d, blob, buffers.get());
+                      } catch (EngineException e) {
+                        problems.put(d, e.getMessage());
+                      }
+                    }
+                    progress.update("verifying", done.incrementAndGet(), total);
+                  });
+      // pack by pack, each from start to end: a cold disk reads ahead instead of seeking
+      repo.forEachPack(
+          pack -> {
+            for (Repository.PackedChunk c : pack.chunks()) {
+              if (wanted.claim(c.digest())) {
+                check.accept(c.digest());
               }
-            },
-            (index, blob) -> {
-              if (blob != null) {
-                try {
-                  repo.decodeChunk(d, blob, plain.get());
-                } catch (EngineException e) {
-                  problems.put(d, e.getMessage());
-                }
-              }
-              progress.update("verifying", done.incrementAndGet(), total);
-            });
+            }
+          },
+          damaged -> {});
+      if (submitted[0] < total) {
+        // chunks no pack holds: a chunk file each in a format 1 repository, or missing
+        forEachReadable(
+            readable,
+            m ->
+                forEachChunk(
+                    m,
+                    d -> {
+                      if (wanted.claim(d)) {
+                        check.accept(d);
+                      }
+                    }));
       }
       pool.await();
     }
+    // each bad chunk with the images that use it, in the order the images name them
+    Map<String, List<String>> users = new LinkedHashMap<>();
+    if (!problems.isEmpty()) {
+      forEachReadable(
+          readable,
+          m ->
+              forEachChunk(
+                  m,
+                  d -> {
+                    if (problems.containsKey(d)) {
+                      List<String> u = users.computeIfAbsent(d, k -> new ArrayList<>());
+                      if (u.isEmpty() || !u.getLast().equals(m.id())) {
+                        u.add(m.id());
+                      }
+                    }
+                  }));
+    }
     List<BadChunk> bad = new ArrayList<>();
     TreeSet<String> damaged = new TreeSet<>();
-    for (String d : digests) {
-      String p = problems.get(d);
-      if (p != null) {
-        bad.add(new BadChunk(d, p, Collections.unmodifiableList(users.get(d))));
-        damaged.addAll(users.get(d));
-      }
-    }
+    users.forEach(
+        (d, images) -> {
+          bad.add(new BadChunk(d, problems.get(d), Collections.unmodifiableList(images)));
+          damaged.addAll(images);
+        });
     badManifests.forEach(b -> damaged.add(b.id()));
     return new Report(
-        manifests.size() + badManifests.size(),
-        digests.size(),
+        readable.size() + badManifests.size(),
+        total,
         logical,
         List.copyOf(bad),
         List.copyOf(badManifests),
         List.copyOf(damaged));
+  }
+
+  private static void forEachChunk(Manifest m, Consumer<String> action) {
+    for (Manifest.DiskImage d : m.disks()) {
+      for (String c : d.chunks()) {
+        if (c != null) {
+          action.accept(c);
+        }
+      }
+    }
+  }
+
+  /** The manifests read once already, again; one removed meanwhile (a prune) is passed over. */
+  private void forEachReadable(List<Repository.ManifestRef> refs, Consumer<Manifest> action) {
+    for (Repository.ManifestRef ref : refs) {
+      Manifest m;
+      try {
+        m = repo.readManifest(ref);
+      } catch (EngineException gone) {
+        continue;
+      }
+      action.accept(m);
+    }
   }
 }

@@ -388,17 +388,6 @@ public final class Repository {
   }
 
   /**
-   * Where a chunk lies, as a number that sorts blobs in the order of the packs and of their bytes:
-   * reading chunks in this order reads each pack from start to end. Unknown chunks sort last.
-   */
-  public long readOrder(String digest) {
-    synchronized (this) {
-      PackIndex.Location loc = packs().index.find(HexFormat.of().parseHex(digest));
-      return loc == null ? Long.MAX_VALUE : ((long) loc.pack() << 32) | loc.offset();
-    }
-  }
-
-  /**
    * Checks a blob {@link #readBlob} returned and writes its plain bytes to the start of {@code out}
    * (at least a chunk long); returns how many.
    */
