@@ -106,16 +106,15 @@ public final class CollectGarbage {
         ConcurrentLinkedQueue<Path> written = new ConcurrentLinkedQueue<>();
         // its packs hold blobs copied from the packs rewritten: at least the lowest level of those
         int level = rewrite.stream().mapToInt(r -> r.pack().level()).min().orElse(0);
-        PackWriter writer = repo.copyWriter(level, written::add);
+        PackWriter writer = repo.copyWriter(level, written::add, index);
         List<Repository.StoredPack> moved;
         try (writer) {
           moved = rewrite(rewrite, problems, writer, written);
         }
         rewritten = moved.size();
         delete.addAll(moved);
-        // a pack that could not be rewritten stays; it is not in the new index file and is read
-        // directly until the next collection names it
-        index.addFinished(writer);
+        // the writer named its packs in the new index file; a pack that could not be rewritten
+        // stays, is not in it, and is read directly until the next collection names it
         Set<Path> dirs = new LinkedHashSet<>();
         for (Repository.StoredPack p : delete) {
           deleteFile(p.path());

@@ -134,7 +134,7 @@ public final class RecompressPacks {
     boolean cancelled = false;
     try (IndexBuilder index = repo.newIndex()) {
       ConcurrentLinkedQueue<Path> written = new ConcurrentLinkedQueue<>();
-      try (PackWriter writer = repo.writer(target, written::add)) {
+      try (PackWriter writer = repo.writer(target, written::add, index)) {
         try (ChunkPool pool = new ChunkPool(ChunkPool.defaultThreads(), cancel)) {
           pool.forEach(w.items.size(), i -> w.move(w.items.get((int) i), target, writer, problems));
           pool.await();
@@ -142,8 +142,7 @@ public final class RecompressPacks {
           cancelled = true; // what is done so far is kept below
         }
         writer.finish();
-        Durable.syncWritten(repo.root(), written);
-        index.addFinished(writer);
+        Durable.syncWritten(repo.root(), written); // the writer named its packs in index
       }
       stay.forEach(index::add);
       Set<Path> dirs = new LinkedHashSet<>();

@@ -9,9 +9,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A new index file, written pack by pack while garbage collection walks the packs, that replaces
- * the index files there were once it is {@link #commit committed}. Closing it uncommitted (a dry
- * run, a failure) leaves the repository's index files as they were.
+ * A new index file, written pack by pack while garbage collection walks the packs or a {@link
+ * PackWriter} finishes them, that replaces the index files there were once it is {@link #commit
+ * committed}. Closing it uncommitted (a dry run, a failure) leaves the repository's index files as
+ * they were.
  */
 public final class IndexBuilder implements AutoCloseable {
 
@@ -31,7 +32,7 @@ public final class IndexBuilder implements AutoCloseable {
   }
 
   /** Names a pack that stays as it is, with every chunk it holds. */
-  public void add(Repository.StoredPack pack) {
+  public synchronized void add(Repository.StoredPack pack) {
     List<PackFile.Entry> entries = new ArrayList<>(pack.chunks().size());
     for (Repository.PackedChunk c : pack.chunks()) {
       entries.add(new PackFile.Entry(HexFormat.of().parseHex(c.digest()), c.offset(), c.length()));
@@ -43,20 +44,9 @@ public final class IndexBuilder implements AutoCloseable {
     }
   }
 
-  void add(IndexFile.Pack pack) {
+  synchronized void add(IndexFile.Pack pack) {
     try {
       writer.add(pack.name(), pack.entries());
-    } catch (IOException e) {
-      throw failed(e);
-    }
-  }
-
-  /** Names the packs {@code packWriter} finished. */
-  public void addFinished(PackWriter packWriter) {
-    try {
-      for (IndexFile.Pack p : packWriter.finished()) {
-        writer.add(p.name(), p.entries());
-      }
     } catch (IOException e) {
       throw failed(e);
     }
@@ -66,7 +56,7 @@ public final class IndexBuilder implements AutoCloseable {
    * Makes the new index file durable under its final name, then deletes {@code replaced} (index
    * files listed before the walk began; those written since stay).
    */
-  public void commit(List<Path> replaced) {
+  public synchronized void commit(List<Path> replaced) {
     try {
       writer.finish();
       writer.close();

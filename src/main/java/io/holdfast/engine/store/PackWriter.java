@@ -10,7 +10,6 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -26,11 +25,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * Stores a backup's new chunks in pack files of about {@link #TARGET} bytes. Many threads may put
- * chunks at once: each encodes its blob on its own, and only the append to the open pack is
- * serialized. {@link #finish} completes the last pack; every finished pack is handed to {@code
- * written}, whose owner makes it durable before any manifest names its chunks. {@link #close}
- * without {@link #finish} discards the unfinished pack.
+ * Stores a backup's new chunks in pack files of about {@link #TARGET} bytes (or {@link #MAX_BLOBS}
+ * blobs, whichever comes first). Many threads may put chunks at once: each encodes its blob on its
+ * own, and only the append to the open pack is serialized. {@link #finish} completes the last pack;
+ * every finished pack is handed to {@code written}, whose owner makes it durable before any
+ * manifest names its chunks. {@link #close} without {@link #finish} discards the unfinished pack.
  *
  * <p>Where the filesystem allows, a pack's bytes are gathered in {@value #SEGMENT}-byte aligned
  * buffers and written with O_DIRECT on a background thread, past the page cache: on this project's
@@ -44,10 +43,17 @@ public final class PackWriter implements AutoCloseable {
   /** A pack is finished once it holds this many bytes of blobs. */
   static final long TARGET = 16L << 20;
 
+  /**
+   * ... or this many blobs: what a writer holds of a pack's chunks until it is finished (about 220
+   * bytes a blob) stays bounded however well they compress.
+   */
+  static final int MAX_BLOBS = 32_768;
+
   private final Repository repo;
   private final Compression compression;
   private final int level;
   private final Consumer<Path> written;
+  // chunks on their way into a pack that is not yet in the repository's index
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private final Set<Path> touched = ConcurrentHashMap.newKeySet();
 
@@ -56,7 +62,12 @@ public final class PackWriter implements AutoCloseable {
   private Path tmp;
   private long position;
   private List<PackFile.Entry> entries;
-  private final List<IndexFile.Pack> finished = Collections.synchronizedList(new ArrayList<>());
+
+  // the index file that names the finished packs, filled as each is finished (so a backup holds
+  // none of their entries), and committed by whoever gave it or by writeIndex
+  private final boolean ownIndex;
+  private final Object indexLock = new Object();
+  private IndexBuilder index; // guarded by indexLock
 
   /** Bytes of a pack gathered before they go to the device in one direct write. */
   static final int SEGMENT = 1 << 20;
@@ -81,12 +92,21 @@ public final class PackWriter implements AutoCloseable {
   /**
    * @param compression how {@link #put} and {@link #putAgain} compress chunks
    * @param level what this writer's packs record as the lowest zstd level of their blobs
+   * @param index where finished packs are named, or null for an index file of this writer's own,
+   *     made when its first pack is finished and committed by {@link #writeIndex}
    */
-  PackWriter(Repository repo, Compression compression, int level, Consumer<Path> written) {
+  PackWriter(
+      Repository repo,
+      Compression compression,
+      int level,
+      Consumer<Path> written,
+      IndexBuilder index) {
     this.repo = repo;
     this.compression = compression;
     this.level = level;
     this.written = written;
+    this.ownIndex = index == null;
+    this.index = index;
   }
 
   /**
@@ -96,7 +116,12 @@ public final class PackWriter implements AutoCloseable {
    */
   public long put(String digest, byte[] plain, int len) {
     byte[] raw = HexFormat.of().parseHex(digest);
-    if (repo.holds(raw, digest, touched) || !pending.add(digest)) {
+    // pending first: a pack leaves it only once the repository's index names its chunks
+    if (!pending.add(digest)) {
+      return 0;
+    }
+    if (repo.holds(raw, digest, touched)) {
+      pending.remove(digest);
       return 0;
     }
     return putAgain(raw, digest, plain, len);
@@ -133,7 +158,7 @@ public final class PackWriter implements AutoCloseable {
       put(ByteBuffer.wrap(blob));
       entries.add(new PackFile.Entry(digest, position, blob.length));
       position += blob.length;
-      if (position >= TARGET) {
+      if (position >= TARGET || entries.size() >= MAX_BLOBS) {
         seal();
       }
     } catch (IOException e) {
@@ -339,26 +364,39 @@ public final class PackWriter implements AutoCloseable {
     Files.createDirectories(target.getParent());
     Durable.move(p.tmp(), target);
     repo.added(target, p.entries());
-    finished.add(new IndexFile.Pack(name, List.copyOf(p.entries())));
+    for (PackFile.Entry e : p.entries()) {
+      pending.remove(HexFormat.of().formatHex(e.digest()));
+    }
+    index().add(new IndexFile.Pack(name, p.entries()));
     written.accept(target);
   }
 
   /**
-   * Writes an index file for the packs this writer finished (nothing when there are none), so that
-   * the next reader of the repository finds their chunks without opening each pack. Call after
-   * {@link #finish}.
+   * The index file to name finished packs in. Not guarded by this: the device thread completes
+   * packs while {@link #finish}, holding this, waits for it.
    */
-  public synchronized void writeIndex() {
-    List<IndexFile.Pack> packs = finished();
-    if (!packs.isEmpty()) {
-      repo.writeIndex(packs);
+  private IndexBuilder index() {
+    synchronized (indexLock) {
+      if (index == null) {
+        index = repo.newIndex();
+      }
+      return index;
     }
   }
 
-  /** The packs this writer finished, as an index file lists them. */
-  List<IndexFile.Pack> finished() {
-    synchronized (finished) {
-      return List.copyOf(finished);
+  /**
+   * Commits the index file of the packs this writer finished (nothing when there are none), so that
+   * the next reader of the repository finds their chunks without opening each pack. Call after
+   * {@link #finish}, for a writer made without an index file to name its packs in.
+   */
+  public synchronized void writeIndex() {
+    if (!ownIndex) {
+      throw new IllegalStateException("the owner of the index file commits it");
+    }
+    synchronized (indexLock) {
+      if (index != null) {
+        index.commit(List.of());
+      }
     }
   }
 
@@ -392,6 +430,11 @@ public final class PackWriter implements AutoCloseable {
         // what is left in tmp/ is garbage by definition; the next collection removes it
       }
       channel = null;
+    }
+    synchronized (indexLock) {
+      if (ownIndex && index != null) {
+        index.close(); // uncommitted: its temporary file goes
+      }
     }
   }
 }

@@ -241,15 +241,24 @@ public final class Repository {
    * PackWriter}.
    */
   public PackWriter writer(Compression compression, Consumer<Path> written) {
-    return new PackWriter(this, compression, compression.zstdLevel(), written);
+    return new PackWriter(this, compression, compression.zstdLevel(), written, null);
+  }
+
+  /**
+   * A writer for chunks compressed anew (recompression) whose finished packs are named in {@code
+   * index}, which the caller commits.
+   */
+  public PackWriter writer(Compression compression, Consumer<Path> written, IndexBuilder index) {
+    return new PackWriter(this, compression, compression.zstdLevel(), written, index);
   }
 
   /**
    * A writer for blobs copied as they are (garbage collection moving chunks in use), whose packs
-   * record {@code level}: the lowest zstd level any blob copied into them was compressed with.
+   * record {@code level}: the lowest zstd level any blob copied into them was compressed with, and
+   * are named in {@code index}, which the caller commits.
    */
-  public PackWriter copyWriter(int level, Consumer<Path> written) {
-    return new PackWriter(this, Compression.NONE, level, written);
+  public PackWriter copyWriter(int level, Consumer<Path> written, IndexBuilder index) {
+    return new PackWriter(this, Compression.NONE, level, written, index);
   }
 
   /** The packs as this repository object last read them, loaded on first use. */
@@ -585,16 +594,6 @@ public final class Repository {
     }
     found.sort(Comparator.naturalOrder());
     return found;
-  }
-
-  /** Writes a new index file for {@code packs}, durably. */
-  void writeIndex(List<IndexFile.Pack> packs) {
-    try (IndexBuilder b = newIndex()) {
-      for (IndexFile.Pack p : packs) {
-        b.add(p);
-      }
-      b.commit(List.of());
-    }
   }
 
   /** A new index file, to be filled and committed; see {@link IndexBuilder}. */
