@@ -3,9 +3,9 @@ package io.holdfast.engine.store;
 import java.util.HexFormat;
 
 /**
- * A set of chunk digests in flat arrays (one table of 44-byte slots), so that garbage collection
- * can mark the chunks of a repository with millions of them within a worker's heap (measured at a
- * million digests: 95 bytes each, a {@code HashSet} of hex strings 145). Not thread-safe.
+ * A set of chunk digests in flat arrays ({@link PackIndex}'s, 50 to 56 bytes a digest), so that
+ * garbage collection and verify can mark the chunks of a repository with millions of them within a
+ * worker's heap (a {@code HashSet} of hex strings takes 145). Not thread-safe.
  */
 public final class DigestSet {
 
