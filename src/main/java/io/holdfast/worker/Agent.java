@@ -2,6 +2,7 @@ package io.holdfast.worker;
 
 import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.Cancelled;
+import io.holdfast.engine.EngineException;
 import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
@@ -224,6 +225,13 @@ public final class Agent implements Runnable {
       result =
           new Protocol.JobResult(
               "failed", e.getMessage() == null ? e.toString() : e.getMessage(), null, null, null);
+    } catch (OutOfMemoryError e) {
+      // outside the engine's chunk threads (reading a manifest, say): the job's memory is
+      // unreachable now, and the worker goes on to its next job
+      LOG.log(Level.WARNING, "job " + order.id() + " ran out of heap", e);
+      result =
+          new Protocol.JobResult(
+              "failed", EngineException.outOfHeap(e).getMessage(), null, null, null);
     }
     reporter.log(
         result.state().equals("succeeded") ? "info" : "error",

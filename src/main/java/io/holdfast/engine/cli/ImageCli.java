@@ -100,6 +100,9 @@ public final class ImageCli {
     } catch (EngineException e) {
       err.println("error: " + e.getMessage());
       return 2;
+    } catch (OutOfMemoryError e) {
+      err.println("error: " + EngineException.outOfHeap(e).getMessage());
+      return 2;
     }
   }
 

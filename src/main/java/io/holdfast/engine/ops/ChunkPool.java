@@ -268,13 +268,8 @@ final class ChunkPool implements AutoCloseable {
     if (t instanceof EngineException e) {
       throw e;
     }
-    if (t instanceof OutOfMemoryError) {
-      throw new EngineException(
-          "Out of memory: this job needs more heap than the "
-              + (Runtime.getRuntime().maxMemory() >> 20)
-              + " MiB this JVM may use. Its index and chunk lists grow with the repository and"
-              + " the disk (README, \"Memory\"); run the worker with a larger -Xmx.",
-          t);
+    if (t instanceof OutOfMemoryError oom) {
+      throw EngineException.outOfHeap(oom);
     }
     if (t != null) {
       throw new EngineException("Chunk processing failed: " + t, t);

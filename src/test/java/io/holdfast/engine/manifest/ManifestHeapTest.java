@@ -2,6 +2,7 @@ package io.holdfast.engine.manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.holdfast.engine.cli.ImageCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -37,5 +38,29 @@ class ManifestHeapTest {
     String out = Files.readString(log);
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out).contains("chunks=400000").contains("held both");
+
+    // with too small a heap for it, the command says so and what to do, and exits as on any error
+    Process small =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx12m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ImageCli.class.getName(),
+                "show",
+                "--repo",
+                tmp.resolve("repo").toString(),
+                "--image",
+                "latest")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    assertThat(small.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String said = Files.readString(log);
+    assertThat(small.exitValue()).as(said).isEqualTo(2);
+    assertThat(said)
+        .contains("error: Out of memory: this job needs more heap than the")
+        .contains("run the worker with a larger -Xmx")
+        .doesNotContain("\tat ");
   }
 }
