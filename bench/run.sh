@@ -50,10 +50,8 @@ if [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" resident "* ]]; then
   RESIDENT_SOCK=$BENCH/resident.sock
   export RESIDENT_STATS=$BENCH/resident.stats
   # as deploy/holdfast-worker.service runs the worker: its heap options and malloc settings
-  SERVICE=$ROOT/deploy/holdfast-worker.service
-  read -r -a SERVICE_ENV <<< "$(sed -n 's/^Environment=\(MALLOC_.*\)/\1/p' "$SERVICE")"
-  read -r -a SERVICE_HEAP <<< "$(grep '^ExecStart=' "$SERVICE" | grep -o -- '-Xm[sx][0-9]*[kmg]' | tr '\n' ' ')"
-  [ ${#SERVICE_ENV[@]} -gt 0 ] && [ ${#SERVICE_HEAP[@]} -gt 0 ] || { echo "cannot read $SERVICE" >&2; exit 1; }
+  # shellcheck source=bench/service.sh
+  . "$HERE/service.sh"
   rm -rf "$BENCH/resident-classes"
   "$JAVA_HOME/bin/javac" --release 21 -cp "$JAR" -d "$BENCH/resident-classes" "$HERE/Resident.java"
   # ten self-tests (64 MiB disk each, never the bench disk) stand for the jobs a worker has run
