@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.holdfast.engine.cli.ImageCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,46 +21,37 @@ class ManifestHeapTest {
 
   @TempDir Path tmp;
 
+  /** What was printed and the exit code of {@code main} run in a JVM with heap {@code xmx}. */
+  private record Run(String out, int exit) {}
+
+  private Run java(String xmx, Class<?> main, String... args) throws Exception {
+    Path log = tmp.resolve("run.log");
+    List<String> cmd = new ArrayList<>();
+    cmd.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx" + xmx,
+            "-cp",
+            System.getProperty("java.class.path"),
+            main.getName()));
+    cmd.addAll(List.of(args));
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(main.getSimpleName() + " finished").isTrue();
+    return new Run(Files.readString(log), p.exitValue());
+  }
+
   @Test
   void a_large_manifest_is_written_and_read_twice_in_a_small_heap() throws Exception {
-    Path log = tmp.resolve("probe.log");
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ManifestHeapProbe.class.getName(),
-                tmp.resolve("repo").toString(),
-                "400000")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the probe finished").isTrue();
-    String out = Files.readString(log);
-    assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out).contains("chunks=400000").contains("held both");
+    String repo = tmp.resolve("repo").toString();
+    Run probe = java("64m", ManifestHeapProbe.class, repo, "400000");
+    assertThat(probe.exit()).as(probe.out()).isZero();
+    assertThat(probe.out()).contains("chunks=400000").contains("held both");
 
     // with too small a heap for it, the command says so and what to do, and exits as on any error
-    Process small =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx12m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ImageCli.class.getName(),
-                "show",
-                "--repo",
-                tmp.resolve("repo").toString(),
-                "--image",
-                "latest")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    assertThat(small.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    String said = Files.readString(log);
-    assertThat(small.exitValue()).as(said).isEqualTo(2);
-    assertThat(said)
+    Run show = java("12m", ImageCli.class, "show", "--repo", repo, "--image", "latest");
+    assertThat(show.exit()).as(show.out()).isEqualTo(2);
+    assertThat(show.out())
         .contains("error: Out of memory: this job needs more heap than the")
         .contains("run the worker with a larger -Xmx")
         .doesNotContain("\tat ");
