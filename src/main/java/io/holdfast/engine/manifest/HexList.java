@@ -175,26 +175,41 @@ public final class HexList extends AbstractList<String> implements RandomAccess 
     private final AtomicLongArray set;
 
     public Slots(int width, int size, IntPredicate mayHold) {
+      this(width, size, roomFor(size, mayHold), null);
+    }
+
+    private Slots(int width, int size, long[] room, int[] before) {
       this.width = width;
       this.size = size;
-      int words = (size + 63) >>> 6;
-      this.room = new long[words];
-      this.before = new int[words];
-      this.set = new AtomicLongArray(words);
-      int n = 0;
-      for (int i = 0; i < size; i++) {
-        if ((i & 63) == 0) {
-          before[i >>> 6] = n;
-        }
-        if (mayHold.test(i)) {
-          room[i >>> 6] |= 1L << i;
-          n++;
-        }
-      }
+      this.room = room;
+      this.before = before != null ? before : ranks(room);
+      this.set = new AtomicLongArray(room.length);
+      int n =
+          room.length == 0
+              ? 0
+              : this.before[room.length - 1] + Long.bitCount(room[room.length - 1]);
       this.pages = new byte[(n + PAGE_MASK) >>> PAGE_SHIFT][];
       for (int p = 0; p < pages.length; p++) {
         pages[p] = new byte[Math.min(1 << PAGE_SHIFT, n - (p << PAGE_SHIFT)) * width];
       }
+    }
+
+    private static long[] roomFor(int size, IntPredicate mayHold) {
+      long[] room = new long[(size + 63) >>> 6];
+      for (int i = 0; i < size; i++) {
+        if (mayHold.test(i)) {
+          room[i >>> 6] |= 1L << i;
+        }
+      }
+      return room;
+    }
+
+    /**
+     * Slots of another width with the same room, which they share: a list parallel to this one
+     * (fingerprints beside digests), without asking {@code mayHold} again.
+     */
+    public Slots parallel(int width) {
+      return new Slots(width, size, room, before);
     }
 
     /**

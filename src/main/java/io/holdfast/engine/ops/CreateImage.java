@@ -188,7 +188,7 @@ public final class CreateImage {
     // room for the chunks that overlap allocated data: memory follows the data, not the disk
     IntPredicate mayHold = i -> used.overlaps((long) i * cs, Math.min(size, (long) (i + 1) * cs));
     HexList.Slots digests = new HexList.Slots(HexList.DIGEST, chunks, mayHold);
-    HexList.Slots prints = new HexList.Slots(HexList.FINGERPRINT, chunks, mayHold);
+    HexList.Slots prints = digests.parallel(HexList.FINGERPRINT);
     boolean parentUsable =
         prev != null
             && prev.size() == size

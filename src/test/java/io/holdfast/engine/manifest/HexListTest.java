@@ -48,6 +48,15 @@ class HexListTest {
         .filter(i -> want.get(i) != null)
         .forEach(i -> slots.set(i, want.get(i)));
     assertThat(slots.build()).isEqualTo(want);
+
+    // fingerprints beside the digests, in the same room
+    List<String> prints = want.stream().map(d -> d == null ? null : d.substring(0, 32)).toList();
+    HexList.Slots parallel = slots.parallel(HexList.FINGERPRINT);
+    IntStream.range(0, prints.size())
+        .parallel()
+        .filter(i -> prints.get(i) != null)
+        .forEach(i -> parallel.set(i, prints.get(i)));
+    assertThat(parallel.build()).isEqualTo(prints);
   }
 
   @Test
