@@ -271,11 +271,7 @@ public final class Agent implements Runnable {
               p ->
                   reporter.log(
                       "warn",
-                      d.name()
-                          + " partition "
-                          + p.number()
-                          + " imaged sector by sector: "
-                          + p.note()));
+                      d.name() + ": " + p.where() + " imaged sector by sector: " + p.note()));
     }
     reporter.log(
         "info",

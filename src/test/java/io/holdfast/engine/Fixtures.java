@@ -56,6 +56,11 @@ public final class Fixtures {
     return dir().resolve("mbr.img");
   }
 
+  /** {@code plain-ext4.img}, {@code plain-fat.img} or {@code plain-ntfs.img}: no table. */
+  public static Path plainDisk(String filesystem) {
+    return dir().resolve("plain-" + filesystem + ".img");
+  }
+
   public static Path file(String relative) {
     return dir().resolve("files").resolve(relative);
   }

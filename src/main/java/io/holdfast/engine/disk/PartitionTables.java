@@ -55,6 +55,11 @@ public final class PartitionTables {
         return DiskLayout.none("GPT headers are both invalid");
       }
     }
+    if (hasMbr && !Mbr.bootFlagsValid(mbr)) {
+      // the boot sector of a filesystem made on the whole disk also ends in 55 AA; its code
+      // fills the table's bytes (Linux's msdos parser draws the same line)
+      return DiskLayout.none("no partition table: sector 0 ends in 55 AA but is a boot sector");
+    }
     if (hasMbr) {
       return Mbr.read(disk, mbr);
     }
@@ -81,6 +86,17 @@ public final class PartitionTables {
             Map.entry(0x8E, "Linux LVM"),
             Map.entry(0xEF, "EFI System"),
             Map.entry(0xFD, "Linux RAID"));
+
+    /** Every entry's boot indicator is 0x00 or 0x80, as in any real table. */
+    static boolean bootFlagsValid(byte[] mbr) {
+      for (int i = 0; i < 4; i++) {
+        int flag = Le.u8(mbr, 446 + i * 16);
+        if (flag != 0x00 && flag != 0x80) {
+          return false;
+        }
+      }
+      return true;
+    }
 
     static boolean isExtended(int type) {
       return type == 0x05 || type == 0x0F || type == 0x85;

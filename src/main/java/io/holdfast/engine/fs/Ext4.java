@@ -85,6 +85,8 @@ final class Ext4 {
       byte[] bitmap = part.read(blockBitmap * blockSize, blockSize);
       addBitmapRuns(used, bitmap, groupBlocks, groupStart, blockSize);
     }
+    // past the filesystem's last block: no bitmap speaks for it, so it is kept as it is
+    used.add(blocks * blockSize, part.length());
     return used.build();
   }
 

@@ -100,6 +100,8 @@ final class Fat {
     }
     // sectors past the last whole cluster belong to no cluster: keep them as they are
     used.add(dataStart + g.clusters * clusterBytes, g.totalSectors * bps);
+    // past the volume's end: no FAT speaks for it, so it is kept as it is
+    used.add(g.totalSectors * bps, part.length());
     return used.build();
   }
 

@@ -9,9 +9,10 @@ import java.util.List;
 /**
  * Works out which bytes of a disk hold data: allocated blocks of the filesystems it understands
  * (ext2/3/4, FAT12/16/32, NTFS), every byte of other partitions, the partition tables and the space
- * before the first partition; not large unpartitioned areas, which restore as zeros. Bad filesystem
- * metadata never fails the backup: that partition falls back to sector-by-sector and the reason is
- * recorded.
+ * before the first partition; not large unpartitioned areas, which restore as zeros. A disk without
+ * partitions may hold one filesystem from its first byte (a data disk formatted whole, a USB stick
+ * without a table): it is mapped the same way, as "partition" 0. Bad filesystem metadata never
+ * fails the backup: that partition falls back to sector-by-sector and the reason is recorded.
  */
 public final class UsedBlocks {
 
@@ -22,13 +23,23 @@ public final class UsedBlocks {
   /**
    * How one partition is imaged.
    *
+   * @param number the partition's number, or {@value #WHOLE_DISK} for a disk without partitions
    * @param filesystem {@code ext4}, {@code fat32}, {@code ntfs}, ... or {@code unknown}
    * @param method {@code used-blocks} or {@code all-sectors}
    * @param usedBytes bytes that will be read and stored
    * @param note why all sectors were taken, or null
    */
   public record PartitionImaging(
-      int number, String filesystem, String method, long usedBytes, String note) {}
+      int number, String filesystem, String method, long usedBytes, String note) {
+
+    /** "partition 2", or "the whole disk": for messages. */
+    public String where() {
+      return number == WHOLE_DISK ? "the whole disk" : "partition " + number;
+    }
+  }
+
+  /** The number a disk without partitions is reported under. */
+  public static final int WHOLE_DISK = 0;
 
   /** The bytes to image for a whole disk, and how each partition was treated. */
   public record DiskMap(Extents used, List<PartitionImaging> partitions) {}
@@ -47,7 +58,9 @@ public final class UsedBlocks {
     List<PartitionImaging> report = new ArrayList<>();
     List<Partition> parts = new ArrayList<>(layout.partitions());
     if (parts.isEmpty()) {
-      return new DiskMap(Extents.of(0, disk.size()), List.of());
+      Result r =
+          forPartition(disk, new Partition(WHOLE_DISK, 0, disk.size(), null, null, null, null));
+      return new DiskMap(r.extents, List.of(r.imaging));
     }
     // MBR disks keep every gap between partitions: extended boot records live in them
     boolean skipLargeGaps = layout.scheme().equals("gpt");

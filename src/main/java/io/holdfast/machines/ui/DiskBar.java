@@ -3,8 +3,10 @@ package io.holdfast.machines.ui;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.Span;
 import io.holdfast.engine.disk.Partition;
+import io.holdfast.engine.fs.UsedBlocks;
 import io.holdfast.machines.DiskView;
 import io.holdfast.ui.Format;
+import java.util.List;
 import java.util.Map;
 
 /** One disk drawn as a bar: partitions to scale, with filesystem and used space where known. */
@@ -36,9 +38,17 @@ class DiskBar extends Div {
         .set("border-radius", "var(--lumo-border-radius-m)")
         .set("overflow", "hidden")
         .set("background", "var(--lumo-contrast-10pct)");
+    // a disk without a table is drawn as one partition: a filesystem may fill it from byte 0
+    boolean whole = disk.layout().partitions().isEmpty();
+    List<Partition> parts =
+        whole
+            ? List.of(
+                new Partition(
+                    UsedBlocks.WHOLE_DISK, 0, disk.size(), null, "no partition table", null, null))
+            : disk.layout().partitions();
     long pos = 0;
     int i = 0;
-    for (Partition p : disk.layout().partitions()) {
+    for (Partition p : parts) {
       if (p.offset() > pos) {
         bar.add(segment(null, p.offset() - pos, disk.size(), null, null));
       }
@@ -51,27 +61,35 @@ class DiskBar extends Div {
         .getStyle()
         .set("font-size", "var(--lumo-font-size-s)")
         .set("color", "var(--lumo-secondary-text-color)");
-    for (Partition p : disk.layout().partitions()) {
+    for (Partition p : parts) {
       PartitionFacts f = facts.get(p.number());
       String text =
-          "#"
-              + p.number()
+          label(p)
               + " "
               + (p.name() == null || p.name().isBlank()
                   ? p.typeName()
                   : p.name() + " (" + p.typeName() + ")")
               + " · "
               + Format.bytes(p.length())
-              + (f == null
-                  ? ""
-                  : " · " + f.filesystem() + ", " + Format.bytes(f.usedBytes()) + " used");
+              + (f == null ? "" : " · " + facts(f));
       Div line = new Div(new Span(text));
       legend.add(line);
     }
-    if (disk.layout().partitions().isEmpty()) {
-      legend.add(new Div(new Span("No partition table: the disk is imaged as a whole.")));
+    if (whole && facts.get(UsedBlocks.WHOLE_DISK) == null) {
+      legend.add(
+          new Div(new Span("The first backup looks for a filesystem that fills the whole disk.")));
     }
     add(title, bar, legend);
+  }
+
+  private static String label(Partition p) {
+    return p.number() == UsedBlocks.WHOLE_DISK ? "Whole disk" : "#" + p.number();
+  }
+
+  private static String facts(PartitionFacts f) {
+    return f.method().equals("all-sectors")
+        ? f.filesystem() + ", imaged sector by sector"
+        : f.filesystem() + ", " + Format.bytes(f.usedBytes()) + " used";
   }
 
   private static Div segment(
@@ -100,7 +118,7 @@ class DiskBar extends Div {
           .set("background", color);
       seg.add(used);
     }
-    Span label = new Span("#" + p.number());
+    Span label = new Span(label(p));
     label
         .getStyle()
         .set("position", "relative")
@@ -110,8 +128,7 @@ class DiskBar extends Div {
         .set("text-shadow", "0 0 2px black");
     seg.add(label);
     seg.getElement()
-        .setAttribute(
-            "title", "#" + p.number() + " " + p.typeName() + ", " + Format.bytes(p.length()));
+        .setAttribute("title", label(p) + " " + p.typeName() + ", " + Format.bytes(p.length()));
     return seg;
   }
 }

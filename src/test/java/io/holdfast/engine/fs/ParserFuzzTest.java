@@ -37,7 +37,13 @@ class ParserFuzzTest {
 
   @Test
   void mutated_partition_tables_and_filesystems_never_crash_the_engine() throws IOException {
-    for (Path fixture : List.of(Fixtures.gptDisk(), Fixtures.mbrDisk())) {
+    for (Path fixture :
+        List.of(
+            Fixtures.gptDisk(),
+            Fixtures.mbrDisk(),
+            Fixtures.plainDisk("ext4"),
+            Fixtures.plainDisk("fat"),
+            Fixtures.plainDisk("ntfs"))) {
       Path disk = Fixtures.copyOf(fixture, tmp);
       List<long[]> zones = hotZones(disk);
       Random rnd = new Random(SEED ^ fixture.getFileName().hashCode());
@@ -77,14 +83,21 @@ class ParserFuzzTest {
     }
   }
 
-  /** Where the metadata lives: tables at both ends, and the first 64 KiB of each partition. */
+  /**
+   * Where the metadata lives: tables at both ends, and the first 64 KiB of each partition (of the
+   * disk, when it has none).
+   */
   private static List<long[]> hotZones(Path disk) throws IOException {
     List<long[]> zones = new ArrayList<>();
     long size = Files.size(disk);
     zones.add(new long[] {0, 34 * 512});
     zones.add(new long[] {size - 33 * 512, 33 * 512});
     try (DiskSource d = DiskSource.open(disk)) {
-      for (Partition p : PartitionTables.read(d).partitions()) {
+      List<Partition> parts = PartitionTables.read(d).partitions();
+      if (parts.isEmpty()) { // a filesystem on the whole disk
+        parts = List.of(new Partition(0, 0, size, null, null, null, null));
+      }
+      for (Partition p : parts) {
         zones.add(new long[] {p.offset(), Math.min(p.length(), 64 * 1024)});
         // ext4 group descriptors and bitmaps, NTFS MFT start: a little deeper
         zones.add(new long[] {p.offset() + 64 * 1024, Math.min(p.length() - 64 * 1024, 4 << 20)});

@@ -231,7 +231,7 @@ class ImageRoundTripTest {
         .run(new RestoreImage.Options(id, null, partition, target, false));
   }
 
-  private static void assertClean(String tool, String flag, Path image) {
+  static void assertClean(String tool, String flag, Path image) {
     Tools.Result r = Tools.run(tool, flag, image.toString());
     assertThat(r.exit()).as("%s %s %s said:%n%s", tool, flag, image, r.output()).isZero();
   }
