@@ -1,12 +1,16 @@
 package io.holdfast.images;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.holdfast.worker.protocol.Protocol;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,6 +26,7 @@ public class ImageService {
 
   @Inject EntityManager em;
   @Inject Clock clock;
+  @Inject ObjectMapper json;
 
   /** Adds a new image reported by a worker; returns its catalogue id. */
   @Transactional
@@ -84,6 +89,20 @@ public class ImageService {
             "select count(i) from Image i where (:m is null or i.machineId = :m)", Long.class)
         .setParameter("m", machineId)
         .getSingleResult();
+  }
+
+  /** The names of an image's disks, in the order it holds them. */
+  @Transactional
+  public List<String> diskNames(long imageId) {
+    try {
+      List<String> names = new ArrayList<>();
+      for (JsonNode d : json.readTree(disksJson(imageId))) {
+        names.add(d.path("name").asText());
+      }
+      return names;
+    } catch (IOException e) {
+      return List.of(); // the restore service says why when the request is made
+    }
   }
 
   /** The disks JSON of an image (layout and imaging per disk), for the detail views. */

@@ -34,6 +34,10 @@ class LocalWorker {
   @ConfigProperty(name = "holdfast.local-worker.scan-devices", defaultValue = "false")
   boolean scanDevices;
 
+  /** Disk image files the local worker offers besides its demo disk (comma-separated). */
+  @ConfigProperty(name = "holdfast.local-worker.disk-files")
+  java.util.Optional<List<String>> diskFiles;
+
   @ConfigProperty(name = "holdfast.data-dir")
   java.util.Optional<String> dataDirSetting;
 
@@ -49,6 +53,8 @@ class LocalWorker {
     Path home = Path.of(dataDir(), "local-worker");
     Path demo = home.resolve("disks").resolve("demo-disk.img");
     DemoDisk.ensure(demo);
+    List<Path> offered = new java.util.ArrayList<>(List.of(demo));
+    diskFiles.orElse(List.of()).stream().map(Path::of).forEach(offered::add);
     String token = null;
     if (!Files.exists(home.resolve("state").resolve("credential.properties"))) {
       token = workers.createToken("built-in local worker", "system", RequestOrigin.SYSTEM).token();
@@ -60,14 +66,14 @@ class LocalWorker {
                 home.resolve("state"),
                 token,
                 io.holdfast.worker.WorkerMain.localHostname(),
-                List.of(demo),
+                List.copyOf(offered),
                 scanDevices,
                 2,
                 25));
     Thread t = new Thread(agent, "holdfast-local-worker");
     t.setDaemon(true);
     t.start();
-    LOG.infof("Local worker started; demo disk %s", demo);
+    LOG.infof("Local worker started; disks %s", offered);
   }
 
   void stop(@Observes ShutdownEvent event) {

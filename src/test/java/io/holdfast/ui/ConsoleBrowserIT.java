@@ -23,7 +23,13 @@ class ConsoleBrowserIT {
 
   @BeforeAll
   static void start() throws Exception {
-    app = AppProcess.start(dataDir, Map.of());
+    // besides the demo disk, a disk formatted whole (no partition table)
+    app =
+        AppProcess.start(
+            dataDir,
+            Map.of(
+                "HOLDFAST_LOCAL_WORKER_DISK_FILES",
+                io.holdfast.engine.Fixtures.plainDisk("ext4").toString()));
     browser = new Browser();
   }
 
@@ -104,6 +110,7 @@ class ConsoleBrowserIT {
     row.click();
     assertThat(page.locator("#machine-detail")).isVisible();
     assertThat(page.getByText("demo-disk.img").first()).isVisible();
+    String machineUrl = page.url();
     Browser.screenshot(page, "20-machine-detail");
     page.locator("#backup-now").click();
     assertThat(page.getByText("queued as job").first()).isVisible();
@@ -118,6 +125,12 @@ class ConsoleBrowserIT {
                 .setTimeout(60_000));
     assertThat(page.locator("#jobs-grid .job-progress").first()).hasAttribute("data-value", "100");
     Browser.screenshot(page, "21-jobs-done");
+    // the machine's disks now show what the image found: ext4 filling the table-less disk
+    page.navigate(machineUrl);
+    assertThat(page.locator("#machine-detail"))
+        .containsText(Pattern.compile("Whole disk without a partition table · .* · ext4, 1[34]"));
+    Browser.screenshot(page, "21b-machine-disks-after-backup");
+    page.navigate("/jobs");
     page.locator("#jobs-grid vaadin-grid-cell-content")
         .filter(new Locator.FilterOptions().setHasText("backup"))
         .first()
@@ -162,6 +175,13 @@ class ConsoleBrowserIT {
         .click();
     hd.locator("#restore-image [part~=\"toggle-button\"]").click();
     hd.locator("vaadin-combo-box-item:visible").first().click();
+    // the image holds two disks (the demo disk and the table-less one): the form offers both
+    hd.locator("#restore-disk [part~=\"toggle-button\"]").click();
+    assertThat(hd.locator("vaadin-combo-box-item:visible")).hasCount(2);
+    hd.locator("vaadin-combo-box-item:visible")
+        .filter(new Locator.FilterOptions().setHasText("demo-disk.img"))
+        .first()
+        .click();
     hd.locator("#restore-target input").fill(target.toString());
     hd.locator("#restore-partition input").fill("2");
     hd.locator("#restore-reason textarea").fill("user overwrote the data partition");

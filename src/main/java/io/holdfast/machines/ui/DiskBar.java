@@ -28,8 +28,9 @@ class DiskBar extends Div {
                 disk.name()
                     + " · "
                     + Format.bytes(disk.size())
-                    + " · "
-                    + disk.layout().scheme().toUpperCase()));
+                    + (disk.layout().partitions().isEmpty()
+                        ? ""
+                        : " · " + disk.layout().scheme().toUpperCase())));
     title.getStyle().set("font-weight", "600");
     Div bar = new Div();
     bar.getStyle()
@@ -44,7 +45,13 @@ class DiskBar extends Div {
         whole
             ? List.of(
                 new Partition(
-                    UsedBlocks.WHOLE_DISK, 0, disk.size(), null, "no partition table", null, null))
+                    UsedBlocks.WHOLE_DISK,
+                    0,
+                    disk.size(),
+                    null,
+                    "without a partition table",
+                    null,
+                    null))
             : disk.layout().partitions();
     long pos = 0;
     int i = 0;

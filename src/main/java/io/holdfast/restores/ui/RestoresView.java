@@ -38,6 +38,7 @@ import io.holdfast.ui.Notifications;
 import io.holdfast.ui.Origins;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
+import java.util.List;
 
 /**
  * Restore requests: pending, approved, rejected, expired; ask for one; decide (admins, not one's
@@ -256,7 +257,18 @@ public class RestoresView extends VerticalLayout {
             targetMachine.setValue(e.getValue());
           }
         });
-    TextField disk = new TextField("Disk in the image (if it has several)");
+    ComboBox<String> disk = new ComboBox<>("Disk in the image");
+    disk.setHelperText("Chosen for you when the image holds one disk");
+    image.addValueChangeListener(
+        e -> {
+          disk.clear();
+          List<String> names =
+              e.getValue() == null ? List.of() : images.diskNames(e.getValue().id());
+          disk.setItems(names);
+          if (names.size() == 1) {
+            disk.setValue(names.get(0));
+          }
+        });
     IntegerField partition = new IntegerField("Partition (empty = whole disk)");
     TextField target = new TextField("Target disk or file on that machine");
     target.setPlaceholder("/dev/sdb or /srv/restore/disk.img");
@@ -291,7 +303,7 @@ public class RestoresView extends VerticalLayout {
                           restores.request(
                               new RestoreService.Spec(
                                   image.getValue().id(),
-                                  disk.getValue().isBlank() ? null : disk.getValue().trim(),
+                                  disk.getValue(),
                                   partition.getValue(),
                                   targetMachine.getValue().id(),
                                   target.getValue(),
