@@ -94,7 +94,7 @@ public final class UsedBlocks {
     try {
       Extents e;
       if (Ext4.detect(head)) {
-        fs = "ext4";
+        fs = Ext4.variant(head);
         e = Ext4.usedBytes(region);
       } else if (Ntfs.detect(head)) {
         fs = "ntfs";

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.Fixtures;
+import io.holdfast.engine.Tools;
 import io.holdfast.engine.chunk.ChunkCodec;
 import io.holdfast.engine.chunk.ChunkCorruptException;
 import io.holdfast.engine.chunk.Compression;
@@ -43,7 +44,8 @@ class ParserFuzzTest {
             Fixtures.mbrDisk(),
             Fixtures.plainDisk("ext4"),
             Fixtures.plainDisk("fat"),
-            Fixtures.plainDisk("ntfs"))) {
+            Fixtures.plainDisk("ntfs"),
+            bigallocMetaBg())) {
       Path disk = Fixtures.copyOf(fixture, tmp);
       List<long[]> zones = hotZones(disk);
       Random rnd = new Random(SEED ^ fixture.getFileName().hashCode());
@@ -68,6 +70,28 @@ class ParserFuzzTest {
         }
       }
     }
+  }
+
+  /** ext4 with bigalloc clusters and meta_bg descriptors: the layouts the fixtures lack. */
+  private Path bigallocMetaBg() throws IOException {
+    Path fs = Files.createDirectories(tmp.resolve("made")).resolve("bigalloc-meta_bg.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(64L << 20);
+    }
+    Tools.Result r =
+        Tools.run(
+            "mkfs.ext4",
+            "-q",
+            "-F",
+            "-b",
+            "1024",
+            "-O",
+            "bigalloc,meta_bg,^resize_inode",
+            "-C",
+            "4096",
+            fs.toString());
+    assertThat(r.exit()).as(r.output()).isZero();
+    return fs;
   }
 
   private static void parse(Path disk) {
