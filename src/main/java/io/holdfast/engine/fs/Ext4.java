@@ -18,7 +18,7 @@ final class Ext4 {
   private static final long EXT3_INCOMPAT = 0x2 | 0x4 | 0x10;
 
   private static final long EXT3_RO_COMPAT = 0x1 | 0x2 | 0x4;
-  private static final long MAX_DESCRIPTOR_BYTES = 256L << 20;
+  private static final long MAX_DESCRIPTOR_BYTES = 64L << 20;
   private static final int INCOMPAT_64BIT = 0x80;
   private static final int RO_COMPAT_SPARSE_SUPER = 0x1;
   private static final int BG_BLOCK_UNINIT = 0x2;

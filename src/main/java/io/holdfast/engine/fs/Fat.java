@@ -66,7 +66,10 @@ final class Fat {
       throw new FilesystemException("FAT regions do not fit the volume");
     }
     long clusters = (total - dataStart) / spc;
-    int bits = clusters < 4085 ? 12 : clusters < 65525 ? 16 : 32;
+    // FAT32 is the one without a 16-bit FAT size, whatever its cluster count (as Linux decides:
+    // mkfs.fat -F 32 makes small ones, and a 4 KiB-sector ESP has barely 65,525 clusters)
+    boolean fat32 = Le.u16(bs, 22) == 0;
+    int bits = fat32 ? 32 : clusters < 4085 ? 12 : 16;
     if (fatSz * bps * 8 / bits < clusters + 2) {
       throw new FilesystemException("the FAT is too small for the cluster count");
     }
@@ -80,14 +83,14 @@ final class Fat {
     if (g.totalSectors * bps > part.length()) {
       throw new FilesystemException("volume larger than its partition");
     }
-    byte[] fat = part.read(g.reserved * bps, g.fatSectors * bps);
+    Entries fat = new Entries(part, g.reserved * bps, g.fatSectors * bps, g.bits);
     Extents.Builder used = new Extents.Builder();
     used.add(0, g.firstDataSector() * bps);
     long clusterBytes = (long) g.sectorsPerCluster * bps;
     long dataStart = g.firstDataSector() * bps;
     long runStart = -1;
     for (long c = 2; c < g.clusters + 2; c++) {
-      boolean inUse = entry(fat, c, g.bits) != 0;
+      boolean inUse = fat.get(c) != 0;
       if (inUse && runStart < 0) {
         runStart = c;
       } else if (!inUse && runStart >= 0) {
@@ -105,15 +108,51 @@ final class Fat {
     return used.build();
   }
 
-  private static long entry(byte[] fat, long cluster, int bits) {
-    return switch (bits) {
-      case 12 -> {
-        int off = (int) (cluster + cluster / 2);
-        int v = Le.u16(fat, off);
-        yield (cluster & 1) == 0 ? v & 0xFFF : v >>> 4;
+  /**
+   * The first FAT's entries, read a window at a time: a FAT32 of a large volume is hundreds of MiB,
+   * more than a worker's heap should hold at once.
+   */
+  private static final class Entries {
+
+    private static final int WINDOW = 4 << 20;
+
+    private final Region part;
+    private final long start;
+    private final long length;
+    private final int bits;
+    private byte[] window = new byte[0];
+    private long windowAt = -1;
+
+    Entries(Region part, long start, long length, int bits) {
+      this.part = part;
+      this.start = start;
+      this.length = length;
+      this.bits = bits;
+    }
+
+    long get(long cluster) throws FilesystemException {
+      return switch (bits) {
+        case 12 -> {
+          long off = cluster + cluster / 2;
+          int v = u8(off) | u8(off + 1) << 8;
+          yield (cluster & 1) == 0 ? v & 0xFFF : v >>> 4;
+        }
+        case 16 -> u8(cluster * 2) | u8(cluster * 2 + 1) << 8;
+        default ->
+            (u8(cluster * 4)
+                    | u8(cluster * 4 + 1) << 8
+                    | u8(cluster * 4 + 2) << 16
+                    | (long) u8(cluster * 4 + 3) << 24)
+                & 0x0FFFFFFFL;
+      };
+    }
+
+    private int u8(long off) throws FilesystemException {
+      if (windowAt < 0 || off < windowAt || off >= windowAt + window.length) {
+        windowAt = off - off % WINDOW;
+        window = part.read(start + windowAt, Math.min(WINDOW, length - windowAt));
       }
-      case 16 -> Le.u16(fat, (int) (cluster * 2));
-      default -> Le.u32(fat, (int) (cluster * 4)) & 0x0FFFFFFFL;
-    };
+      return window[(int) (off - windowAt)] & 0xFF;
+    }
   }
 }

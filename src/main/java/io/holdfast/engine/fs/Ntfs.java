@@ -44,7 +44,7 @@ final class Ntfs {
     }
     long clusters = volumeBytes / clusterBytes;
     byte[] rec = part.read(mftLcn * clusterBytes + BITMAP_RECORD * recordBytes, recordBytes);
-    applyFixups(rec, bps);
+    applyFixups(rec);
     byte[] bitmap = readData(part, rec, clusterBytes, (clusters + 7) / 8);
 
     Extents.Builder used = new Extents.Builder();
@@ -55,7 +55,13 @@ final class Ntfs {
     return used.build();
   }
 
-  private static void applyFixups(byte[] rec, int sectorBytes) throws FilesystemException {
+  /**
+   * Undoes the update sequence: the last two bytes of every 512 bytes of a record were swapped for
+   * a check value when it was written. The stride is 512 whatever the sector size (as in ntfs-3g's
+   * NTFS_BLOCK_SIZE), so a volume on 4 KiB sectors has eight per 4 KiB record.
+   */
+  private static void applyFixups(byte[] rec) throws FilesystemException {
+    int stride = 512;
     if (!"FILE".equals(new String(rec, 0, 4, StandardCharsets.US_ASCII))) {
       throw new FilesystemException("MFT record 6 is not a FILE record");
     }
@@ -63,11 +69,11 @@ final class Ntfs {
     int usaCount = Le.u16(rec, 6);
     if (usaCount < 1
         || usaOff + usaCount * 2 > rec.length
-        || (usaCount - 1) * sectorBytes > rec.length) {
+        || (usaCount - 1) * stride > rec.length) {
       throw new FilesystemException("bad update sequence array");
     }
     for (int i = 1; i < usaCount; i++) {
-      int end = i * sectorBytes - 2;
+      int end = i * stride - 2;
       if (rec[end] != rec[usaOff] || rec[end + 1] != rec[usaOff + 1]) {
         throw new FilesystemException("torn MFT record (fixup mismatch)");
       }

@@ -1,0 +1,114 @@
+package io.holdfast.engine.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.Progress;
+import io.holdfast.engine.Tools;
+import io.holdfast.engine.chunk.Compression;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.ops.CreateImage;
+import io.holdfast.engine.ops.RestoreImage;
+import io.holdfast.engine.store.Repository;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * NTFS volumes of every sector and cluster size mkntfs makes: each is imaged by its $Bitmap,
+ * restores to a volume that {@code ntfsfix -n} accepts and {@code ntfscmp} finds identical to the
+ * source, and leaves a truncated file's old clusters out.
+ */
+class NtfsVariantsTest {
+
+  @TempDir Path tmp;
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "512-byte sectors, 4 KiB clusters; 64; -s 512",
+        "512-byte clusters; 64; -s 512 -c 512",
+        "64 KiB clusters; 256; -s 512 -c 65536",
+        // 4Kn drives: MFT records keep their update sequence every 512 bytes, not every sector
+        "4 KiB sectors; 64; -s 4096",
+        "4 KiB sectors, 64 KiB clusters; 256; -s 4096 -c 65536",
+      })
+  void is_imaged_by_its_bitmap_and_restores_identical(String variant, int mib, String options)
+      throws IOException {
+    Path fs = tmp.resolve("ntfs.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength((long) mib << 20);
+    }
+    List<String> mkntfs = new ArrayList<>(List.of("mkntfs", "-q", "-F", "-f", "-L", "VARIANT"));
+    mkntfs.addAll(List.of(options.split(" ")));
+    mkntfs.add(fs.toString());
+    run(mkntfs.toArray(String[]::new));
+    Random rnd = new Random(3);
+    Path data = write("data.bin", 900 << 10, rnd);
+    Path stale = write("stale.bin", 800 << 10, rnd);
+    run("ntfscp", "-f", fs.toString(), data.toString(), "/data.bin");
+    run("ntfscp", "-f", fs.toString(), stale.toString(), "/stale.bin");
+    Matcher inode =
+        Pattern.compile("Dumping Inode (\\d+)")
+            .matcher(Tools.run("ntfsinfo", "-F", "/stale.bin", fs.toString()).output());
+    assertThat(inode.find()).isTrue();
+    run("ntfstruncate", fs.toString(), inode.group(1), "0"); // frees its clusters, not their bytes
+    byte[] staleBlock = Arrays.copyOf(Files.readAllBytes(stale), 512);
+    assertThat(containsBlock(fs, staleBlock)).as("the old data is on the source").isTrue();
+
+    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    Manifest m =
+        new CreateImage(repo, Progress.NONE, Cancellation.none())
+            .run(
+                new CreateImage.Options(
+                    "ntfs", List.of(CreateImage.DiskSpec.whole(fs)), Compression.FAST, true, 2));
+    UsedBlocks.PartitionImaging how = m.disks().get(0).imaging().get(0);
+    assertThat(how.filesystem()).isEqualTo("ntfs");
+    assertThat(how.method()).as("%s", how.note()).isEqualTo("used-blocks");
+    assertThat(m.usedBytes()).isLessThan(((long) mib << 20) / 2);
+
+    Path restored = tmp.resolve("restored.img");
+    new RestoreImage(repo, Progress.NONE, Cancellation.none())
+        .run(new RestoreImage.Options(m.id(), null, null, restored, false));
+    run("ntfsfix", "-n", restored.toString());
+    Tools.Result cmp = Tools.run("ntfscmp", fs.toString(), restored.toString());
+    assertThat(cmp.exit()).as(cmp.output()).isZero();
+    assertThat(cmp.output()).doesNotContain("DIFFER").doesNotContain("only in");
+    assertThat(Tools.run("ntfscat", restored.toString(), "/data.bin").stdout())
+        .isEqualTo(Files.readAllBytes(data));
+    assertThat(containsBlock(restored, staleBlock)).as("the truncated file's old data").isFalse();
+  }
+
+  private Path write(String name, int bytes, Random rnd) throws IOException {
+    byte[] b = new byte[bytes];
+    rnd.nextBytes(b);
+    return Files.write(tmp.resolve(name), b);
+  }
+
+  private static void run(String... cmd) {
+    Tools.Result r = Tools.run(cmd);
+    assertThat(r.exit()).as("%s: %s", String.join(" ", cmd), r.output()).isZero();
+  }
+
+  /** Whether any 512-byte-aligned block of the image equals {@code block}. */
+  private static boolean containsBlock(Path image, byte[] block) throws IOException {
+    byte[] all = Files.readAllBytes(image);
+    for (int at = 0; at + block.length <= all.length; at += block.length) {
+      if (Arrays.equals(all, at, at + block.length, block, 0, block.length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
