@@ -270,8 +270,14 @@ public final class Agent implements Runnable {
           .forEach(
               p ->
                   reporter.log(
-                      "warn",
-                      d.name() + ": " + p.where() + " imaged sector by sector: " + p.note()));
+                      p.method().equals("all-sectors") ? "warn" : "info",
+                      d.name()
+                          + ": "
+                          + p.where()
+                          + (p.method().equals("all-sectors")
+                              ? " imaged sector by sector: "
+                              : " (" + p.filesystem() + "): ")
+                          + p.note()));
     }
     reporter.log(
         "info",

@@ -66,6 +66,25 @@ public final class Extents {
     return i < starts.length && starts[i] < to;
   }
 
+  /** The ranges of this set that {@code other} does not cover. */
+  public Extents minus(Extents other) {
+    Builder out = new Builder();
+    int j = 0;
+    for (int i = 0; i < starts.length; i++) {
+      long pos = starts[i];
+      long end = ends[i];
+      while (j < other.count() && other.end(j) <= pos) {
+        j++;
+      }
+      for (int k = j; k < other.count() && other.start(k) < end; k++) {
+        out.add(pos, Math.min(end, Math.max(pos, other.start(k))));
+        pos = Math.max(pos, other.end(k));
+      }
+      out.add(pos, end);
+    }
+    return out.build();
+  }
+
   /** Collects ranges in any order, then merges them. */
   public static final class Builder {
     private long[] s = new long[64];

@@ -2,16 +2,39 @@ package io.holdfast.engine.fs;
 
 import io.holdfast.engine.disk.Le;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * NTFS: the cluster allocation bitmap is the data of the {@code $Bitmap} file, MFT record 6, found
  * through the MFT location in the boot sector and the record's data runs.
+ *
+ * <p>Windows' paging, swap and hibernation files in the root directory are left out, as commercial
+ * imagers do: Windows makes them anew, and a hibernation file restored as zeros holds no hibernated
+ * session, so the restored system boots afresh. They are found through the root directory's index,
+ * and each is taken only when its MFT record confirms it (in use, same sequence number, a name in
+ * the root directory). Anything unexpected there keeps them in.
  */
 final class Ntfs {
 
+  private static final int MFT_RECORD = 0;
+  private static final int ROOT_RECORD = 5;
   private static final int BITMAP_RECORD = 6;
+  private static final long ATTR_FILE_NAME = 0x30;
+  private static final long ATTR_ATTRIBUTE_LIST = 0x20;
   private static final long ATTR_DATA = 0x80;
+  private static final long ATTR_INDEX_ROOT = 0x90;
+  private static final long ATTR_INDEX_ALLOCATION = 0xA0;
   private static final long ATTR_END = 0xFFFFFFFFL;
+  private static final Set<String> LEFT_OUT =
+      Set.of("pagefile.sys", "hiberfil.sys", "swapfile.sys");
+  private static final long MAX_ROOT_INDEX = 16L << 20;
+
+  /** What {@link #map} found: the bytes to image and, if some were left out, which and why. */
+  record Mapped(Extents used, String note) {}
 
   private Ntfs() {}
 
@@ -21,6 +44,10 @@ final class Ntfs {
   }
 
   static Extents usedBytes(Region part) throws FilesystemException {
+    return map(part).used();
+  }
+
+  static Mapped map(Region part) throws FilesystemException {
     byte[] bs = part.read(0, 512);
     int bps = Le.u16(bs, 11);
     int spcRaw = Le.u8(bs, 13);
@@ -43,8 +70,8 @@ final class Ntfs {
       throw new FilesystemException("volume larger than its partition");
     }
     long clusters = volumeBytes / clusterBytes;
-    byte[] rec = part.read(mftLcn * clusterBytes + BITMAP_RECORD * recordBytes, recordBytes);
-    applyFixups(rec);
+    Volume v = new Volume(part, clusterBytes, (int) recordBytes, clusters, mftLcn);
+    byte[] rec = v.recordAt(mftLcn * clusterBytes + BITMAP_RECORD * recordBytes);
     byte[] bitmap = readData(part, rec, clusterBytes, (clusters + 7) / 8);
 
     Extents.Builder used = new Extents.Builder();
@@ -52,7 +79,218 @@ final class Ntfs {
     // the boot sector's backup sits in the partition's last sector, past the last cluster
     used.add(clusters * clusterBytes, part.length());
     used.add(0, Math.min(part.length(), 8192));
-    return used.build();
+    Extents all = used.build();
+
+    Extents.Builder skip = new Extents.Builder();
+    Set<String> names = new TreeSet<>();
+    try {
+      v.systemFiles(skip, names);
+    } catch (FilesystemException | RuntimeException e) {
+      return new Mapped(all, null); // keep them: an odd root directory costs bytes, not data
+    }
+    Extents kept = all.minus(skip.build());
+    long saved = all.bytes() - kept.bytes();
+    return saved == 0
+        ? new Mapped(all, null)
+        : new Mapped(
+            kept,
+            String.join(", ", names) + " left out (" + saved + " bytes); Windows makes them anew");
+  }
+
+  /** One data run: {@code length} clusters from {@code lcn}, or a hole when lcn is -1. */
+  private record Run(long lcn, long length) {}
+
+  private record Volume(
+      Region part, long clusterBytes, int recordBytes, long clusters, long mftLcn) {
+
+    /** An MFT record at a byte offset, with its update sequence undone. */
+    byte[] recordAt(long at) throws FilesystemException {
+      byte[] rec = part.read(at, recordBytes);
+      applyFixups(rec, "FILE");
+      return rec;
+    }
+
+    /** MFT record n, found through the runs of the MFT's own data. */
+    byte[] record(List<Run> mft, long n) throws FilesystemException {
+      byte[] rec = new byte[recordBytes];
+      long want = n * recordBytes;
+      int filled = 0;
+      long vcnBytes = 0;
+      for (Run r : mft) {
+        long runBytes = r.length() * clusterBytes;
+        while (filled < recordBytes && want + filled < vcnBytes + runBytes) {
+          long inRun = want + filled - vcnBytes;
+          if (inRun < 0 || r.lcn() < 0) {
+            throw new FilesystemException("MFT record " + n + " lies in a hole");
+          }
+          int piece = (int) Math.min(recordBytes - filled, runBytes - inRun);
+          byte[] b = part.read(r.lcn() * clusterBytes + inRun, piece);
+          System.arraycopy(b, 0, rec, filled, piece);
+          filled += piece;
+        }
+        vcnBytes += runBytes;
+        if (filled == recordBytes) {
+          applyFixups(rec, "FILE");
+          return rec;
+        }
+      }
+      throw new FilesystemException("MFT record " + n + " lies past the MFT's data runs");
+    }
+
+    /** Adds the clusters of the root directory's paging and hibernation files. */
+    void systemFiles(Extents.Builder skip, Set<String> names) throws FilesystemException {
+      byte[] mftRecord = recordAt(mftLcn * clusterBytes + MFT_RECORD * (long) recordBytes);
+      List<Run> mft = runs(mftRecord, attribute(mftRecord, ATTR_DATA, ""), clusters);
+      byte[] root = record(mft, ROOT_RECORD);
+      int ir = attribute(root, ATTR_INDEX_ROOT, "$I30");
+      if (ir < 0 || Le.u8(root, ir + 8) != 0) {
+        throw new FilesystemException("root directory has no resident $I30 index root");
+      }
+      int value = ir + Le.u16(root, ir + 20);
+      long indexBlock = Le.u32(root, value + 8);
+      List<long[]> found = new ArrayList<>();
+      entries(root, value + 16, ir + (int) Le.u32(root, ir + 4), found);
+      int ia = attribute(root, ATTR_INDEX_ALLOCATION, "$I30");
+      if (ia >= 0) {
+        if (indexBlock < 512 || indexBlock > 65536 || Long.bitCount(indexBlock) != 1) {
+          throw new FilesystemException("implausible index block size " + indexBlock);
+        }
+        long size = Math.min(Le.u64(root, ia + 48), MAX_ROOT_INDEX);
+        byte[] index = readRunsData(part, runs(root, ia, clusters), clusterBytes, size);
+        for (int at = 0; at + indexBlock <= index.length; at += (int) indexBlock) {
+          byte[] block = java.util.Arrays.copyOfRange(index, at, at + (int) indexBlock);
+          try {
+            applyFixups(block, "INDX");
+          } catch (FilesystemException unused) {
+            continue; // a block never written, or torn: its entries are not trusted anyway
+          }
+          entries(block, 0x18, block.length, found);
+        }
+      }
+      for (long[] f : found) {
+        confirmAndSkip(mft, f[0], (int) f[1], skip, names);
+      }
+    }
+
+    /** Index entries naming one of the files left out, in the root: {record, sequence}. */
+    private static void entries(byte[] b, int header, int limit, List<long[]> found)
+        throws FilesystemException {
+      int p = header + (int) Le.u32(b, header);
+      int end = Math.min(limit, header + (int) Le.u32(b, header + 4));
+      for (int guard = 0; guard < 4096 && p + 16 <= end; guard++) {
+        long ref = Le.u64(b, p);
+        int len = Le.u16(b, p + 8);
+        int keyLen = Le.u16(b, p + 10);
+        long flags = Le.u32(b, p + 12);
+        if ((flags & 2) != 0) {
+          return; // the last entry holds no key
+        }
+        if (len < 16 || p + len > end || keyLen < 66 || 16 + keyLen > len) {
+          throw new FilesystemException("bad index entry");
+        }
+        int key = p + 16;
+        String name = fileName(b, key, 16 + keyLen > len ? 0 : keyLen);
+        if ((Le.u64(b, key) & 0xFFFFFFFFFFFFL) == ROOT_RECORD
+            && name != null
+            && LEFT_OUT.contains(name.toLowerCase(Locale.ROOT))) {
+          found.add(new long[] {ref & 0xFFFFFFFFFFFFL, ref >>> 48});
+        }
+        p += len;
+      }
+    }
+
+    /**
+     * Takes the file's clusters only when its record is in use, is the one the index meant (same
+     * sequence number), names itself in the root, and keeps all its data in one plain attribute.
+     */
+    private void confirmAndSkip(
+        List<Run> mft, long n, int sequence, Extents.Builder skip, Set<String> names)
+        throws FilesystemException {
+      byte[] rec = record(mft, n);
+      int flags = Le.u16(rec, 22);
+      if ((flags & 1) == 0 || (flags & 2) != 0 || Le.u16(rec, 16) != sequence) {
+        return;
+      }
+      if (Le.u64(rec, 32) != 0 || attribute(rec, ATTR_ATTRIBUTE_LIST, null) >= 0) {
+        return;
+      }
+      String name = null;
+      for (int off = first(rec); off >= 0; off = next(rec, off)) {
+        if (Le.u32(rec, off) == ATTR_FILE_NAME && Le.u8(rec, off + 8) == 0) {
+          int value = off + Le.u16(rec, off + 20);
+          String n2 = fileName(rec, value, (int) Le.u32(rec, off + 16));
+          if ((Le.u64(rec, value) & 0xFFFFFFFFFFFFL) == ROOT_RECORD
+              && n2 != null
+              && LEFT_OUT.contains(n2.toLowerCase(Locale.ROOT))) {
+            name = n2.toLowerCase(Locale.ROOT);
+          }
+        }
+      }
+      int data = attribute(rec, ATTR_DATA, "");
+      if (name == null || data < 0 || Le.u8(rec, data + 8) == 0) {
+        return;
+      }
+      int attrFlags = Le.u16(rec, data + 12);
+      if ((attrFlags & 0x00FF) != 0 || (attrFlags & 0x4000) != 0 || Le.u64(rec, data + 16) != 0) {
+        return; // compressed, encrypted, or not starting at the file's first cluster
+      }
+      for (Run r : runs(rec, data, clusters)) {
+        if (r.lcn() >= 0) {
+          skip.add(r.lcn() * clusterBytes, (r.lcn() + r.length()) * clusterBytes);
+        }
+      }
+      names.add(name);
+    }
+  }
+
+  /** The name in a $FILE_NAME value of {@code length} bytes, or null if it does not fit. */
+  private static String fileName(byte[] b, int value, int length) {
+    if (length < 66 || value + 66 > b.length) {
+      return null;
+    }
+    int chars = Le.u8(b, value + 64);
+    if (66 + 2 * chars > length || value + 66 + 2 * chars > b.length) {
+      return null;
+    }
+    return new String(b, value + 66, 2 * chars, StandardCharsets.UTF_16LE);
+  }
+
+  private static int first(byte[] rec) {
+    int off = Le.u16(rec, 20);
+    return off + 16 <= rec.length && Le.u32(rec, off) != ATTR_END ? off : -1;
+  }
+
+  private static int next(byte[] rec, int off) throws FilesystemException {
+    long len = Le.u32(rec, off + 4);
+    if (len < 16 || off + len > rec.length) {
+      throw new FilesystemException("attribute runs past its MFT record");
+    }
+    int n = off + (int) len;
+    return n + 16 <= rec.length && Le.u32(rec, n) != ATTR_END ? n : -1;
+  }
+
+  /**
+   * The first attribute of a type with the given name ("" for unnamed, null for any name), or -1.
+   */
+  private static int attribute(byte[] rec, long type, String name) throws FilesystemException {
+    int guard = 0;
+    for (int off = first(rec); off >= 0 && guard++ < 256; off = next(rec, off)) {
+      if (Le.u32(rec, off) != type) {
+        continue;
+      }
+      int nameLen = Le.u8(rec, off + 9);
+      int nameOff = Le.u16(rec, off + 10);
+      if (name == null) {
+        return off;
+      }
+      if (off + nameOff + 2 * nameLen > rec.length) {
+        throw new FilesystemException("attribute name runs past its MFT record");
+      }
+      if (new String(rec, off + nameOff, 2 * nameLen, StandardCharsets.UTF_16LE).equals(name)) {
+        return off;
+      }
+    }
+    return -1;
   }
 
   /**
@@ -60,10 +298,10 @@ final class Ntfs {
    * a check value when it was written. The stride is 512 whatever the sector size (as in ntfs-3g's
    * NTFS_BLOCK_SIZE), so a volume on 4 KiB sectors has eight per 4 KiB record.
    */
-  private static void applyFixups(byte[] rec) throws FilesystemException {
+  private static void applyFixups(byte[] rec, String magic) throws FilesystemException {
     int stride = 512;
-    if (!"FILE".equals(new String(rec, 0, 4, StandardCharsets.US_ASCII))) {
-      throw new FilesystemException("MFT record 6 is not a FILE record");
+    if (!magic.equals(new String(rec, 0, 4, StandardCharsets.US_ASCII))) {
+      throw new FilesystemException("not a " + magic + " record");
     }
     int usaOff = Le.u16(rec, 4);
     int usaCount = Le.u16(rec, 6);
@@ -75,7 +313,7 @@ final class Ntfs {
     for (int i = 1; i < usaCount; i++) {
       int end = i * stride - 2;
       if (rec[end] != rec[usaOff] || rec[end + 1] != rec[usaOff + 1]) {
-        throw new FilesystemException("torn MFT record (fixup mismatch)");
+        throw new FilesystemException("torn " + magic + " record (fixup mismatch)");
       }
       rec[end] = rec[usaOff + i * 2];
       rec[end + 1] = rec[usaOff + i * 2 + 1];
@@ -84,25 +322,25 @@ final class Ntfs {
 
   private static byte[] readData(Region part, byte[] rec, long clusterBytes, long wanted)
       throws FilesystemException {
-    int off = Le.u16(rec, 20);
-    for (int guard = 0; guard < 64 && off + 16 <= rec.length; guard++) {
-      long type = Le.u32(rec, off);
-      if (type == ATTR_END) {
-        break;
-      }
-      long len = Le.u32(rec, off + 4);
-      if (len < 16 || off + len > rec.length) {
-        throw new FilesystemException("attribute runs past its MFT record");
-      }
-      if (type == ATTR_DATA && Le.u8(rec, off + 9) == 0) {
-        boolean nonResident = Le.u8(rec, off + 8) != 0;
-        return nonResident
-            ? readRuns(part, rec, off, (int) len, clusterBytes, wanted)
-            : resident(rec, off, wanted);
-      }
-      off += (int) len;
+    int off = attribute(rec, ATTR_DATA, "");
+    if (off < 0) {
+      throw new FilesystemException("$Bitmap has no data attribute");
     }
-    throw new FilesystemException("$Bitmap has no data attribute");
+    boolean nonResident = Le.u8(rec, off + 8) != 0;
+    if (!nonResident) {
+      return resident(rec, off, wanted);
+    }
+    List<Run> runs = runs(rec, off, Long.MAX_VALUE / clusterBytes);
+    for (Run r : runs) {
+      if (r.lcn() < 0) {
+        throw new FilesystemException("sparse run in $Bitmap");
+      }
+    }
+    byte[] out = readRunsData(part, runs, clusterBytes, wanted);
+    if (out.length < wanted) {
+      throw new FilesystemException("$Bitmap data runs cover less than the volume");
+    }
+    return out;
   }
 
   private static byte[] resident(byte[] rec, int off, long wanted) throws FilesystemException {
@@ -116,18 +354,45 @@ final class Ntfs {
     return out;
   }
 
-  private static byte[] readRuns(
-      Region part, byte[] rec, int attr, int attrLen, long clusterBytes, long wanted)
+  /** Up to {@code wanted} bytes of the data the runs hold; holes read as zeros. */
+  private static byte[] readRunsData(Region part, List<Run> runs, long clusterBytes, long wanted)
       throws FilesystemException {
     if (wanted > Integer.MAX_VALUE - 8) {
-      throw new FilesystemException("$Bitmap implausibly large");
+      throw new FilesystemException("attribute data implausibly large");
     }
-    byte[] out = new byte[(int) wanted];
-    int p = attr + Le.u16(rec, attr + 32);
-    int end = attr + attrLen;
-    long lcn = 0;
+    long total = 0;
+    for (Run r : runs) {
+      total += r.length() * clusterBytes;
+    }
+    byte[] out = new byte[(int) Math.min(wanted, total)];
     long filled = 0;
-    while (p < end && filled < wanted) {
+    for (Run r : runs) {
+      if (filled >= out.length) {
+        break;
+      }
+      long bytes = Math.min(r.length() * clusterBytes, out.length - filled);
+      if (r.lcn() >= 0) {
+        byte[] chunk = part.read(r.lcn() * clusterBytes, bytes);
+        System.arraycopy(chunk, 0, out, (int) filled, (int) bytes);
+      }
+      filled += bytes;
+    }
+    return out;
+  }
+
+  /** The data runs of a non-resident attribute, each within the volume's clusters. */
+  private static List<Run> runs(byte[] rec, int attr, long clusters) throws FilesystemException {
+    if (attr < 0 || Le.u8(rec, attr + 8) == 0) {
+      throw new FilesystemException("attribute is not non-resident");
+    }
+    int p = attr + Le.u16(rec, attr + 32);
+    int end = attr + (int) Le.u32(rec, attr + 4);
+    if (end > rec.length) {
+      throw new FilesystemException("attribute runs past its MFT record");
+    }
+    List<Run> runs = new ArrayList<>();
+    long lcn = 0;
+    while (p < end) {
       int header = Le.u8(rec, p++);
       if (header == 0) {
         break;
@@ -142,8 +407,12 @@ final class Ntfs {
         runLen |= (long) Le.u8(rec, p + i) << (8 * i);
       }
       p += lenBytes;
+      if (runLen <= 0 || runLen > clusters) {
+        throw new FilesystemException("bad data run");
+      }
       if (offBytes == 0) {
-        throw new FilesystemException("sparse run in $Bitmap");
+        runs.add(new Run(-1, runLen));
+        continue;
       }
       long delta = 0;
       for (int i = 0; i < offBytes; i++) {
@@ -154,17 +423,11 @@ final class Ntfs {
       }
       p += offBytes;
       lcn += delta;
-      if (runLen <= 0 || lcn < 0) {
-        throw new FilesystemException("bad data run");
+      if (lcn < 0 || lcn + runLen > clusters) {
+        throw new FilesystemException("data run outside the volume");
       }
-      long bytes = Math.min(runLen * clusterBytes, wanted - filled);
-      byte[] chunk = part.read(lcn * clusterBytes, bytes);
-      System.arraycopy(chunk, 0, out, (int) filled, (int) bytes);
-      filled += bytes;
+      runs.add(new Run(lcn, runLen));
     }
-    if (filled < wanted) {
-      throw new FilesystemException("$Bitmap data runs cover less than the volume");
-    }
-    return out;
+    return runs;
   }
 }

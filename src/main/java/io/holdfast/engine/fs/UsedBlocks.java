@@ -28,7 +28,7 @@ public final class UsedBlocks {
    * @param filesystem {@code ext4}, {@code fat32}, {@code ntfs}, ... or {@code unknown}
    * @param method {@code used-blocks} or {@code all-sectors}
    * @param usedBytes bytes that will be read and stored
-   * @param note why all sectors were taken, or null
+   * @param note why all sectors were taken, or what allocated data was left out and why, or null
    */
   public record PartitionImaging(
       int number, String filesystem, String method, long usedBytes, String note) {
@@ -94,12 +94,15 @@ public final class UsedBlocks {
     String fs = "unknown";
     try {
       Extents e;
+      String note = null;
       if (Ext4.detect(head)) {
         fs = Ext4.variant(head);
         e = Ext4.usedBytes(region);
       } else if (Ntfs.detect(head)) {
         fs = "ntfs";
-        e = Ntfs.usedBytes(region);
+        Ntfs.Mapped mapped = Ntfs.map(region);
+        e = mapped.used();
+        note = mapped.note();
       } else if (Fat.detect(head)) {
         fs = Fat.variant(head);
         e = Fat.usedBytes(region);
@@ -109,7 +112,7 @@ public final class UsedBlocks {
       } else {
         return allSectors(p, fs, "no supported filesystem found");
       }
-      return new Result(e, new PartitionImaging(p.number(), fs, "used-blocks", e.bytes(), null));
+      return new Result(e, new PartitionImaging(p.number(), fs, "used-blocks", e.bytes(), note));
     } catch (FilesystemException ex) {
       return allSectors(p, fs, fs + " metadata inconsistent (" + ex.getMessage() + ")");
     } catch (RuntimeException ex) {

@@ -90,6 +90,56 @@ class NtfsVariantsTest {
     assertThat(containsBlock(restored, staleBlock)).as("the truncated file's old data").isFalse();
   }
 
+  @org.junit.jupiter.api.Test
+  void windows_paging_and_hibernation_files_in_the_root_are_left_out() throws IOException {
+    Path fs = tmp.resolve("windows.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(128L << 20);
+    }
+    run("mkntfs", "-q", "-F", "-f", "-L", "WINDOWS", fs.toString());
+    Random rnd = new Random(9);
+    Path data = write("data.bin", 900 << 10, rnd);
+    run("ntfscp", "-f", fs.toString(), data.toString(), "/data.bin");
+    // enough names that the root directory's index grows out of its MFT record into INDX blocks
+    Path small = write("small.txt", 100, rnd);
+    for (int i = 0; i < 80; i++) {
+      run("ntfscp", "-f", fs.toString(), small.toString(), String.format("/file-%02d.txt", i));
+    }
+    run("ntfscp", "-f", fs.toString(), write("p", 8 << 20, rnd).toString(), "/pagefile.sys");
+    run("ntfscp", "-f", fs.toString(), write("h", 4 << 20, rnd).toString(), "/hiberfil.sys");
+    assertThat(Tools.run("ntfsinfo", "-i", "5", fs.toString()).output())
+        .contains("$INDEX_ALLOCATION");
+
+    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    Manifest m =
+        new CreateImage(repo, Progress.NONE, Cancellation.none())
+            .run(
+                new CreateImage.Options(
+                    "win", List.of(CreateImage.DiskSpec.whole(fs)), Compression.FAST, true, 2));
+    UsedBlocks.PartitionImaging how = m.disks().get(0).imaging().get(0);
+    assertThat(how.method()).isEqualTo("used-blocks");
+    assertThat(how.note())
+        .startsWith("hiberfil.sys, pagefile.sys left out (12582912 bytes)")
+        .contains("Windows makes them anew");
+    assertThat(m.storedBytes()).as("the 12 MiB of random pages are not stored").isLessThan(4 << 20);
+
+    Path restored = tmp.resolve("restored.img");
+    new RestoreImage(repo, Progress.NONE, Cancellation.none())
+        .run(new RestoreImage.Options(m.id(), null, null, restored, false));
+    run("ntfsfix", "-n", restored.toString());
+    assertThat(Tools.run("ntfscat", restored.toString(), "/data.bin").stdout())
+        .isEqualTo(Files.readAllBytes(data));
+    assertThat(Tools.run("ntfscat", restored.toString(), "/file-42.txt").stdout())
+        .isEqualTo(Files.readAllBytes(small));
+    assertThat(Tools.run("ntfscat", restored.toString(), "/pagefile.sys").stdout())
+        .isEqualTo(new byte[8 << 20]);
+    // ntfscmp finds nothing else changed: only the two files' contents
+    Tools.Result cmp = Tools.run("ntfscmp", fs.toString(), restored.toString());
+    List<String> differ =
+        cmp.output().lines().filter(l -> l.contains("DIFFER") || l.contains("only in")).toList();
+    assertThat(differ).hasSize(2).allMatch(l -> l.contains("attribute 0x80 content"));
+  }
+
   private Path write(String name, int bytes, Random rnd) throws IOException {
     byte[] b = new byte[bytes];
     rnd.nextBytes(b);
