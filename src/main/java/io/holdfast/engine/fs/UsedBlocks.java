@@ -8,12 +8,12 @@ import java.util.List;
 
 /**
  * Works out which bytes of a disk hold data: allocated blocks of the filesystems it understands
- * (ext2/3/4, FAT12/16/32, NTFS), the header of Linux swap areas, every byte of other partitions,
- * the partition tables and the space before the first partition; not large unpartitioned areas,
- * which restore as zeros. A disk without partitions may hold one filesystem from its first byte (a
- * data disk formatted whole, a USB stick without a table): it is mapped the same way, as
- * "partition" 0. Bad filesystem metadata never fails the backup: that partition falls back to
- * sector-by-sector and the reason is recorded.
+ * (ext2/3/4, XFS, FAT12/16/32, NTFS), the header of Linux swap areas, every byte of other
+ * partitions, the partition tables and the space before the first partition; not large
+ * unpartitioned areas, which restore as zeros. A disk without partitions may hold one filesystem
+ * from its first byte (a data disk formatted whole, a USB stick without a table): it is mapped the
+ * same way, as "partition" 0. Bad filesystem metadata never fails the backup: that partition falls
+ * back to sector-by-sector and the reason is recorded.
  */
 public final class UsedBlocks {
 
@@ -103,6 +103,9 @@ public final class UsedBlocks {
         Ntfs.Mapped mapped = Ntfs.map(region);
         e = mapped.used();
         note = mapped.note();
+      } else if (Xfs.detect(head)) {
+        fs = "xfs";
+        e = Xfs.usedBytes(region);
       } else if (Fat.detect(head)) {
         fs = Fat.variant(head);
         e = Fat.usedBytes(region);

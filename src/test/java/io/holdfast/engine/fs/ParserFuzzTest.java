@@ -45,7 +45,8 @@ class ParserFuzzTest {
             Fixtures.plainDisk("ext4"),
             Fixtures.plainDisk("fat"),
             Fixtures.plainDisk("ntfs"),
-            bigallocMetaBg())) {
+            bigallocMetaBg(),
+            xfs())) {
       Path disk = Fixtures.copyOf(fixture, tmp);
       List<long[]> zones = hotZones(disk);
       Random rnd = new Random(SEED ^ fixture.getFileName().hashCode());
@@ -90,6 +91,17 @@ class ParserFuzzTest {
             "-C",
             "4096",
             fs.toString());
+    assertThat(r.exit()).as(r.output()).isZero();
+    return fs;
+  }
+
+  /** XFS v5: its superblock, AGFs and free-space tree blocks are in the hot zones. */
+  private Path xfs() throws IOException {
+    Path fs = Files.createDirectories(tmp.resolve("made")).resolve("xfs.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(320L << 20);
+    }
+    Tools.Result r = Tools.run("mkfs.xfs", "-q", "-f", fs.toString());
     assertThat(r.exit()).as(r.output()).isZero();
     return fs;
   }
