@@ -90,37 +90,61 @@ public final class UsedBlocks {
 
   private static Result forPartition(DiskSource disk, Partition p) {
     Region region = new Region(disk, p.offset(), p.length());
-    byte[] head = disk.readBytes(p.offset(), (int) Math.min(PROBE_BYTES, p.length()));
-    String fs = "unknown";
+    Probe probe = new Probe();
     try {
-      Extents e;
-      String note = null;
+      if (!probe.run(region, true)) {
+        return allSectors(p, probe.fs, "no supported filesystem found");
+      }
+      return new Result(
+          probe.used,
+          new PartitionImaging(
+              p.number(), probe.fs, "used-blocks", probe.used.bytes(), probe.note));
+    } catch (FilesystemException ex) {
+      return allSectors(p, probe.fs, probe.fs + " metadata inconsistent (" + ex.getMessage() + ")");
+    } catch (RuntimeException ex) {
+      // a parser bug or hostile metadata must not cost the backup
+      return allSectors(p, probe.fs, probe.fs + " metadata unreadable (" + ex + ")");
+    }
+  }
+
+  /**
+   * Finds the filesystem (or swap area, or LVM physical volume) a window holds and maps it. Its
+   * fields say what was found so far, also when mapping then fails.
+   */
+  static final class Probe {
+    String fs = "unknown";
+    Extents used;
+    String note;
+
+    /** False when nothing known starts the window; throws when something does but is bad. */
+    boolean run(Region region, boolean volumes) throws FilesystemException {
+      byte[] head = region.read(0, Math.min(PROBE_BYTES, region.length()));
       if (Ext4.detect(head)) {
         fs = Ext4.variant(head);
-        e = Ext4.usedBytes(region);
+        used = Ext4.usedBytes(region);
       } else if (Ntfs.detect(head)) {
         fs = "ntfs";
         Ntfs.Mapped mapped = Ntfs.map(region);
-        e = mapped.used();
+        used = mapped.used();
         note = mapped.note();
       } else if (Xfs.detect(head)) {
         fs = "xfs";
-        e = Xfs.usedBytes(region);
+        used = Xfs.usedBytes(region);
       } else if (Fat.detect(head)) {
         fs = Fat.variant(head);
-        e = Fat.usedBytes(region);
+        used = Fat.usedBytes(region);
       } else if (Swap.pageSize(region) > 0) {
         fs = "swap";
-        e = Swap.usedBytes(region, Swap.pageSize(region));
+        used = Swap.usedBytes(region, Swap.pageSize(region));
+      } else if (volumes && Lvm.labelSector(head) >= 0) {
+        fs = "lvm2";
+        Lvm.Mapped mapped = Lvm.map(region, Lvm.labelSector(head));
+        used = mapped.used();
+        note = mapped.note();
       } else {
-        return allSectors(p, fs, "no supported filesystem found");
+        return false;
       }
-      return new Result(e, new PartitionImaging(p.number(), fs, "used-blocks", e.bytes(), note));
-    } catch (FilesystemException ex) {
-      return allSectors(p, fs, fs + " metadata inconsistent (" + ex.getMessage() + ")");
-    } catch (RuntimeException ex) {
-      // a parser bug or hostile metadata must not cost the backup
-      return allSectors(p, fs, fs + " metadata unreadable (" + ex + ")");
+      return true;
     }
   }
 

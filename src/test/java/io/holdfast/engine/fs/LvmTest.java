@@ -1,0 +1,258 @@
+package io.holdfast.engine.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.Progress;
+import io.holdfast.engine.Tools;
+import io.holdfast.engine.chunk.Compression;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.ops.CreateImage;
+import io.holdfast.engine.ops.RestoreImage;
+import io.holdfast.engine.store.Repository;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An LVM2 physical volume made by the real lvm2 tools (on a loop device over an image file, with
+ * activation off, since a machine without device-mapper can still write metadata): its logical
+ * volumes are mapped by the filesystems in them, through their segments, and the extents no volume
+ * uses are left out.
+ */
+class LvmTest {
+
+  private static final long MIB = 1 << 20;
+  private static final Map<String, String> LVM = Map.of("LVM_SUPPRESS_FD_WARNINGS", "1");
+
+  @TempDir Path tmp;
+
+  @Test
+  void logical_volumes_are_imaged_by_their_filesystems_and_free_extents_left_out()
+      throws IOException {
+    Path disk = tmp.resolve("pv.img");
+    Random rnd = new Random(2);
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      byte[] old = new byte[(int) MIB]; // what the disk held before: the free extents keep it
+      rnd.nextBytes(old);
+      for (int i = 0; i < 256; i++) {
+        f.write(old);
+      }
+    }
+    String vg = "hftest" + ProcessHandle.current().pid();
+    Map<String, List<long[]>> lvs; // per volume, its pieces {offset, length} on the disk
+    Tools.Result attach = Tools.run("losetup", "-f", "--show", disk.toString());
+    Assumptions.assumeTrue(
+        attach.exit() == 0 && Files.exists(Path.of("/sbin/lvcreate")),
+        "needs a loop device and lvm2: " + attach.output());
+    String dev = attach.stdout().length > 0 ? new String(attach.stdout()).trim() : "";
+    try {
+      lvm("pvcreate", "-q", "-ff", "-y", dev);
+      lvm("vgcreate", "-q", vg, dev);
+      lvm(
+          "lvcreate",
+          "-q",
+          "-an",
+          "--zero",
+          "n",
+          "--driverloaded",
+          "n",
+          "-L",
+          "64M",
+          "-n",
+          "root",
+          vg);
+      lvm(
+          "lvcreate",
+          "-q",
+          "-an",
+          "--zero",
+          "n",
+          "--driverloaded",
+          "n",
+          "-L",
+          "32M",
+          "-n",
+          "swap",
+          vg);
+      lvm(
+          "lvcreate",
+          "-q",
+          "-an",
+          "--zero",
+          "n",
+          "--driverloaded",
+          "n",
+          "-L",
+          "8M",
+          "-n",
+          "raw",
+          vg);
+      // root grows past swap and raw: its second segment lies behind them
+      lvm("lvextend", "-q", "--driverloaded", "n", "-L", "+16M", vg + "/root");
+      lvs = layout(dev, vg);
+    } finally {
+      Tools.run(LVM, "vgchange", "-an", "--driverloaded", "n", vg);
+      Tools.run("losetup", "-d", dev);
+    }
+    assertThat(lvs.get("root")).hasSize(2);
+
+    Path stage = Files.createDirectories(tmp.resolve("stage"));
+    byte[] big = random(3 * (int) MIB, rnd);
+    Files.write(stage.resolve("big.bin"), big);
+    byte[] stale = random(2 * (int) MIB, rnd);
+    Files.write(stage.resolve("stale.bin"), stale);
+    Path root = blank("root.fs", 80);
+    run("mkfs.ext4", "-q", "-F", "-d", stage.toString(), root.toString());
+    run("debugfs", "-w", "-R", "rm /stale.bin", root.toString());
+    Path swap = blank("swap.fs", 32);
+    run("mkswap", "-U", "77777777-0000-1111-2222-333333333333", swap.toString());
+    place(root, lvs.get("root"), disk);
+    place(swap, lvs.get("swap"), disk);
+    byte[] raw = read(disk, lvs.get("raw")); // old bytes that no filesystem claims
+
+    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    Manifest m =
+        new CreateImage(repo, Progress.NONE, Cancellation.none())
+            .run(
+                new CreateImage.Options(
+                    "lvm", List.of(CreateImage.DiskSpec.whole(disk)), Compression.FAST, true, 2));
+    UsedBlocks.PartitionImaging how = m.disks().get(0).imaging().get(0);
+    assertThat(how.filesystem()).isEqualTo("lvm2");
+    assertThat(how.method()).as("%s", how.note()).isEqualTo("used-blocks");
+    assertThat(how.note())
+        .contains("root ext4")
+        .contains("swap swap 4096 bytes")
+        .contains("raw kept whole (no supported filesystem)");
+    // root's files (3 MiB and metadata), swap's header, raw's 8 MiB, the label and metadata area
+    assertThat(m.usedBytes()).isBetween(12 * MIB, 40 * MIB);
+
+    Path restored = tmp.resolve("restored.img");
+    new RestoreImage(repo, Progress.NONE, Cancellation.none())
+        .run(new RestoreImage.Options(m.id(), null, null, restored, false));
+    Tools.Result again = Tools.run("losetup", "-f", "--show", restored.toString());
+    assertThat(again.exit()).as(again.output()).isZero();
+    String dev2 = new String(again.stdout()).trim();
+    try {
+      lvm("vgck", vg);
+      assertThat(layout(dev2, vg)).containsOnlyKeys("root", "swap", "raw");
+    } finally {
+      Tools.run("losetup", "-d", dev2);
+    }
+    Path rootBack = tmp.resolve("root-restored.fs");
+    Files.write(rootBack, read(restored, lvs.get("root")));
+    run("fsck.ext4", "-fn", rootBack.toString());
+    assertThat(Tools.run("debugfs", "-R", "cat /big.bin", rootBack.toString()).stdout())
+        .isEqualTo(big);
+    Path swapBack = tmp.resolve("swap-restored.fs");
+    Files.write(swapBack, read(restored, lvs.get("swap")));
+    assertThat(Tools.run("blkid", "-p", swapBack.toString()).output())
+        .contains("UUID=\"77777777-0000-1111-2222-333333333333\"");
+    assertThat(read(restored, lvs.get("raw"))).isEqualTo(raw);
+    assertThat(indexOf(Files.readAllBytes(restored), Arrays.copyOf(stale, 4096)))
+        .as("the deleted file's data")
+        .isNegative();
+  }
+
+  /** Each volume's pieces on the disk, from pvs and lvs. */
+  private static Map<String, List<long[]>> layout(String dev, String vg) {
+    Tools.Result pv =
+        Tools.run(
+            LVM,
+            "pvs",
+            "--noheadings",
+            "--units",
+            "b",
+            "--nosuffix",
+            "-o",
+            "pe_start,vg_extent_size",
+            dev);
+    String[] f = pv.output().trim().split("\\s+");
+    long peStart = Long.parseLong(f[0]);
+    long extent = Long.parseLong(f[1]);
+    Tools.Result lv =
+        Tools.run(
+            LVM, "lvs", "--noheadings", "-o", "lv_name,seg_pe_ranges", "--driverloaded", "n", vg);
+    Map<String, List<long[]>> out = new LinkedHashMap<>();
+    Matcher m = Pattern.compile("(\\w+)\\s+\\S+:(\\d+)-(\\d+)").matcher(lv.output());
+    while (m.find()) {
+      long first = Long.parseLong(m.group(2));
+      long last = Long.parseLong(m.group(3));
+      out.computeIfAbsent(m.group(1), k -> new ArrayList<>())
+          .add(new long[] {peStart + first * extent, (last - first + 1) * extent});
+    }
+    assertThat(out).as(lv.output()).isNotEmpty();
+    return out;
+  }
+
+  private Path blank(String name, int mib) throws IOException {
+    Path p = tmp.resolve(name);
+    try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+      f.setLength(mib * MIB);
+    }
+    return p;
+  }
+
+  private static void place(Path volume, List<long[]> pieces, Path disk) throws IOException {
+    byte[] all = Files.readAllBytes(volume);
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      int at = 0;
+      for (long[] piece : pieces) {
+        f.seek(piece[0]);
+        f.write(all, at, (int) piece[1]);
+        at += (int) piece[1];
+      }
+    }
+  }
+
+  private static byte[] read(Path disk, List<long[]> pieces) throws IOException {
+    long total = pieces.stream().mapToLong(p -> p[1]).sum();
+    byte[] out = new byte[(int) total];
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "r")) {
+      int at = 0;
+      for (long[] piece : pieces) {
+        f.seek(piece[0]);
+        f.readFully(out, at, (int) piece[1]);
+        at += (int) piece[1];
+      }
+    }
+    return out;
+  }
+
+  private static int indexOf(byte[] all, byte[] block) {
+    for (int at = 0; at + block.length <= all.length; at += 1024) {
+      if (Arrays.equals(all, at, at + block.length, block, 0, block.length)) {
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  private static byte[] random(int n, Random rnd) {
+    byte[] b = new byte[n];
+    rnd.nextBytes(b);
+    return b;
+  }
+
+  private static void lvm(String... cmd) {
+    Tools.Result r = Tools.run(LVM, cmd);
+    assertThat(r.exit()).as("%s: %s", String.join(" ", cmd), r.output()).isZero();
+  }
+
+  private static void run(String... cmd) {
+    Tools.Result r = Tools.run(cmd);
+    assertThat(r.exit()).as("%s: %s", String.join(" ", cmd), r.output()).isZero();
+  }
+}
