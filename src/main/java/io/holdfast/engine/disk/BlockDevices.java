@@ -22,6 +22,20 @@ public final class BlockDevices {
     }
   }
 
+  /**
+   * The device's logical sector size, in which its partition table counts: 512, or 4096 on 4Kn
+   * drives and some USB bridges. A partition's own device has no queue of its own: 512.
+   */
+  public static int logicalSectorSize(Path device) {
+    try {
+      String name = device.toRealPath().getFileName().toString();
+      Path file = SYS_BLOCK.resolve(name).resolve("queue").resolve("logical_block_size");
+      return Files.exists(file) ? Integer.parseInt(Files.readString(file).trim()) : 512;
+    } catch (IOException | NumberFormatException e) {
+      return 512;
+    }
+  }
+
   /** The device's size in bytes: sysfs counts 512-byte sectors whatever the real sector size. */
   public static long size(Path device) {
     try {

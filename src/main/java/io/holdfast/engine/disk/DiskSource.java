@@ -17,11 +17,13 @@ public final class DiskSource implements AutoCloseable {
   private final Path path;
   private final FileChannel channel;
   private final long size;
+  private final int sectorSize;
 
-  private DiskSource(Path path, FileChannel channel, long size) {
+  private DiskSource(Path path, FileChannel channel, long size, int sectorSize) {
     this.path = path;
     this.channel = channel;
     this.size = size;
+    this.sectorSize = sectorSize;
   }
 
   public static DiskSource open(Path path) {
@@ -30,8 +32,9 @@ public final class DiskSource implements AutoCloseable {
     }
     try {
       FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
-      long size = BlockDevices.isBlockDevice(path) ? BlockDevices.size(path) : ch.size();
-      return new DiskSource(path, ch, size);
+      boolean device = BlockDevices.isBlockDevice(path);
+      long size = device ? BlockDevices.size(path) : ch.size();
+      return new DiskSource(path, ch, size, device ? BlockDevices.logicalSectorSize(path) : 512);
     } catch (IOException e) {
       throw new EngineException("Cannot open " + path + " for reading: " + e.getMessage(), e);
     }
@@ -43,6 +46,11 @@ public final class DiskSource implements AutoCloseable {
 
   public long size() {
     return size;
+  }
+
+  /** The logical sector size: a block device's own, 512 for an image file. */
+  public int sectorSize() {
+    return sectorSize;
   }
 
   /**

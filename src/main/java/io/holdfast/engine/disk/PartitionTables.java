@@ -17,6 +17,7 @@ import java.util.zip.CRC32;
 public final class PartitionTables {
 
   static final int SECTOR = 512;
+  static final int LARGE_SECTOR = 4096;
   private static final int MAX_LOGICAL = 128;
   private static final int MAX_GPT_ENTRIES = 1024;
 
@@ -44,10 +45,24 @@ public final class PartitionTables {
         }
       }
     }
-    byte[] lba1 = disk.readBytes(SECTOR, SECTOR);
+    // a block device says its logical sector size; an image file is taken as 512 unless its
+    // GPT header sits at byte 4096
+    int sector = disk.sectorSize() == LARGE_SECTOR ? LARGE_SECTOR : SECTOR;
+    byte[] lba1 = disk.readBytes(sector, 8);
     boolean gptSignature = "EFI PART".equals(new String(lba1, 0, 8, StandardCharsets.US_ASCII));
-    if (protective || gptSignature) {
-      DiskLayout gpt = Gpt.read(disk);
+    // a disk of 4 KiB logical sectors (4Kn) keeps its GPT header at byte 4096, not 512
+    boolean gpt4k =
+        !gptSignature
+            && sector == SECTOR
+            && disk.size() >= 8 * LARGE_SECTOR
+            && "EFI PART"
+                .equals(
+                    new String(disk.readBytes(LARGE_SECTOR, 8), 0, 8, StandardCharsets.US_ASCII));
+    if (protective || gptSignature || gpt4k) {
+      DiskLayout gpt = Gpt.read(disk, gpt4k ? LARGE_SECTOR : sector);
+      if (gpt == null && protective && !gptSignature && !gpt4k && sector == SECTOR) {
+        gpt = Gpt.read(disk, LARGE_SECTOR); // both 4Kn headers gone but the backup's?
+      }
       if (gpt != null) {
         return gpt;
       }
@@ -61,7 +76,7 @@ public final class PartitionTables {
       return DiskLayout.none("no partition table: sector 0 ends in 55 AA but is a boot sector");
     }
     if (hasMbr) {
-      return Mbr.read(disk, mbr);
+      return Mbr.read(disk, mbr, sector);
     }
     return DiskLayout.none("no partition table");
   }
@@ -102,10 +117,10 @@ public final class PartitionTables {
       return type == 0x05 || type == 0x0F || type == 0x85;
     }
 
-    static DiskLayout read(DiskSource disk, byte[] mbr) {
+    static DiskLayout read(DiskSource disk, byte[] mbr, int sector) {
       List<Partition> parts = new ArrayList<>();
       List<String> warnings = new ArrayList<>();
-      long diskSectors = disk.size() / SECTOR;
+      long diskSectors = disk.size() / sector;
       for (int i = 0; i < 4; i++) {
         int e = 446 + i * 16;
         int type = Le.u8(mbr, e + 4);
@@ -119,17 +134,22 @@ public final class PartitionTables {
           continue;
         }
         if (isExtended(type)) {
-          readLogical(disk, start, count, parts, warnings);
+          readLogical(disk, sector, start, count, parts, warnings);
           continue;
         }
-        parts.add(partition(i + 1, start, count, type));
+        parts.add(partition(i + 1, start, count, type, sector));
       }
       String signature = String.format("%08x", Le.u32(mbr, 440));
-      return new DiskLayout("mbr", SECTOR, signature, List.copyOf(parts), List.copyOf(warnings));
+      return new DiskLayout("mbr", sector, signature, List.copyOf(parts), List.copyOf(warnings));
     }
 
     private static void readLogical(
-        DiskSource disk, long extStart, long extCount, List<Partition> parts, List<String> warn) {
+        DiskSource disk,
+        int sector,
+        long extStart,
+        long extCount,
+        List<Partition> parts,
+        List<String> warn) {
       long ebr = extStart;
       Set<Long> seen = new HashSet<>();
       int number = 5;
@@ -138,7 +158,7 @@ public final class PartitionTables {
           warn.add("extended partition chain loops or leaves the extended partition; stopped");
           return;
         }
-        byte[] b = disk.readBytes(ebr * SECTOR, SECTOR);
+        byte[] b = disk.readBytes(ebr * sector, SECTOR);
         if (Le.u8(b, 510) != 0x55 || Le.u8(b, 511) != 0xAA) {
           warn.add("bad extended boot record at sector " + ebr + "; stopped");
           return;
@@ -151,7 +171,7 @@ public final class PartitionTables {
           if (start + count > extStart + extCount) {
             warn.add("logical partition " + number + " leaves the extended partition; ignored");
           } else {
-            parts.add(partition(number, start, count, type));
+            parts.add(partition(number, start, count, type, sector));
           }
           number++;
         }
@@ -165,12 +185,12 @@ public final class PartitionTables {
       warn.add("more than " + MAX_LOGICAL + " logical partitions; stopped");
     }
 
-    private static Partition partition(int number, long start, long count, int type) {
+    private static Partition partition(int number, long start, long count, int type, int sector) {
       String hex = String.format("%02x", type);
       return new Partition(
           number,
-          start * SECTOR,
-          count * SECTOR,
+          start * sector,
+          count * sector,
           hex,
           TYPES.getOrDefault(type, "unknown"),
           null,
@@ -194,24 +214,25 @@ public final class PartitionTables {
             Map.entry("de94bba4-06d1-4d40-a16a-bfd50179d6ac", "Windows recovery"));
 
     /** The primary layout if valid, else the backup's, else null. */
-    static DiskLayout read(DiskSource disk) {
-      long lastLba = disk.size() / SECTOR - 1;
+    static DiskLayout read(DiskSource disk, int sector) {
+      long lastLba = disk.size() / sector - 1;
       List<String> warnings = new ArrayList<>();
-      DiskLayout primary = readAt(disk, 1, lastLba, warnings);
+      DiskLayout primary = readAt(disk, sector, 1, lastLba, warnings);
       if (primary != null) {
         return primary;
       }
       warnings.add("primary GPT invalid; using the backup GPT at the end of the disk");
-      return readAt(disk, lastLba, lastLba, warnings);
+      return readAt(disk, sector, lastLba, lastLba, warnings);
     }
 
-    private static DiskLayout readAt(DiskSource disk, long lba, long lastLba, List<String> warn) {
-      byte[] h = disk.readBytes(lba * SECTOR, SECTOR);
+    private static DiskLayout readAt(
+        DiskSource disk, int sector, long lba, long lastLba, List<String> warn) {
+      byte[] h = disk.readBytes(lba * sector, sector);
       if (!"EFI PART".equals(new String(h, 0, 8, StandardCharsets.US_ASCII))) {
         return null;
       }
       long headerSize = Le.u32(h, 12);
-      if (headerSize < 92 || headerSize > SECTOR) {
+      if (headerSize < 92 || headerSize > sector) {
         return null;
       }
       long storedCrc = Le.u32(h, 16);
@@ -238,7 +259,7 @@ public final class PartitionTables {
           || firstUsable > lastUsable) {
         return null;
       }
-      byte[] entries = disk.readBytes(entriesLba * SECTOR, (int) (count * entrySize));
+      byte[] entries = disk.readBytes(entriesLba * sector, (int) (count * entrySize));
       crc.reset();
       crc.update(entries);
       if (crc.getValue() != entriesCrc) {
@@ -262,14 +283,14 @@ public final class PartitionTables {
         parts.add(
             new Partition(
                 i + 1,
-                first * SECTOR,
-                (last - first + 1) * SECTOR,
+                first * sector,
+                (last - first + 1) * sector,
                 type,
                 TYPES.getOrDefault(type, "unknown"),
                 guid(entries, e + 16),
                 nul < 0 ? name : name.substring(0, nul)));
       }
-      return new DiskLayout("gpt", SECTOR, diskGuid, List.copyOf(parts), List.copyOf(warn));
+      return new DiskLayout("gpt", sector, diskGuid, List.copyOf(parts), List.copyOf(warn));
     }
 
     /** GUIDs are stored mixed-endian: the first three groups little-endian. */
