@@ -50,6 +50,15 @@ public final class Tools {
     }
   }
 
+  /** Runs a tool that must succeed, and says what it said when it does not. */
+  public static Result check(String... cmd) {
+    Result r = run(cmd);
+    org.assertj.core.api.Assertions.assertThat(r.exit())
+        .as("%s: %s", String.join(" ", cmd), r.output())
+        .isZero();
+    return r;
+  }
+
   public static String path(Path p) {
     return p.toAbsolutePath().toString();
   }

@@ -2,20 +2,14 @@ package io.holdfast.engine.disk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.holdfast.engine.Cancellation;
-import io.holdfast.engine.Progress;
+import io.holdfast.engine.Imaging;
 import io.holdfast.engine.Tools;
-import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.fs.UsedBlocks;
 import io.holdfast.engine.manifest.Manifest;
-import io.holdfast.engine.ops.CreateImage;
-import io.holdfast.engine.ops.RestoreImage;
-import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +31,7 @@ class LargeSectorTest {
     long first;
     String dev = attach(disk);
     try {
-      run("sgdisk", "-n", "1:256:+24M", "-t", "1:8300", "-c", "1:data", dev);
+      Tools.check("sgdisk", "-n", "1:256:+24M", "-t", "1:8300", "-c", "1:data", dev);
       first =
           Long.parseLong(
               Tools.run("sgdisk", "-i", "1", dev)
@@ -48,7 +42,7 @@ class LargeSectorTest {
     }
     assertThat(first).isEqualTo(256);
     Path fs = blank("ext4.fs", 24);
-    run("mkfs.ext4", "-q", "-F", "-b", "4096", fs.toString());
+    Tools.check("mkfs.ext4", "-q", "-F", "-b", "4096", fs.toString());
     place(fs, disk, first * 4096);
 
     Manifest m = image(disk);
@@ -68,15 +62,15 @@ class LargeSectorTest {
     } finally {
       Tools.run("losetup", "-d", back);
     }
-    run("fsck.ext4", "-fn", restore(m, 1, "p1.img").toString());
+    Tools.check("fsck.ext4", "-fn", restore(m, 1, "p1.img").toString());
   }
 
   @Test
   void an_mbr_on_a_4_kib_sector_device_counts_its_partitions_in_4_kib_sectors() throws IOException {
     Path disk = blank("mbr4k.img", 64);
     Path fs = blank("fat.fs", 32);
-    run("mkfs.fat", "-S", "4096", "-n", "FOURK", fs.toString()); // FAT12 at this size
-    run("mcopy", "-i", fs.toString(), "/etc/hostname", "::/HOSTNAME");
+    Tools.check("mkfs.fat", "-S", "4096", "-n", "FOURK", fs.toString()); // FAT12 at this size
+    Tools.check("mcopy", "-i", fs.toString(), "/etc/hostname", "::/HOSTNAME");
     place(fs, disk, 256 * 4096L);
     String dev = attach(disk);
     Manifest m;
@@ -101,28 +95,17 @@ class LargeSectorTest {
     assertThat(how.filesystem()).isEqualTo("fat12");
     assertThat(how.method()).isEqualTo("used-blocks");
     Path p1 = restore(m, 1, "p1.img");
-    run("fsck.fat", "-n", p1.toString());
+    Tools.check("fsck.fat", "-n", p1.toString());
     assertThat(Tools.run("mtype", "-i", p1.toString(), "::/HOSTNAME").stdout())
         .isEqualTo(Files.readAllBytes(Path.of("/etc/hostname")));
   }
 
   private Manifest image(Path disk) {
-    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
-    return new CreateImage(repo, Progress.NONE, Cancellation.none())
-        .run(
-            new CreateImage.Options(
-                "4k",
-                List.of(new CreateImage.DiskSpec(disk, "disk", null)),
-                Compression.FAST,
-                true,
-                2));
+    return Imaging.image(tmp.resolve("repo"), disk);
   }
 
   private Path restore(Manifest m, Integer partition, String name) {
-    Path target = tmp.resolve(name);
-    new RestoreImage(Repository.open(tmp.resolve("repo"), null), Progress.NONE, Cancellation.none())
-        .run(new RestoreImage.Options(m.id(), null, partition, target, false));
-    return target;
+    return Imaging.restore(tmp.resolve("repo"), m, partition, tmp.resolve(name));
   }
 
   /** A loop device of 4 KiB logical sectors over the file. */
@@ -133,11 +116,7 @@ class LargeSectorTest {
   }
 
   private Path blank(String name, int mib) throws IOException {
-    Path p = tmp.resolve(name);
-    try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-      f.setLength(mib * MIB);
-    }
-    return p;
+    return Imaging.blank(tmp.resolve(name), mib);
   }
 
   private static void place(Path part, Path disk, long at) throws IOException {
@@ -145,10 +124,5 @@ class LargeSectorTest {
       f.seek(at);
       f.write(Files.readAllBytes(part));
     }
-  }
-
-  private static void run(String... cmd) {
-    Tools.Result r = Tools.run(cmd);
-    assertThat(r.exit()).as("%s: %s", String.join(" ", cmd), r.output()).isZero();
   }
 }

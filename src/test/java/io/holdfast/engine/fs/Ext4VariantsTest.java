@@ -2,14 +2,9 @@ package io.holdfast.engine.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.holdfast.engine.Cancellation;
-import io.holdfast.engine.Progress;
+import io.holdfast.engine.Imaging;
 import io.holdfast.engine.Tools;
-import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.manifest.Manifest;
-import io.holdfast.engine.ops.CreateImage;
-import io.holdfast.engine.ops.RestoreImage;
-import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -61,24 +56,17 @@ class Ext4VariantsTest {
     Tools.Result rm = Tools.run("debugfs", "-w", "-R", "rm /stale.bin", fs.toString());
     assertThat(rm.exit()).as(rm.output()).isZero();
     byte[] staleBlock = Arrays.copyOf(Files.readAllBytes(stage.resolve("stale.bin")), 1024);
-    assertThat(containsBlock(fs, staleBlock))
+    assertThat(Imaging.containsBlock(fs, staleBlock))
         .as("the deleted file's data is on the source")
         .isTrue();
 
-    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
-    Manifest m =
-        new CreateImage(repo, Progress.NONE, Cancellation.none())
-            .run(
-                new CreateImage.Options(
-                    "ext", List.of(CreateImage.DiskSpec.whole(fs)), Compression.FAST, true, 2));
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
     UsedBlocks.PartitionImaging how = m.disks().get(0).imaging().get(0);
     assertThat(how.filesystem()).isEqualTo(reported);
     assertThat(how.method()).as("%s", how.note()).isEqualTo("used-blocks");
     assertThat(m.usedBytes()).isLessThan(((long) mib << 20) / 2);
 
-    Path restored = tmp.resolve("restored.img");
-    new RestoreImage(repo, Progress.NONE, Cancellation.none())
-        .run(new RestoreImage.Options(m.id(), null, null, restored, false));
+    Path restored = Imaging.restore(tmp.resolve("repo"), m, null, tmp.resolve("restored.img"));
     Tools.Result fsck = Tools.run("fsck.ext4", "-fn", restored.toString());
     assertThat(fsck.exit()).as(fsck.output()).isZero();
     for (String file : List.of("big.bin", "numbers.txt", "d/e/words.txt")) {
@@ -86,7 +74,7 @@ class Ext4VariantsTest {
           .as(file)
           .isEqualTo(Files.readAllBytes(stage.resolve(file)));
     }
-    assertThat(containsBlock(restored, staleBlock)).as("the deleted file's data").isFalse();
+    assertThat(Imaging.containsBlock(restored, staleBlock)).as("the deleted file's data").isFalse();
   }
 
   private Path stage() throws IOException {
@@ -106,22 +94,5 @@ class Ext4VariantsTest {
     rnd.nextBytes(stale);
     Files.write(stage.resolve("stale.bin"), stale);
     return stage;
-  }
-
-  /** Whether any 1 KiB-aligned block of the image equals {@code block}. */
-  private static boolean containsBlock(Path image, byte[] block) throws IOException {
-    byte[] buf = new byte[1 << 20];
-    try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "r")) {
-      for (long pos = 0; pos < f.length(); pos += buf.length) {
-        f.seek(pos);
-        f.readFully(buf);
-        for (int at = 0; at < buf.length; at += block.length) {
-          if (Arrays.equals(buf, at, at + block.length, block, 0, block.length)) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
   }
 }

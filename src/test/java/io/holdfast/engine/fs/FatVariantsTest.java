@@ -2,14 +2,9 @@ package io.holdfast.engine.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.holdfast.engine.Cancellation;
-import io.holdfast.engine.Progress;
+import io.holdfast.engine.Imaging;
 import io.holdfast.engine.Tools;
-import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.manifest.Manifest;
-import io.holdfast.engine.ops.CreateImage;
-import io.holdfast.engine.ops.RestoreImage;
-import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -51,15 +46,15 @@ class FatVariantsTest {
     List<String> mkfs = new ArrayList<>(List.of("mkfs.fat"));
     mkfs.addAll(List.of(mkfsOptions.split(" ")));
     mkfs.add(fs.toString());
-    run(mkfs.toArray(String[]::new));
+    Tools.check(mkfs.toArray(String[]::new));
     Random rnd = new Random(12);
     Path data = write("data.bin", 700 << 10, rnd);
     Path stale = write("stale.bin", 600 << 10, rnd);
-    run("mcopy", "-i", fs.toString(), data.toString(), "::/DATA.BIN");
-    run("mcopy", "-i", fs.toString(), stale.toString(), "::/STALE.BIN");
-    run("mdel", "-i", fs.toString(), "::/STALE.BIN");
+    Tools.check("mcopy", "-i", fs.toString(), data.toString(), "::/DATA.BIN");
+    Tools.check("mcopy", "-i", fs.toString(), stale.toString(), "::/STALE.BIN");
+    Tools.check("mdel", "-i", fs.toString(), "::/STALE.BIN");
     byte[] staleBlock = Arrays.copyOf(Files.readAllBytes(stale), 512);
-    assertThat(containsBlock(fs, staleBlock))
+    assertThat(Imaging.containsBlock(fs, staleBlock))
         .as("the deleted file's data is on the source")
         .isTrue();
 
@@ -73,7 +68,7 @@ class FatVariantsTest {
     assertThat(fsck.exit()).as(fsck.output()).isZero();
     assertThat(Tools.run("mtype", "-i", restored.toString(), "::/DATA.BIN").stdout())
         .isEqualTo(Files.readAllBytes(data));
-    assertThat(containsBlock(restored, staleBlock)).as("the deleted file's data").isFalse();
+    assertThat(Imaging.containsBlock(restored, staleBlock)).as("the deleted file's data").isFalse();
   }
 
   /**
@@ -85,7 +80,7 @@ class FatVariantsTest {
   @Test
   void a_fat32_volume_with_few_clusters_is_read_as_fat32() throws IOException {
     Path fs = blank(64);
-    run("mkfs.fat", "-F", "32", "-s", "8", "-n", "SMALL32", fs.toString());
+    Tools.check("mkfs.fat", "-F", "32", "-s", "8", "-n", "SMALL32", fs.toString());
     int clusterBytes = 4096;
     long fatAt = 32 * 512L;
     long fatBytes = 128 * 512L;
@@ -148,47 +143,18 @@ class FatVariantsTest {
   }
 
   private Path blank(int mib) throws IOException {
-    Path fs = tmp.resolve("fat.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength((long) mib << 20);
-    }
-    return fs;
+    return Imaging.blank(tmp.resolve("fat.img"), mib);
   }
 
   private Path write(String name, int bytes, Random rnd) throws IOException {
-    byte[] b = new byte[bytes];
-    rnd.nextBytes(b);
-    return Files.write(tmp.resolve(name), b);
+    return Files.write(tmp.resolve(name), Imaging.random(bytes, rnd));
   }
 
   private Manifest image(Path fs) {
-    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
-    return new CreateImage(repo, Progress.NONE, Cancellation.none())
-        .run(
-            new CreateImage.Options(
-                "fat", List.of(CreateImage.DiskSpec.whole(fs)), Compression.FAST, true, 2));
+    return Imaging.image(tmp.resolve("repo"), fs);
   }
 
   private Path restore(Manifest m) {
-    Path restored = tmp.resolve("restored.img");
-    new RestoreImage(Repository.open(tmp.resolve("repo"), null), Progress.NONE, Cancellation.none())
-        .run(new RestoreImage.Options(m.id(), null, null, restored, false));
-    return restored;
-  }
-
-  private static void run(String... cmd) {
-    Tools.Result r = Tools.run(cmd);
-    assertThat(r.exit()).as("%s: %s", String.join(" ", cmd), r.output()).isZero();
-  }
-
-  /** Whether any 512-byte-aligned block of the image equals {@code block}. */
-  private static boolean containsBlock(Path image, byte[] block) throws IOException {
-    byte[] all = Files.readAllBytes(image);
-    for (int at = 0; at + block.length <= all.length; at += block.length) {
-      if (Arrays.equals(all, at, at + block.length, block, 0, block.length)) {
-        return true;
-      }
-    }
-    return false;
+    return Imaging.restore(tmp.resolve("repo"), m, null, tmp.resolve("restored.img"));
   }
 }

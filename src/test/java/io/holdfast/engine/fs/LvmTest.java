@@ -2,14 +2,9 @@ package io.holdfast.engine.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.holdfast.engine.Cancellation;
-import io.holdfast.engine.Progress;
+import io.holdfast.engine.Imaging;
 import io.holdfast.engine.Tools;
-import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.manifest.Manifest;
-import io.holdfast.engine.ops.CreateImage;
-import io.holdfast.engine.ops.RestoreImage;
-import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -61,45 +56,21 @@ class LvmTest {
     try {
       lvm("pvcreate", "-q", "-ff", "-y", dev);
       lvm("vgcreate", "-q", vg, dev);
-      lvm(
-          "lvcreate",
-          "-q",
-          "-an",
-          "--zero",
-          "n",
-          "--driverloaded",
-          "n",
-          "-L",
-          "64M",
-          "-n",
-          "root",
-          vg);
-      lvm(
-          "lvcreate",
-          "-q",
-          "-an",
-          "--zero",
-          "n",
-          "--driverloaded",
-          "n",
-          "-L",
-          "32M",
-          "-n",
-          "swap",
-          vg);
-      lvm(
-          "lvcreate",
-          "-q",
-          "-an",
-          "--zero",
-          "n",
-          "--driverloaded",
-          "n",
-          "-L",
-          "8M",
-          "-n",
-          "raw",
-          vg);
+      for (String[] lv : new String[][] {{"root", "64M"}, {"swap", "32M"}, {"raw", "8M"}}) {
+        lvm(
+            "lvcreate",
+            "-q",
+            "-an",
+            "--zero",
+            "n",
+            "--driverloaded",
+            "n",
+            "-L",
+            lv[1],
+            "-n",
+            lv[0],
+            vg);
+      }
       // root grows past swap and raw: its second segment lies behind them
       lvm("lvextend", "-q", "--driverloaded", "n", "-L", "+16M", vg + "/root");
       lvs = layout(dev, vg);
@@ -110,25 +81,20 @@ class LvmTest {
     assertThat(lvs.get("root")).hasSize(2);
 
     Path stage = Files.createDirectories(tmp.resolve("stage"));
-    byte[] big = random(3 * (int) MIB, rnd);
+    byte[] big = Imaging.random(3 * (int) MIB, rnd);
     Files.write(stage.resolve("big.bin"), big);
-    byte[] stale = random(2 * (int) MIB, rnd);
+    byte[] stale = Imaging.random(2 * (int) MIB, rnd);
     Files.write(stage.resolve("stale.bin"), stale);
     Path root = blank("root.fs", 80);
-    run("mkfs.ext4", "-q", "-F", "-d", stage.toString(), root.toString());
-    run("debugfs", "-w", "-R", "rm /stale.bin", root.toString());
+    Tools.check("mkfs.ext4", "-q", "-F", "-d", stage.toString(), root.toString());
+    Tools.check("debugfs", "-w", "-R", "rm /stale.bin", root.toString());
     Path swap = blank("swap.fs", 32);
-    run("mkswap", "-U", "77777777-0000-1111-2222-333333333333", swap.toString());
+    Tools.check("mkswap", "-U", "77777777-0000-1111-2222-333333333333", swap.toString());
     place(root, lvs.get("root"), disk);
     place(swap, lvs.get("swap"), disk);
     byte[] raw = read(disk, lvs.get("raw")); // old bytes that no filesystem claims
 
-    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
-    Manifest m =
-        new CreateImage(repo, Progress.NONE, Cancellation.none())
-            .run(
-                new CreateImage.Options(
-                    "lvm", List.of(CreateImage.DiskSpec.whole(disk)), Compression.FAST, true, 2));
+    Manifest m = Imaging.image(tmp.resolve("repo"), disk);
     UsedBlocks.PartitionImaging how = m.disks().get(0).imaging().get(0);
     assertThat(how.filesystem()).isEqualTo("lvm2");
     assertThat(how.method()).as("%s", how.note()).isEqualTo("used-blocks");
@@ -141,9 +107,7 @@ class LvmTest {
 
     fuzzMetadata(disk);
 
-    Path restored = tmp.resolve("restored.img");
-    new RestoreImage(repo, Progress.NONE, Cancellation.none())
-        .run(new RestoreImage.Options(m.id(), null, null, restored, false));
+    Path restored = Imaging.restore(tmp.resolve("repo"), m, null, tmp.resolve("restored.img"));
     Tools.Result again = Tools.run("losetup", "-f", "--show", restored.toString());
     assertThat(again.exit()).as(again.output()).isZero();
     String dev2 = new String(again.stdout()).trim();
@@ -155,7 +119,7 @@ class LvmTest {
     }
     Path rootBack = tmp.resolve("root-restored.fs");
     Files.write(rootBack, read(restored, lvs.get("root")));
-    run("fsck.ext4", "-fn", rootBack.toString());
+    Tools.check("fsck.ext4", "-fn", rootBack.toString());
     assertThat(Tools.run("debugfs", "-R", "cat /big.bin", rootBack.toString()).stdout())
         .isEqualTo(big);
     Path swapBack = tmp.resolve("swap-restored.fs");
@@ -265,11 +229,7 @@ class LvmTest {
   }
 
   private Path blank(String name, int mib) throws IOException {
-    Path p = tmp.resolve(name);
-    try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-      f.setLength(mib * MIB);
-    }
-    return p;
+    return Imaging.blank(tmp.resolve(name), mib);
   }
 
   private static void place(Path volume, List<long[]> pieces, Path disk) throws IOException {
@@ -307,19 +267,8 @@ class LvmTest {
     return -1;
   }
 
-  private static byte[] random(int n, Random rnd) {
-    byte[] b = new byte[n];
-    rnd.nextBytes(b);
-    return b;
-  }
-
   private static void lvm(String... cmd) {
     Tools.Result r = Tools.run(LVM, cmd);
-    assertThat(r.exit()).as("%s: %s", String.join(" ", cmd), r.output()).isZero();
-  }
-
-  private static void run(String... cmd) {
-    Tools.Result r = Tools.run(cmd);
     assertThat(r.exit()).as("%s: %s", String.join(" ", cmd), r.output()).isZero();
   }
 }

@@ -2,14 +2,9 @@ package io.holdfast.engine.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.holdfast.engine.Cancellation;
-import io.holdfast.engine.Progress;
+import io.holdfast.engine.Imaging;
 import io.holdfast.engine.Tools;
-import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.manifest.Manifest;
-import io.holdfast.engine.ops.CreateImage;
-import io.holdfast.engine.ops.RestoreImage;
-import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -53,41 +48,37 @@ class NtfsVariantsTest {
     List<String> mkntfs = new ArrayList<>(List.of("mkntfs", "-q", "-F", "-f", "-L", "VARIANT"));
     mkntfs.addAll(List.of(options.split(" ")));
     mkntfs.add(fs.toString());
-    run(mkntfs.toArray(String[]::new));
+    Tools.check(mkntfs.toArray(String[]::new));
     Random rnd = new Random(3);
     Path data = write("data.bin", 900 << 10, rnd);
     Path stale = write("stale.bin", 800 << 10, rnd);
-    run("ntfscp", "-f", fs.toString(), data.toString(), "/data.bin");
-    run("ntfscp", "-f", fs.toString(), stale.toString(), "/stale.bin");
+    Tools.check("ntfscp", "-f", fs.toString(), data.toString(), "/data.bin");
+    Tools.check("ntfscp", "-f", fs.toString(), stale.toString(), "/stale.bin");
     Matcher inode =
         Pattern.compile("Dumping Inode (\\d+)")
             .matcher(Tools.run("ntfsinfo", "-F", "/stale.bin", fs.toString()).output());
     assertThat(inode.find()).isTrue();
-    run("ntfstruncate", fs.toString(), inode.group(1), "0"); // frees its clusters, not their bytes
+    Tools.check(
+        "ntfstruncate", fs.toString(), inode.group(1), "0"); // frees its clusters, not their bytes
     byte[] staleBlock = Arrays.copyOf(Files.readAllBytes(stale), 512);
-    assertThat(containsBlock(fs, staleBlock)).as("the old data is on the source").isTrue();
+    assertThat(Imaging.containsBlock(fs, staleBlock)).as("the old data is on the source").isTrue();
 
-    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
-    Manifest m =
-        new CreateImage(repo, Progress.NONE, Cancellation.none())
-            .run(
-                new CreateImage.Options(
-                    "ntfs", List.of(CreateImage.DiskSpec.whole(fs)), Compression.FAST, true, 2));
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
     UsedBlocks.PartitionImaging how = m.disks().get(0).imaging().get(0);
     assertThat(how.filesystem()).isEqualTo("ntfs");
     assertThat(how.method()).as("%s", how.note()).isEqualTo("used-blocks");
     assertThat(m.usedBytes()).isLessThan(((long) mib << 20) / 2);
 
-    Path restored = tmp.resolve("restored.img");
-    new RestoreImage(repo, Progress.NONE, Cancellation.none())
-        .run(new RestoreImage.Options(m.id(), null, null, restored, false));
-    run("ntfsfix", "-n", restored.toString());
+    Path restored = Imaging.restore(tmp.resolve("repo"), m, null, tmp.resolve("restored.img"));
+    Tools.check("ntfsfix", "-n", restored.toString());
     Tools.Result cmp = Tools.run("ntfscmp", fs.toString(), restored.toString());
     assertThat(cmp.exit()).as(cmp.output()).isZero();
     assertThat(cmp.output()).doesNotContain("DIFFER").doesNotContain("only in");
     assertThat(Tools.run("ntfscat", restored.toString(), "/data.bin").stdout())
         .isEqualTo(Files.readAllBytes(data));
-    assertThat(containsBlock(restored, staleBlock)).as("the truncated file's old data").isFalse();
+    assertThat(Imaging.containsBlock(restored, staleBlock))
+        .as("the truncated file's old data")
+        .isFalse();
   }
 
   @org.junit.jupiter.api.Test
@@ -96,26 +87,24 @@ class NtfsVariantsTest {
     try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
       f.setLength(128L << 20);
     }
-    run("mkntfs", "-q", "-F", "-f", "-L", "WINDOWS", fs.toString());
+    Tools.check("mkntfs", "-q", "-F", "-f", "-L", "WINDOWS", fs.toString());
     Random rnd = new Random(9);
     Path data = write("data.bin", 900 << 10, rnd);
-    run("ntfscp", "-f", fs.toString(), data.toString(), "/data.bin");
+    Tools.check("ntfscp", "-f", fs.toString(), data.toString(), "/data.bin");
     // enough names that the root directory's index grows out of its MFT record into INDX blocks
     Path small = write("small.txt", 100, rnd);
     for (int i = 0; i < 80; i++) {
-      run("ntfscp", "-f", fs.toString(), small.toString(), String.format("/file-%02d.txt", i));
+      Tools.check(
+          "ntfscp", "-f", fs.toString(), small.toString(), String.format("/file-%02d.txt", i));
     }
-    run("ntfscp", "-f", fs.toString(), write("p", 8 << 20, rnd).toString(), "/pagefile.sys");
-    run("ntfscp", "-f", fs.toString(), write("h", 4 << 20, rnd).toString(), "/hiberfil.sys");
+    Tools.check(
+        "ntfscp", "-f", fs.toString(), write("p", 8 << 20, rnd).toString(), "/pagefile.sys");
+    Tools.check(
+        "ntfscp", "-f", fs.toString(), write("h", 4 << 20, rnd).toString(), "/hiberfil.sys");
     assertThat(Tools.run("ntfsinfo", "-i", "5", fs.toString()).output())
         .contains("$INDEX_ALLOCATION");
 
-    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
-    Manifest m =
-        new CreateImage(repo, Progress.NONE, Cancellation.none())
-            .run(
-                new CreateImage.Options(
-                    "win", List.of(CreateImage.DiskSpec.whole(fs)), Compression.FAST, true, 2));
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
     UsedBlocks.PartitionImaging how = m.disks().get(0).imaging().get(0);
     assertThat(how.method()).isEqualTo("used-blocks");
     assertThat(how.note())
@@ -123,10 +112,8 @@ class NtfsVariantsTest {
         .contains("Windows makes them anew");
     assertThat(m.storedBytes()).as("the 12 MiB of random pages are not stored").isLessThan(4 << 20);
 
-    Path restored = tmp.resolve("restored.img");
-    new RestoreImage(repo, Progress.NONE, Cancellation.none())
-        .run(new RestoreImage.Options(m.id(), null, null, restored, false));
-    run("ntfsfix", "-n", restored.toString());
+    Path restored = Imaging.restore(tmp.resolve("repo"), m, null, tmp.resolve("restored.img"));
+    Tools.check("ntfsfix", "-n", restored.toString());
     assertThat(Tools.run("ntfscat", restored.toString(), "/data.bin").stdout())
         .isEqualTo(Files.readAllBytes(data));
     assertThat(Tools.run("ntfscat", restored.toString(), "/file-42.txt").stdout())
@@ -141,24 +128,6 @@ class NtfsVariantsTest {
   }
 
   private Path write(String name, int bytes, Random rnd) throws IOException {
-    byte[] b = new byte[bytes];
-    rnd.nextBytes(b);
-    return Files.write(tmp.resolve(name), b);
-  }
-
-  private static void run(String... cmd) {
-    Tools.Result r = Tools.run(cmd);
-    assertThat(r.exit()).as("%s: %s", String.join(" ", cmd), r.output()).isZero();
-  }
-
-  /** Whether any 512-byte-aligned block of the image equals {@code block}. */
-  private static boolean containsBlock(Path image, byte[] block) throws IOException {
-    byte[] all = Files.readAllBytes(image);
-    for (int at = 0; at + block.length <= all.length; at += block.length) {
-      if (Arrays.equals(all, at, at + block.length, block, 0, block.length)) {
-        return true;
-      }
-    }
-    return false;
+    return Files.write(tmp.resolve(name), Imaging.random(bytes, rnd));
   }
 }

@@ -2,19 +2,13 @@ package io.holdfast.engine.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.holdfast.engine.Cancellation;
-import io.holdfast.engine.Progress;
+import io.holdfast.engine.Imaging;
 import io.holdfast.engine.Tools;
-import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.manifest.Manifest;
-import io.holdfast.engine.ops.CreateImage;
-import io.holdfast.engine.ops.RestoreImage;
-import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,32 +28,26 @@ class SwapAreaTest {
     byte[] pages = new byte[(int) (24 * MIB)];
     new Random(82).nextBytes(pages);
     Files.write(swap, pages);
-    run("mkswap", "-L", "hfswap", "-U", "5a5a5a5a-0000-1111-2222-333333333333", swap.toString());
+    Tools.check(
+        "mkswap", "-L", "hfswap", "-U", "5a5a5a5a-0000-1111-2222-333333333333", swap.toString());
     Path disk = tmp.resolve("disk.img");
     try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
       f.setLength(32 * MIB);
     }
-    run("sgdisk", "-n", "1:2048:+24M", "-t", "1:8200", disk.toString());
+    Tools.check("sgdisk", "-n", "1:2048:+24M", "-t", "1:8200", disk.toString());
     try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
       f.seek(2048 * 512);
       f.write(Files.readAllBytes(swap));
     }
 
-    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
-    Manifest m =
-        new CreateImage(repo, Progress.NONE, Cancellation.none())
-            .run(
-                new CreateImage.Options(
-                    "swap", List.of(CreateImage.DiskSpec.whole(disk)), Compression.FAST, true, 2));
+    Manifest m = Imaging.image(tmp.resolve("repo"), disk);
     UsedBlocks.PartitionImaging how = m.disks().get(0).imaging().get(0);
     assertThat(how.filesystem()).isEqualTo("swap");
     assertThat(how.method()).isEqualTo("used-blocks");
     assertThat(how.usedBytes()).isEqualTo(4096);
     assertThat(m.storedBytes()).as("not the 24 MiB of old pages").isLessThan(MIB);
 
-    Path restored = tmp.resolve("p1.img");
-    new RestoreImage(repo, Progress.NONE, Cancellation.none())
-        .run(new RestoreImage.Options(m.id(), null, 1, restored, false));
+    Path restored = Imaging.restore(tmp.resolve("repo"), m, 1, tmp.resolve("p1.img"));
     Tools.Result blkid = Tools.run("blkid", "-p", restored.toString());
     assertThat(blkid.output())
         .contains("TYPE=\"swap\"")
@@ -78,24 +66,14 @@ class SwapAreaTest {
     byte[] pages = new byte[(int) (8 * MIB)];
     new Random(83).nextBytes(pages);
     Files.write(swap, pages);
-    run("mkswap", swap.toString());
+    Tools.check("mkswap", swap.toString());
     try (RandomAccessFile f = new RandomAccessFile(swap.toFile(), "rw")) {
       f.seek(4096 - 10);
       f.write("S1SUSPEND\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // as swsusp does
     }
-    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
-    Manifest m =
-        new CreateImage(repo, Progress.NONE, Cancellation.none())
-            .run(
-                new CreateImage.Options(
-                    "hib", List.of(CreateImage.DiskSpec.whole(swap)), Compression.FAST, true, 2));
+    Manifest m = Imaging.image(tmp.resolve("repo"), swap);
     UsedBlocks.PartitionImaging how = m.disks().get(0).imaging().get(0);
     assertThat(how.method()).isEqualTo("all-sectors");
     assertThat(m.usedBytes()).isEqualTo(8 * MIB);
-  }
-
-  private static void run(String... cmd) {
-    Tools.Result r = Tools.run(cmd);
-    assertThat(r.exit()).as("%s: %s", String.join(" ", cmd), r.output()).isZero();
   }
 }

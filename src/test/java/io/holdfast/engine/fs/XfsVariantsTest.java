@@ -2,14 +2,9 @@ package io.holdfast.engine.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.holdfast.engine.Cancellation;
-import io.holdfast.engine.Progress;
+import io.holdfast.engine.Imaging;
 import io.holdfast.engine.Tools;
-import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.manifest.Manifest;
-import io.holdfast.engine.ops.CreateImage;
-import io.holdfast.engine.ops.RestoreImage;
-import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -50,7 +45,7 @@ class XfsVariantsTest {
   void is_imaged_by_its_free_space_trees_and_restores_clean(String variant, int mib, String options)
       throws IOException {
     Random rnd = new Random(5);
-    Path big = Files.write(tmp.resolve("big.bin"), random(3 << 20, rnd));
+    Path big = Files.write(tmp.resolve("big.bin"), Imaging.random(3 << 20, rnd));
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < 100_000; i++) {
       text.append(i).append('\n');
@@ -73,7 +68,7 @@ class XfsVariantsTest {
     // the disk held other data before: mkfs.xfs -K leaves it in what becomes free space
     Path fs = tmp.resolve("xfs.img");
     try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      byte[] old = random(1 << 20, rnd);
+      byte[] old = Imaging.random(1 << 20, rnd);
       for (int i = 0; i < mib; i++) {
         f.write(old);
       }
@@ -81,24 +76,17 @@ class XfsVariantsTest {
     List<String> mkfs = new ArrayList<>(List.of("mkfs.xfs", "-q", "-f", "-K"));
     mkfs.addAll(List.of(options.split(" ")));
     mkfs.addAll(List.of("-p", proto.toString(), fs.toString()));
-    run(mkfs.toArray(String[]::new));
-    run("xfs_repair", "-n", fs.toString());
+    Tools.check(mkfs.toArray(String[]::new));
+    Tools.check("xfs_repair", "-n", fs.toString());
 
-    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
-    Manifest m =
-        new CreateImage(repo, Progress.NONE, Cancellation.none())
-            .run(
-                new CreateImage.Options(
-                    "xfs", List.of(CreateImage.DiskSpec.whole(fs)), Compression.FAST, true, 2));
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
     UsedBlocks.PartitionImaging how = m.disks().get(0).imaging().get(0);
     assertThat(how.filesystem()).isEqualTo("xfs");
     assertThat(how.method()).as("%s", how.note()).isEqualTo("used-blocks");
     assertThat(m.usedBytes()).isLessThan(((long) mib << 20) / 2);
 
-    Path restored = tmp.resolve("restored.img");
-    new RestoreImage(repo, Progress.NONE, Cancellation.none())
-        .run(new RestoreImage.Options(m.id(), null, null, restored, false));
-    run("xfs_repair", "-n", restored.toString());
+    Path restored = Imaging.restore(tmp.resolve("repo"), m, null, tmp.resolve("restored.img"));
+    Tools.check("xfs_repair", "-n", restored.toString());
     assertThat(fileBytes(restored, "/big.bin", Files.size(big))).isEqualTo(Files.readAllBytes(big));
     assertThat(fileBytes(restored, "/sub/numbers.txt", Files.size(numbers)))
         .isEqualTo(Files.readAllBytes(numbers));
@@ -149,16 +137,5 @@ class XfsVariantsTest {
       }
     }
     return n;
-  }
-
-  private static byte[] random(int n, Random rnd) {
-    byte[] b = new byte[n];
-    rnd.nextBytes(b);
-    return b;
-  }
-
-  private static void run(String... cmd) {
-    Tools.Result r = Tools.run(cmd);
-    assertThat(r.exit()).as("%s: %s", String.join(" ", cmd), r.output()).isZero();
   }
 }

@@ -1,17 +1,13 @@
 package io.holdfast.engine.ops;
 
 import static io.holdfast.engine.ops.ImageRoundTripTest.assertClean;
-import static io.holdfast.engine.ops.ImageRoundTripTest.options;
-import static io.holdfast.engine.ops.ImageRoundTripTest.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.Fixtures;
-import io.holdfast.engine.Progress;
+import io.holdfast.engine.Imaging;
 import io.holdfast.engine.Tools;
 import io.holdfast.engine.fs.UsedBlocks;
 import io.holdfast.engine.manifest.Manifest;
-import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -118,14 +114,13 @@ class WholeDiskFilesystemTest {
   }
 
   private Manifest image(Path source) {
-    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
-    return new CreateImage(repo, Progress.NONE, Cancellation.none()).run(options("plain", source));
+    return Imaging.image(tmp.resolve("repo"), source);
   }
 
   private Path restoreWhole(Manifest m, Path source) throws IOException {
-    Repository repo = Repository.open(tmp.resolve("repo"), null);
-    Path restored = tmp.resolve("restored-" + source.getFileName());
-    restore(repo, m.id(), null, restored);
+    Path restored =
+        Imaging.restore(
+            tmp.resolve("repo"), m, null, tmp.resolve("restored-" + source.getFileName()));
     assertThat(Files.size(restored)).isEqualTo(Files.size(source));
     return restored;
   }
