@@ -46,7 +46,8 @@ class ParserFuzzTest {
             Fixtures.plainDisk("fat"),
             Fixtures.plainDisk("ntfs"),
             bigallocMetaBg(),
-            xfs())) {
+            xfs(),
+            btrfs())) {
       Path disk = Fixtures.copyOf(fixture, tmp);
       List<long[]> zones = hotZones(disk);
       Random rnd = new Random(SEED ^ fixture.getFileName().hashCode());
@@ -103,6 +104,16 @@ class ParserFuzzTest {
     }
     Tools.Result r = Tools.run("mkfs.xfs", "-q", "-f", fs.toString());
     assertThat(r.exit()).as(r.output()).isZero();
+    return fs;
+  }
+
+  /** Btrfs: its superblock and system chunk array are in the hot zones. */
+  private Path btrfs() throws IOException {
+    Path fs = Files.createDirectories(tmp.resolve("made")).resolve("btrfs.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(256L << 20);
+    }
+    Tools.check("mkfs.btrfs", "-q", "-f", fs.toString());
     return fs;
   }
 
