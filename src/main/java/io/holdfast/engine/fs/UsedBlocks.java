@@ -9,11 +9,12 @@ import java.util.List;
 /**
  * Works out which bytes of a disk hold data: allocated blocks of the filesystems it understands
  * (ext2/3/4, XFS, FAT12/16/32, NTFS; btrfs by its allocated chunks), the header of Linux swap
- * areas, every byte of other partitions, the partition tables and the space before the first
- * partition; not large unpartitioned areas, which restore as zeros. A disk without partitions may
- * hold one filesystem from its first byte (a data disk formatted whole, a USB stick without a
- * table): it is mapped the same way, as "partition" 0. Bad filesystem metadata never fails the
- * backup: that partition falls back to sector-by-sector and the reason is recorded.
+ * areas, LVM2 physical volumes through the filesystems of their logical volumes, every byte of
+ * other partitions, the partition tables and the space before the first partition; not large
+ * unpartitioned areas, which restore as zeros. A disk without partitions may hold one filesystem
+ * from its first byte (a data disk formatted whole, a USB stick without a table): it is mapped the
+ * same way, as "partition" 0. Bad filesystem metadata never fails the backup: that partition falls
+ * back to sector-by-sector and the reason is recorded.
  */
 public final class UsedBlocks {
 
