@@ -61,6 +61,22 @@ public final class Imaging {
     return b;
   }
 
+  /** How many bytes of the image lie in 4 KiB blocks that are not all zeros. */
+  public static long nonZeroBytes(Path image) throws IOException {
+    byte[] zero = new byte[4096];
+    byte[] b = new byte[4096];
+    long n = 0;
+    try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "r")) {
+      for (long pos = 0; pos + b.length <= f.length(); pos += b.length) {
+        f.readFully(b);
+        if (!Arrays.equals(b, zero)) {
+          n += b.length;
+        }
+      }
+    }
+    return n;
+  }
+
   /** Whether any {@code block.length}-aligned block of the image equals {@code block}. */
   public static boolean containsBlock(Path image, byte[] block) throws IOException {
     byte[] buf = new byte[block.length * 1024];

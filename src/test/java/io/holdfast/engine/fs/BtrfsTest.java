@@ -10,7 +10,6 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -56,7 +55,7 @@ class BtrfsTest {
     assertThat(Files.readString(out.resolve("sub/notes.txt")))
         .isEqualTo(Files.readString(stage.resolve("notes.txt")));
     // the old data in unallocated space is not in the image
-    assertThat(nonZeroBytes(restored)).isLessThanOrEqualTo(m.usedBytes());
+    assertThat(Imaging.nonZeroBytes(restored)).isLessThanOrEqualTo(m.usedBytes());
   }
 
   @Test
@@ -79,20 +78,5 @@ class BtrfsTest {
       }
     }
     return file;
-  }
-
-  private static long nonZeroBytes(Path image) throws IOException {
-    byte[] zero = new byte[4096];
-    byte[] b = new byte[4096];
-    long n = 0;
-    try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "r")) {
-      for (long pos = 0; pos < f.length(); pos += b.length) {
-        f.readFully(b);
-        if (!Arrays.equals(b, zero)) {
-          n += b.length;
-        }
-      }
-    }
-    return n;
   }
 }

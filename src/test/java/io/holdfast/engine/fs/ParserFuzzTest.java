@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.Fixtures;
+import io.holdfast.engine.Imaging;
 import io.holdfast.engine.Tools;
 import io.holdfast.engine.chunk.ChunkCodec;
 import io.holdfast.engine.chunk.ChunkCorruptException;
@@ -45,9 +46,23 @@ class ParserFuzzTest {
             Fixtures.plainDisk("ext4"),
             Fixtures.plainDisk("fat"),
             Fixtures.plainDisk("ntfs"),
-            bigallocMetaBg(),
-            xfs(),
-            btrfs())) {
+            // ext4 with bigalloc clusters and meta_bg descriptors
+            made(
+                "bigalloc-meta_bg.img",
+                64,
+                "mkfs.ext4",
+                "-q",
+                "-F",
+                "-b",
+                "1024",
+                "-O",
+                "bigalloc,meta_bg,^resize_inode",
+                "-C",
+                "4096"),
+            // XFS v5: superblock, AGFs and free-space tree blocks lie in the hot zones
+            made("xfs.img", 320, "mkfs.xfs", "-q", "-f"),
+            // btrfs: its superblock and system chunk array lie in the hot zones
+            made("btrfs.img", 256, "mkfs.btrfs", "-q", "-f"))) {
       Path disk = Fixtures.copyOf(fixture, tmp);
       List<long[]> zones = hotZones(disk);
       Random rnd = new Random(SEED ^ fixture.getFileName().hashCode());
@@ -74,46 +89,15 @@ class ParserFuzzTest {
     }
   }
 
-  /** ext4 with bigalloc clusters and meta_bg descriptors: the layouts the fixtures lack. */
-  private Path bigallocMetaBg() throws IOException {
-    Path fs = Files.createDirectories(tmp.resolve("made")).resolve("bigalloc-meta_bg.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(64L << 20);
-    }
-    Tools.Result r =
-        Tools.run(
-            "mkfs.ext4",
-            "-q",
-            "-F",
-            "-b",
-            "1024",
-            "-O",
-            "bigalloc,meta_bg,^resize_inode",
-            "-C",
-            "4096",
-            fs.toString());
-    assertThat(r.exit()).as(r.output()).isZero();
-    return fs;
-  }
-
-  /** XFS v5: its superblock, AGFs and free-space tree blocks are in the hot zones. */
-  private Path xfs() throws IOException {
-    Path fs = Files.createDirectories(tmp.resolve("made")).resolve("xfs.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(320L << 20);
-    }
-    Tools.Result r = Tools.run("mkfs.xfs", "-q", "-f", fs.toString());
-    assertThat(r.exit()).as(r.output()).isZero();
-    return fs;
-  }
-
-  /** Btrfs: its superblock and system chunk array are in the hot zones. */
-  private Path btrfs() throws IOException {
-    Path fs = Files.createDirectories(tmp.resolve("made")).resolve("btrfs.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(256L << 20);
-    }
-    Tools.check("mkfs.btrfs", "-q", "-f", fs.toString());
+  /**
+   * A filesystem the fixtures lack, made on a blank file of {@code mib} MiB by {@code mkfs} (the
+   * file's path is added last).
+   */
+  private Path made(String name, long mib, String... mkfs) throws IOException {
+    Path fs = Imaging.blank(Files.createDirectories(tmp.resolve("made")).resolve(name), mib);
+    String[] cmd = java.util.Arrays.copyOf(mkfs, mkfs.length + 1);
+    cmd[mkfs.length] = fs.toString();
+    Tools.check(cmd);
     return fs;
   }
 

@@ -10,7 +10,6 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -91,7 +90,7 @@ class XfsVariantsTest {
     assertThat(fileBytes(restored, "/sub/numbers.txt", Files.size(numbers)))
         .isEqualTo(Files.readAllBytes(numbers));
     // the source is old data wherever the filesystem is free; the restore is zeros there
-    assertThat(nonZeroBytes(restored)).isLessThanOrEqualTo(m.usedBytes());
+    assertThat(Imaging.nonZeroBytes(restored)).isLessThanOrEqualTo(m.usedBytes());
   }
 
   /** A file's first {@code length} bytes, read from the blocks xfs_db maps it to. */
@@ -122,20 +121,5 @@ class XfsVariantsTest {
     }
     assertThat(extents).as(bmap.output()).isPositive();
     return out;
-  }
-
-  private static long nonZeroBytes(Path image) throws IOException {
-    byte[] zero = new byte[4096];
-    long n = 0;
-    try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "r")) {
-      byte[] b = new byte[4096];
-      for (long pos = 0; pos < f.length(); pos += b.length) {
-        f.readFully(b);
-        if (!Arrays.equals(b, zero)) {
-          n += b.length;
-        }
-      }
-    }
-    return n;
   }
 }
