@@ -4,6 +4,7 @@ import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.Cancelled;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.chunk.Compression;
+import io.holdfast.engine.fs.UsedBlocks;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
 import io.holdfast.engine.ops.CreateImage;
@@ -265,19 +266,19 @@ public final class Agent implements Runnable {
                 new CreateImage.Options(
                     o.machine(), disks, Compression.parse(o.compression()), true, 0));
     for (Manifest.DiskImage d : m.disks()) {
-      d.imaging().stream()
-          .filter(p -> p.note() != null)
-          .forEach(
-              p ->
-                  reporter.log(
-                      p.method().equals("all-sectors") ? "warn" : "info",
-                      d.name()
-                          + ": "
-                          + p.where()
-                          + (p.method().equals("all-sectors")
-                              ? " imaged sector by sector: "
-                              : " (" + p.filesystem() + "): ")
-                          + p.note()));
+      for (UsedBlocks.PartitionImaging p : d.imaging()) {
+        if (p.note() == null) {
+          continue;
+        }
+        boolean whole = p.method().equals("all-sectors");
+        reporter.log(
+            whole ? "warn" : "info",
+            d.name()
+                + ": "
+                + p.where()
+                + (whole ? " imaged sector by sector: " : " (" + p.filesystem() + "): ")
+                + p.note());
+      }
     }
     reporter.log(
         "info",

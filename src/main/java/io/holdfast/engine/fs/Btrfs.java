@@ -25,7 +25,7 @@ final class Btrfs {
 
   private Btrfs() {}
 
-  static boolean detect(byte[] head, Region part) throws FilesystemException {
+  static boolean detect(Region part) throws FilesystemException {
     if (part.length() < SUPERBLOCK + 4096) {
       return false;
     }

@@ -24,9 +24,6 @@ final class Lvm {
   private static final int MDA_HEADER = 512;
   private static final long MAX_METADATA = 4L << 20;
 
-  /** What {@link #map} found: the bytes to image, and one line per logical volume. */
-  record Mapped(Extents used, String note) {}
-
   private Lvm() {}
 
   /** The sector (0 to 3) holding an LVM2 label, or -1. */

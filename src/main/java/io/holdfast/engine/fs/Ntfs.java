@@ -33,9 +33,6 @@ final class Ntfs {
       Set.of("pagefile.sys", "hiberfil.sys", "swapfile.sys");
   private static final long MAX_ROOT_INDEX = 16L << 20;
 
-  /** What {@link #map} found: the bytes to image and, if some were left out, which and why. */
-  record Mapped(Extents used, String note) {}
-
   private Ntfs() {}
 
   static boolean detect(byte[] head) {
@@ -189,7 +186,7 @@ final class Ntfs {
           throw new FilesystemException("bad index entry");
         }
         int key = p + 16;
-        String name = fileName(b, key, 16 + keyLen > len ? 0 : keyLen);
+        String name = fileName(b, key, keyLen);
         if ((Le.u64(b, key) & 0xFFFFFFFFFFFFL) == ROOT_RECORD
             && name != null
             && LEFT_OUT.contains(name.toLowerCase(Locale.ROOT))) {

@@ -46,8 +46,7 @@ final class Region {
       long left = piece[1];
       while (left > 0) {
         int i = segment(at);
-        long segEnd = i + 1 < starts.length ? starts[i + 1] : length;
-        long n = Math.min(left, segEnd - at);
+        long n = Math.min(left, pieceEnd(i) - at);
         out.add(new long[] {pos, diskAt[i] + (at - starts[i]), n});
         pos += n;
         at += n;
@@ -76,13 +75,17 @@ final class Region {
     while (filled < count) {
       long pos = at + filled;
       int i = segment(pos);
-      long segEnd = i + 1 < starts.length ? starts[i + 1] : length;
-      int n = (int) Math.min(count - filled, segEnd - pos);
+      int n = (int) Math.min(count - filled, pieceEnd(i) - pos);
       byte[] b = disk.readBytes(diskAt[i] + (pos - starts[i]), n);
       System.arraycopy(b, 0, out, filled, n);
       filled += n;
     }
     return out;
+  }
+
+  /** The window offset where piece i ends. */
+  private long pieceEnd(int i) {
+    return i + 1 < starts.length ? starts[i + 1] : length;
   }
 
   /** The piece holding window offset {@code pos}. */

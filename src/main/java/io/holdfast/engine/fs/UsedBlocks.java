@@ -123,31 +123,44 @@ public final class UsedBlocks {
       if (Ext4.detect(head)) {
         fs = Ext4.variant(head);
         used = Ext4.usedBytes(region);
-      } else if (Ntfs.detect(head)) {
+        return true;
+      }
+      if (Ntfs.detect(head)) {
         fs = "ntfs";
-        Ntfs.Mapped mapped = Ntfs.map(region);
-        used = mapped.used();
-        note = mapped.note();
-      } else if (Xfs.detect(head)) {
+        return take(Ntfs.map(region));
+      }
+      if (Xfs.detect(head)) {
         fs = "xfs";
         used = Xfs.usedBytes(region);
-      } else if (Fat.detect(head)) {
+        return true;
+      }
+      if (Fat.detect(head)) {
         fs = Fat.variant(head);
         used = Fat.usedBytes(region);
-      } else if (Btrfs.detect(head, region)) {
+        return true;
+      }
+      if (Btrfs.detect(region)) {
         fs = "btrfs";
         used = Btrfs.usedBytes(region);
-      } else if (Swap.pageSize(region) > 0) {
-        fs = "swap";
-        used = Swap.usedBytes(region, Swap.pageSize(region));
-      } else if (volumes && Lvm.labelSector(head) >= 0) {
-        fs = "lvm2";
-        Lvm.Mapped mapped = Lvm.map(region, Lvm.labelSector(head));
-        used = mapped.used();
-        note = mapped.note();
-      } else {
-        return false;
+        return true;
       }
+      int page = Swap.pageSize(region);
+      if (page > 0) {
+        fs = "swap";
+        used = Swap.usedBytes(region, page);
+        return true;
+      }
+      int label = volumes ? Lvm.labelSector(head) : -1;
+      if (label >= 0) {
+        fs = "lvm2";
+        return take(Lvm.map(region, label));
+      }
+      return false;
+    }
+
+    private boolean take(Mapped mapped) {
+      used = mapped.used();
+      note = mapped.note();
       return true;
     }
   }
