@@ -31,12 +31,10 @@ import java.util.Map;
 public class JobResource {
 
   /** Back up a machine: all its disks, or the one named. */
-  /** Back up a machine: all its disks, or the one named. */
   public record BackupRequest(@NotNull Long machine, String disk) {}
 
   public record VerifyRequest(@NotNull Long image) {}
 
-  /** Restore one disk (or one partition) of an image onto a disk or file of the target machine. */
   public record JobPage(long total, List<JobView> items) {}
 
   @Inject JobService jobs;

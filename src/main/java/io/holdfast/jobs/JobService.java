@@ -163,6 +163,162 @@ public class JobService {
     return j.id;
   }
 
+  /**
+   * Queues maintenance of a repository (garbage collection, then recompression), run by the worker
+   * of the machine that stored the newest image there: that worker is known to reach the repository
+   * by its path. Refused while another maintenance of it is queued or running.
+   *
+   * @param notBefore when a scheduled run fell due (it starts no earlier), or null
+   * @param notAfter cancelled if no worker could start it by then (the end of a scheduled window),
+   *     or null
+   */
+  @Transactional
+  public long enqueueMaintenance(
+      long repositoryId,
+      Protocol.MaintenanceOrder what,
+      String requestedBy,
+      String cause,
+      Instant notBefore,
+      Instant notAfter,
+      RequestOrigin origin) {
+    RepositoryInfo repo = repositories.get(repositoryId);
+    if (repo == null) {
+      throw new NotFoundException("No repository " + repositoryId + ".");
+    }
+    lockRepository(repositoryId);
+    Optional<Long> active = activeMaintenance(repositoryId);
+    if (active.isPresent()) {
+      throw new IllegalStateException(
+          "Maintenance of repository "
+              + repo.name()
+              + " is already queued or running as job "
+              + active.get()
+              + ".");
+    }
+    long machine =
+        newestImageMachine(repositoryId)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "Repository "
+                            + repo.name()
+                            + " holds no image yet, so there is nothing to maintain, and no"
+                            + " worker is known to reach it."));
+    Job j = newJob("maintenance", machine, requestedBy, cause);
+    j.repositoryId = repositoryId;
+    j.notBefore = notBefore;
+    j.notAfter = notAfter;
+    j.params = write(what);
+    em.persist(j);
+    em.flush();
+    audit.record(
+        new AuditEntry(
+            requestedBy,
+            "maintenance.start",
+            "repository",
+            repo.name(),
+            AuditOutcome.SUCCESS,
+            origin,
+            "job "
+                + j.id
+                + " on "
+                + machines.nameOf(machine)
+                + ": garbage collection, then recompression at "
+                + what.compression()
+                + " of up to "
+                + what.budgetBytes()
+                + " bytes"));
+    queued.fire(new JobQueued(machine));
+    return j.id;
+  }
+
+  /**
+   * Queues the scheduled maintenance that fell due at {@code due}, unless it was queued already
+   * (its job starts no earlier than {@code due}, which marks it), another one is still queued or
+   * running, or the repository holds no image yet. Console replicas ticking at once queue it once:
+   * each takes the repository's row lock first.
+   */
+  @Transactional
+  public Optional<Long> enqueueDueMaintenance(
+      long repositoryId, Instant due, Instant notAfter, Protocol.MaintenanceOrder what) {
+    lockRepository(repositoryId);
+    long queuedBefore =
+        em.createQuery(
+                "select count(j) from Job j where j.type = 'maintenance' and j.repositoryId = :r "
+                    + "and j.notBefore = :due",
+                Long.class)
+            .setParameter("r", repositoryId)
+            .setParameter("due", due)
+            .getSingleResult();
+    if (queuedBefore > 0
+        || activeMaintenance(repositoryId).isPresent()
+        || newestImageMachine(repositoryId).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        enqueueMaintenance(
+            repositoryId, what, "system", "schedule", due, notAfter, RequestOrigin.SYSTEM));
+  }
+
+  /** The newest maintenance job of the repository, whatever its state. */
+  @Transactional
+  public Optional<MaintenanceRun> lastMaintenance(long repositoryId) {
+    return em.createQuery(
+            "from Job j where j.type = 'maintenance' and j.repositoryId = :r "
+                + "order by j.createdAt desc, j.id desc",
+            Job.class)
+        .setParameter("r", repositoryId)
+        .setMaxResults(1)
+        .getResultStream()
+        .findFirst()
+        .map(
+            j ->
+                new MaintenanceRun(
+                    j.id,
+                    j.state(),
+                    j.cause,
+                    j.createdAt,
+                    j.finishedAt,
+                    j.error,
+                    j.result == null ? null : readMaintenance(j.result)));
+  }
+
+  private Optional<Long> activeMaintenance(long repositoryId) {
+    return em.createQuery(
+            "select j.id from Job j where j.type = 'maintenance' and j.repositoryId = :r "
+                + "and j.state in ('queued', 'assigned', 'running')",
+            Long.class)
+        .setParameter("r", repositoryId)
+        .setMaxResults(1)
+        .getResultStream()
+        .findFirst();
+  }
+
+  private Optional<Long> newestImageMachine(long repositoryId) {
+    @SuppressWarnings("unchecked")
+    List<Number> rows =
+        em.createNativeQuery(
+                "select machine_id from image where repository_id = :r "
+                    + "order by created_at desc, id desc limit 1")
+            .setParameter("r", repositoryId)
+            .getResultList();
+    return rows.stream().findFirst().map(Number::longValue);
+  }
+
+  private void lockRepository(long repositoryId) {
+    em.createNativeQuery("select id from repository where id = :r for update")
+        .setParameter("r", repositoryId)
+        .getResultList();
+  }
+
+  private Protocol.MaintenanceSummary readMaintenance(String result) {
+    try {
+      return json.readValue(result, Protocol.JobResult.class).maintenance();
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
   private Job newJob(String type, long machineId, String requestedBy, String cause) {
     Job j = new Job();
     Instant now = clock.instant();
@@ -234,7 +390,7 @@ public class JobService {
           continue;
         }
       }
-      if (!type.equals("verify")
+      if (usesDisks(type)
           && busyDisks.stream().anyMatch(b -> b[0] == null || disk == null || b[0].equals(disk))) {
         continue;
       }
@@ -245,12 +401,20 @@ public class JobService {
       if (repo != null && repoLoad.containsKey(repo)) {
         repoLoad.get(repo)[0]++;
       }
-      if (!type.equals("verify")) {
+      if (usesDisks(type)) {
         busyDisks.add(new String[] {disk});
       }
       orders.add(order(j));
     }
     return orders;
+  }
+
+  /**
+   * Whether a job of this type reads or writes the machine's disks, so that two such jobs never run
+   * on one disk at once. Verify and maintenance touch only the repository.
+   */
+  private static boolean usesDisks(String type) {
+    return type.equals("backup") || type.equals("restore");
   }
 
   /** Per repository: jobs running on it now, and its limit. */
@@ -275,7 +439,8 @@ public class JobService {
     @SuppressWarnings("unchecked")
     List<String> rows =
         em.createNativeQuery(
-                "select disk_name from job where machine_id = :m and type <> 'verify' and state in ('assigned', 'running')")
+                "select disk_name from job where machine_id = :m and type in ('backup', 'restore') "
+                    + "and state in ('assigned', 'running')")
             .setParameter("m", machineId)
             .getResultList();
     List<String[]> busy = new ArrayList<>();
@@ -306,11 +471,22 @@ public class JobService {
             null,
             null,
             null,
+            null,
             null);
       }
       case "verify" ->
           new Protocol.JobOrder(
-              j.id, j.type, machine, repo.path(), null, null, manifestOf(j), null, null, null);
+              j.id,
+              j.type,
+              machine,
+              repo.path(),
+              null,
+              null,
+              manifestOf(j),
+              null,
+              null,
+              null,
+              null);
       case "restore" ->
           new Protocol.JobOrder(
               j.id,
@@ -322,7 +498,21 @@ public class JobService {
               manifestOf(j),
               (String) p.get("disk"),
               p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
-              (String) p.get("target"));
+              (String) p.get("target"),
+              null);
+      case "maintenance" ->
+          new Protocol.JobOrder(
+              j.id,
+              j.type,
+              machine,
+              repo.path(),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              json.convertValue(p, Protocol.MaintenanceOrder.class));
       default -> throw new IllegalStateException("unknown job type " + j.type);
     };
   }
@@ -402,6 +592,9 @@ public class JobService {
       }
       if (r.verify() != null && j.imageId != null) {
         images.recordVerify(j.imageId, r.verify());
+      }
+      if (r.maintenance() != null && j.repositoryId != null) {
+        repositories.recordMaintenance(j.repositoryId, r.maintenance().storedBytes(), now);
       }
       j.result = write(r);
     }
@@ -587,7 +780,7 @@ public class JobService {
   @Transactional
   public boolean diskBusy(long machineId, String disk) {
     return em.createQuery(
-                "select count(j) from Job j where j.machineId = :m and j.type <> 'verify' "
+                "select count(j) from Job j where j.machineId = :m and j.type in ('backup', 'restore') "
                     + "and j.state in ('queued', 'assigned', 'running') "
                     + "and (j.diskName is null or :d is null or j.diskName = :d)",
                 Long.class)

@@ -1,4 +1,12 @@
 package io.holdfast.repositories;
 
-/** A repository as other features see it. */
-public record RepositoryInfo(long id, String name, String path, int maxJobs) {}
+import java.time.Instant;
+
+/**
+ * A repository as other features see it.
+ *
+ * @param storedBytes what its chunk data took on disk when maintenance last ran; null before that
+ * @param maintainedAt when maintenance last succeeded on it, or null
+ */
+public record RepositoryInfo(
+    long id, String name, String path, int maxJobs, Long storedBytes, Instant maintainedAt) {}

@@ -6,9 +6,11 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Repositories: for now the default one, created on first use. */
+/** Repositories: for now the default one, created on first use, and what maintenance found. */
 @ApplicationScoped
 public class RepositoryService {
 
@@ -47,16 +49,41 @@ public class RepositoryService {
 
   /** Room left where the default repository lives; null when it cannot be read. */
   public RepositorySpace defaultSpace() {
-    return RepositorySpace.of(Path.of(defaultRepository().path()));
+    return space(defaultRepository());
   }
 
+  /** The repository, or null when there is none with this id. */
   @Transactional
   public RepositoryInfo get(long id) {
-    return info(em.find(StorageRepository.class, id));
+    StorageRepository r = em.find(StorageRepository.class, id);
+    return r == null ? null : info(r);
+  }
+
+  /** Every repository, the default one first made if there is none yet. */
+  @Transactional
+  public List<RepositoryInfo> all() {
+    defaultRepository();
+    return em.createQuery("from StorageRepository order by name", StorageRepository.class)
+        .getResultStream()
+        .map(RepositoryService::info)
+        .toList();
+  }
+
+  /** What a maintenance job that succeeded measured: the repository's chunk data on disk. */
+  @Transactional
+  public void recordMaintenance(long id, long storedBytes, Instant at) {
+    StorageRepository r = em.find(StorageRepository.class, id);
+    r.storedBytes = storedBytes;
+    r.maintainedAt = at;
+  }
+
+  /** Room left on the filesystem that holds the repository; null when it cannot be read. */
+  public RepositorySpace space(RepositoryInfo r) {
+    return RepositorySpace.of(Path.of(r.path()));
   }
 
   private static RepositoryInfo info(StorageRepository r) {
-    return new RepositoryInfo(r.id, r.name, r.path, r.maxJobs);
+    return new RepositoryInfo(r.id, r.name, r.path, r.maxJobs, r.storedBytes, r.maintainedAt);
   }
 
   private String dataDir() {

@@ -28,4 +28,11 @@ class StorageRepository {
 
   @Column(name = "created_at", nullable = false)
   Instant createdAt;
+
+  /** Bytes its packs took when maintenance last ran (the worker measures them), or null. */
+  @Column(name = "stored_bytes")
+  Long storedBytes;
+
+  @Column(name = "maintained_at")
+  Instant maintainedAt;
 }

@@ -65,6 +65,9 @@ public class MainLayout extends AppLayout implements AfterNavigationObserver {
         new SideNavItem("Restores", "restores", VaadinIcon.ROTATE_LEFT.create());
     restoresItem.setSuffixComponent(pendingBadge);
     nav.addItem(restoresItem);
+    if (CurrentUser.hasAnyRole(Role.ADMIN, Role.OPERATOR, Role.AUDITOR)) {
+      nav.addItem(new SideNavItem("Repositories", "repositories", VaadinIcon.DATABASE.create()));
+    }
     if (CurrentUser.hasAnyRole(Role.ADMIN, Role.AUDITOR)) {
       nav.addItem(new SideNavItem("Audit", "audit", VaadinIcon.CLIPBOARD_CHECK.create()));
     }

@@ -7,7 +7,9 @@ import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.fs.UsedBlocks;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
+import io.holdfast.engine.ops.CollectGarbage;
 import io.holdfast.engine.ops.CreateImage;
+import io.holdfast.engine.ops.RecompressPacks;
 import io.holdfast.engine.ops.RestoreImage;
 import io.holdfast.engine.ops.VerifyImages;
 import io.holdfast.engine.store.Repository;
@@ -211,28 +213,20 @@ public final class Agent implements Runnable {
             case "backup" -> backup(order, reporter, cancel);
             case "verify" -> verify(order, reporter, cancel);
             case "restore" -> restore(order, reporter, cancel);
+            case "maintenance" -> maintain(order, reporter, cancel);
             default ->
-                new Protocol.JobResult(
-                    "failed",
-                    "This worker does not know job type " + order.type(),
-                    null,
-                    null,
-                    null);
+                Protocol.JobResult.failed("This worker does not know job type " + order.type());
           };
     } catch (Cancelled e) {
-      result = new Protocol.JobResult("cancelled", "Cancelled on request.", null, null, null);
+      result = Protocol.JobResult.cancelled("Cancelled on request.");
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "job " + order.id() + " failed", e);
-      result =
-          new Protocol.JobResult(
-              "failed", e.getMessage() == null ? e.toString() : e.getMessage(), null, null, null);
+      result = Protocol.JobResult.failed(e.getMessage() == null ? e.toString() : e.getMessage());
     } catch (OutOfMemoryError e) {
       // outside the engine's chunk threads (reading a manifest, say): the job's memory is
       // unreachable now, and the worker goes on to its next job
       LOG.log(Level.WARNING, "job " + order.id() + " ran out of heap", e);
-      result =
-          new Protocol.JobResult(
-              "failed", EngineException.outOfHeap(e).getMessage(), null, null, null);
+      result = Protocol.JobResult.failed(EngineException.outOfHeap(e).getMessage());
     }
     reporter.log(
         result.state().equals("succeeded") ? "info" : "error",
@@ -291,13 +285,9 @@ public final class Agent implements Runnable {
             + " newly stored");
     String disksJson =
         ManifestCodec.toText(m.disks().stream().map(Manifest.DiskImage::summary).toList());
-    return new Protocol.JobResult(
-        "succeeded",
-        null,
+    return Protocol.JobResult.of(
         new Protocol.ImageSummary(
-            m.id(), m.created(), m.logicalBytes(), m.usedBytes(), m.storedBytes(), disksJson),
-        null,
-        null);
+            m.id(), m.created(), m.logicalBytes(), m.usedBytes(), m.storedBytes(), disksJson));
   }
 
   private Protocol.JobResult verify(
@@ -326,12 +316,8 @@ public final class Agent implements Runnable {
     reporter.log(
         r.ok() ? "info" : "error",
         r.ok() ? "All " + r.chunksChecked() + " chunks are sound" : detail.toString().strip());
-    return new Protocol.JobResult(
-        "succeeded",
-        null,
-        null,
-        new Protocol.VerifySummary(r.ok(), r.chunksChecked(), detail.toString().strip()),
-        null);
+    return Protocol.JobResult.of(
+        new Protocol.VerifySummary(r.ok(), r.chunksChecked(), detail.toString().strip()));
   }
 
   private Protocol.JobResult restore(
@@ -342,12 +328,67 @@ public final class Agent implements Runnable {
             .run(
                 new RestoreImage.Options(
                     o.image(), o.disk(), o.partition(), Path.of(o.target()), true));
-    return new Protocol.JobResult(
-        "succeeded",
-        null,
-        null,
-        null,
+    return Protocol.JobResult.of(
         new Protocol.RestoreSummary(r.bytesTotal(), r.bytesWritten(), r.bytesSkipped()));
+  }
+
+  /**
+   * Collects the chunks no image uses, then compresses what backups stored at the fast level again
+   * (docs/decisions/2026-12-01-recompression.md): a backup stays fast, and the repository still
+   * ends up as small as a strongly compressed one. Damaged packs are left alone and named, and the
+   * job still succeeds: verify is what says which images they hurt.
+   */
+  private Protocol.JobResult maintain(
+      Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
+    Protocol.MaintenanceOrder m = o.maintenance();
+    Repository repo = Repository.open(Path.of(o.repository()), null);
+    reporter.update("collecting garbage", 0, 0);
+    CollectGarbage.Report gc =
+        new CollectGarbage(repo).run(Duration.ofSeconds(m.graceSeconds()), false);
+    reporter.log(
+        "info",
+        "Garbage collection: "
+            + gc.chunksDeleted()
+            + " unused chunk(s) deleted, "
+            + gc.bytesDeleted()
+            + " bytes freed; "
+            + gc.chunksKept()
+            + " chunk(s) in use kept, "
+            + gc.chunksSpared()
+            + " unused left (younger than "
+            + m.graceSeconds()
+            + " s, or in packs mostly in use)");
+    cancel.check();
+    Compression level = Compression.parse(m.compression());
+    RecompressPacks.Report rc =
+        new RecompressPacks(repo, reporter, cancel).run(level, m.budgetBytes(), false);
+    reporter.log(
+        "info",
+        "Recompression at "
+            + level.id()
+            + ": "
+            + rc.packsRewritten()
+            + " pack(s), "
+            + rc.bytesBefore()
+            + " -> "
+            + rc.bytesAfter()
+            + " bytes"
+            + (rc.packsLeft() > 0
+                ? "; " + rc.packsLeft() + " pack(s) left for the next run (budget reached)"
+                : ""));
+    List<String> problems = new ArrayList<>(gc.problems());
+    rc.problems().stream().filter(p -> !problems.contains(p)).forEach(problems::add);
+    problems.forEach(p -> reporter.log("warn", p));
+    return Protocol.JobResult.of(
+        new Protocol.MaintenanceSummary(
+            gc.chunksDeleted(),
+            gc.bytesDeleted(),
+            rc.packsRewritten(),
+            rc.bytesBefore(),
+            rc.bytesAfter(),
+            rc.packsLeft(),
+            repo.storedBytes(),
+            problems));
   }
 
   private static Repository openOrInit(String path) {

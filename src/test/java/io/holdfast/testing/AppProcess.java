@@ -59,6 +59,9 @@ public final class AppProcess implements AutoCloseable {
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().remove("QUARKUS_DATASOURCE_JDBC_URL");
     pb.environment().put("HOLDFAST_DATA_DIR", dataDir.toString());
+    // a test run that happens to fall in the nightly maintenance window would otherwise find
+    // maintenance jobs among its own; a test that wants the schedule sets it again
+    pb.environment().put("HOLDFAST_MAINTENANCE_SCHEDULED", "false");
     pb.environment().putAll(env);
     long t0 = System.nanoTime();
     Process p = pb.start();

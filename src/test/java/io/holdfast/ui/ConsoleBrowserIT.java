@@ -66,6 +66,7 @@ class ConsoleBrowserIT {
       {"Jobs", "jobs-view"},
       {"Plans", "plans-view"},
       {"Restores", "restores-view"},
+      {"Repositories", "repositories-view"},
       {"Audit", "audit-view"},
       {"Settings", "settings-view"},
       {"Dashboard", "dashboard"},
@@ -140,6 +141,19 @@ class ConsoleBrowserIT {
     page.navigate("/images");
     assertThat(page.locator("#images-grid")).isVisible();
     Browser.screenshot(page, "23-images");
+
+    // the repository now holds an image: an admin runs its maintenance and watches it end
+    page.navigate("/repositories");
+    page.locator("#repository-default .run-maintenance").click();
+    assertThat(page.getByText("queued as job").first()).isVisible();
+    assertThat(page.locator("#repository-default .last-maintenance"))
+        .containsText(
+            Pattern.compile("succeeded · ended .* · freed .* · recompressed [1-9]\\d* packs"),
+            new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions()
+                .setTimeout(60_000));
+    assertThat(page.locator("#repository-default")).containsText("Chunk data: ");
+    assertThat(page.locator("#repository-default")).not().containsText("measured by the first");
+    Browser.screenshot(page, "24-repository-maintained");
   }
 
   @Test

@@ -2,8 +2,14 @@ package io.holdfast.workers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.Fixtures;
+import io.holdfast.engine.Progress;
 import io.holdfast.engine.Tools;
+import io.holdfast.engine.chunk.Compression;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.ops.CreateImage;
+import io.holdfast.engine.store.Repository;
 import io.holdfast.testing.AppProcess;
 import io.holdfast.testing.Console;
 import io.holdfast.testing.WorkerProcess;
@@ -12,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +36,9 @@ class WorkerEndToEndIT {
         "HOLDFAST_LOCAL_WORKER_ENABLED", "false",
         "HOLDFAST_REPOSITORIES_DEFAULT_PATH", tmp.resolve("repository").toString(),
         "HOLDFAST_JOBS_WORKER_LOST_AFTER", "PT8S",
-        "HOLDFAST_JOBS_MONITOR_EVERY", "1s");
+        "HOLDFAST_JOBS_MONITOR_EVERY", "1s",
+        // chunks a deleted image leaves are collected at once, as after its grace period
+        "HOLDFAST_MAINTENANCE_GC_GRACE", "PT0S");
   }
 
   @Test
@@ -81,8 +91,66 @@ class WorkerEndToEndIT {
         assertThat(console.get("/api/v1/jobs/" + backup + "/log").getList("message", String.class))
             .anyMatch(m -> m.startsWith("Image "));
         assertThat(console.get("/api/v1/audit?action=job.succeeded").getInt("total")).isEqualTo(4);
+
+        maintainTheRepository(console, worker, tmp.resolve("repository"), image, machine);
       }
     }
+  }
+
+  /**
+   * Leaves unused chunks in the repository (an image of another disk whose manifest was deleted),
+   * then has the worker maintain it: the unused chunks go, every pack ends at the strong level and
+   * smaller, and the image still verifies and restores.
+   */
+  private void maintainTheRepository(
+      Console console, WorkerProcess worker, Path repository, long image, long machine)
+      throws Exception {
+    Repository repo = Repository.open(repository, null);
+    Manifest orphan =
+        new CreateImage(repo, Progress.NONE, Cancellation.none())
+            .run(
+                new CreateImage.Options(
+                    "orphan",
+                    List.of(new CreateImage.DiskSpec(Fixtures.mbrDisk(), "mbr.img", null)),
+                    Compression.FAST,
+                    false,
+                    2));
+    repo.listManifests().stream()
+        .filter(m -> m.id().equals(orphan.id()))
+        .forEach(repo::deleteManifest);
+    long before = repo.storedBytes();
+
+    long id = console.get("/api/v1/repositories").getLong("find { it.name == 'default' }.id");
+    JsonPath done =
+        console.runJob(
+            "/api/v1/repositories/" + id + "/maintenance",
+            "{}",
+            Duration.ofSeconds(120),
+            worker::log);
+    assertThat(done.getString("type")).isEqualTo("maintenance");
+    assertThat(done.getLong("machineId")).isEqualTo(machine);
+
+    long after = repo.storedBytes();
+    assertThat(after).isLessThan(before);
+    JsonPath status = console.get("/api/v1/repositories");
+    String mine = "find { it.id == " + id + " }";
+    assertThat(status.getLong(mine + ".storedBytes")).isEqualTo(after);
+    assertThat(status.getLong(mine + ".lastMaintenance.summary.chunksDeleted")).isPositive();
+    assertThat(status.getLong(mine + ".lastMaintenance.summary.packsRecompressed")).isPositive();
+    assertThat(status.getLong(mine + ".lastMaintenance.summary.bytesAfter"))
+        .isLessThan(status.getLong(mine + ".lastMaintenance.summary.bytesBefore"));
+    List<Integer> levels = new ArrayList<>();
+    repo.forEachPack(p -> levels.add(p.level()), d -> levels.add(-1));
+    assertThat(levels).isNotEmpty().containsOnly(Compression.STRONG.zstdLevel());
+
+    console.runJob(
+        "/api/v1/jobs/verify", "{\"image\":" + image + "}", Duration.ofSeconds(60), worker::log);
+    assertThat(console.get("/api/v1/images/" + image).getString("verifyStatus")).isEqualTo("sound");
+    Path p2 = tmp.resolve("p2-after-maintenance.img");
+    console.restore(image, machine, p2, 2, worker::log);
+    assertThat(Tools.run("fsck.ext4", "-fn", p2.toString()).exit()).isZero();
+    assertThat(Tools.run("debugfs", "-R", "cat /data/blob.bin", p2.toString()).stdout())
+        .isEqualTo(Files.readAllBytes(Fixtures.file("root/data/blob.bin")));
   }
 
   @Test

@@ -41,7 +41,18 @@ public final class Protocol {
   public record DiskTarget(String name, String path, List<Integer> partitions) {}
 
   /**
-   * What to do. {@code type} is backup, verify or restore; the other fields apply by type.
+   * What a maintenance job does to its repository: collect the chunks no image uses any more, then
+   * compress the packs that backups stored at a fast level again, up to a budget.
+   *
+   * @param compression the level to recompress at (strong, max, balanced)
+   * @param budgetBytes stored bytes of packs to recompress in this run, oldest first
+   * @param graceSeconds unused chunks younger than this stay (a backup may be about to use them)
+   */
+  public record MaintenanceOrder(String compression, long budgetBytes, long graceSeconds) {}
+
+  /**
+   * What to do. {@code type} is backup, verify, restore or maintenance; the other fields apply by
+   * type.
    *
    * @param repository path of the repository directory as the worker sees it
    * @param image manifest id (verify, restore)
@@ -57,7 +68,8 @@ public final class Protocol {
       String image,
       String disk,
       Integer partition,
-      String target) {}
+      String target,
+      MaintenanceOrder maintenance) {}
 
   public record ProgressReport(String phase, long bytesDone, long bytesTotal, long rateBps) {}
 
@@ -80,11 +92,59 @@ public final class Protocol {
 
   public record RestoreSummary(long bytesTotal, long bytesWritten, long bytesSkipped) {}
 
+  /**
+   * What a maintenance job did.
+   *
+   * @param chunksDeleted unused chunks removed by the garbage collection
+   * @param bytesFreed bytes those took
+   * @param packsRecompressed packs compressed again at the stronger level
+   * @param bytesBefore bytes the recompressed packs' chunks took before
+   * @param bytesAfter bytes the same chunks take now
+   * @param packsLeft packs still at a fast level, left for the next run (the budget was reached)
+   * @param storedBytes bytes the repository holds when the job ends
+   * @param problems damaged packs or chunks left alone, one line each
+   */
+  public record MaintenanceSummary(
+      long chunksDeleted,
+      long bytesFreed,
+      long packsRecompressed,
+      long bytesBefore,
+      long bytesAfter,
+      long packsLeft,
+      long storedBytes,
+      List<String> problems) {}
+
   /** {@code state}: succeeded, failed or cancelled. */
   public record JobResult(
       String state,
       String error,
       ImageSummary image,
       VerifySummary verify,
-      RestoreSummary restore) {}
+      RestoreSummary restore,
+      MaintenanceSummary maintenance) {
+
+    public static JobResult failed(String error) {
+      return new JobResult("failed", error, null, null, null, null);
+    }
+
+    public static JobResult cancelled(String why) {
+      return new JobResult("cancelled", why, null, null, null, null);
+    }
+
+    public static JobResult of(ImageSummary image) {
+      return new JobResult("succeeded", null, image, null, null, null);
+    }
+
+    public static JobResult of(VerifySummary verify) {
+      return new JobResult("succeeded", null, null, verify, null, null);
+    }
+
+    public static JobResult of(RestoreSummary restore) {
+      return new JobResult("succeeded", null, null, null, restore, null);
+    }
+
+    public static JobResult of(MaintenanceSummary maintenance) {
+      return new JobResult("succeeded", null, null, null, null, maintenance);
+    }
+  }
 }

@@ -1,0 +1,200 @@
+package io.holdfast.maintenance.ui;
+
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.html.Anchor;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.H3;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.icon.VaadinIcon;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import io.holdfast.jobs.JobState;
+import io.holdfast.jobs.MaintenanceRun;
+import io.holdfast.maintenance.MaintenanceService;
+import io.holdfast.maintenance.RepositoryStatus;
+import io.holdfast.platform.Role;
+import io.holdfast.ui.CurrentUser;
+import io.holdfast.ui.Format;
+import io.holdfast.ui.LiveRefresh;
+import io.holdfast.ui.MainLayout;
+import io.holdfast.ui.Notifications;
+import io.holdfast.ui.Origins;
+import io.holdfast.worker.protocol.Protocol;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Repositories: where images live, how full they are, and their nightly maintenance. */
+@Route(value = "repositories", layout = MainLayout.class)
+@PageTitle("Repositories · Holdfast")
+@RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR, Role.Names.AUDITOR})
+public class RepositoriesView extends VerticalLayout {
+
+  private final MaintenanceService maintenance;
+  private final Div list = new Div();
+  private final Map<Long, Card> cards = new LinkedHashMap<>();
+
+  @Inject
+  public RepositoriesView(MaintenanceService maintenance) {
+    this.maintenance = maintenance;
+    setId("repositories-view");
+    Protocol.MaintenanceOrder o = maintenance.order();
+    add(
+        new H2("Repositories"),
+        new Paragraph(
+            "Backups compress fast so that they end soon. Maintenance, run by a worker that uses"
+                + " the repository, deletes chunks no image needs any more and compresses what"
+                + " backups stored again at the "
+                + o.compression()
+                + " level, up to "
+                + Format.bytes(o.budgetBytes())
+                + " a run. Images keep their chunks and stay restorable throughout."));
+    list.setWidthFull();
+    add(list);
+    refresh();
+    // a running maintenance ends while the page is open; redrawn only when something changed
+    LiveRefresh.every(list, 3000, this::refresh);
+  }
+
+  /**
+   * Cards are made once per repository and updated in place: free space changes with every write on
+   * the filesystem, and a card drawn anew each time would swallow a click on its button.
+   */
+  private void refresh() {
+    List<RepositoryStatus> now = maintenance.statuses();
+    if (!now.stream().map(RepositoryStatus::id).toList().equals(List.copyOf(cards.keySet()))) {
+      cards.clear();
+      list.removeAll();
+      now.forEach(
+          r -> {
+            Card c = new Card(r);
+            cards.put(r.id(), c);
+            list.add(c);
+          });
+    }
+    now.forEach(r -> cards.get(r.id()).show(r));
+  }
+
+  /** One repository: what it is, how full, and its maintenance. */
+  private final class Card extends Div {
+
+    private final Span free = new Span();
+    private final Span chunks = new Span();
+    private final Span next = new Span();
+    private final Div last = new Div();
+    private String lastShown;
+
+    Card(RepositoryStatus r) {
+      addClassName("holdfast-card");
+      setId("repository-" + r.name());
+      getStyle().set("margin-bottom", "var(--lumo-space-m)");
+      Span path = new Span(r.path());
+      path.getStyle().set("font-family", "var(--lumo-font-family-monospace, monospace)");
+      last.addClassName("last-maintenance");
+      add(
+          new H3(r.name()),
+          new Div(path),
+          fact("Free space", free),
+          fact("Chunk data", chunks),
+          fact("Next maintenance", next),
+          last);
+      if (CurrentUser.hasAnyRole(Role.ADMIN, Role.OPERATOR)) {
+        Button now =
+            new Button(
+                "Run maintenance now",
+                VaadinIcon.TOOLS.create(),
+                e ->
+                    Notifications.attempt(
+                        () -> {
+                          long job =
+                              maintenance.runNow(
+                                  r.id(), Origins.user(), "console", Origins.current());
+                          Notifications.success(
+                              "Maintenance of " + r.name() + " queued as job " + job);
+                          refresh();
+                        }));
+        now.addClassName("run-maintenance");
+        now.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        now.getStyle().set("margin-top", "var(--lumo-space-s)");
+        add(now);
+      }
+    }
+
+    void show(RepositoryStatus r) {
+      free.setText(
+          r.usableBytes() == null
+              ? "cannot be read from the console"
+              : Format.bytes(r.usableBytes()) + " of " + Format.bytes(r.totalBytes()));
+      chunks.setText(
+          r.storedBytes() == null
+              ? "measured by the first maintenance"
+              : Format.bytes(r.storedBytes()) + " (at " + Format.time(r.maintainedAt()) + ")");
+      next.setText(
+          r.nextMaintenance() == null
+              ? "not scheduled (holdfast.maintenance.scheduled=false)"
+              : Format.time(r.nextMaintenance()));
+      MaintenanceRun m = r.lastMaintenance();
+      String text =
+          m == null ? "never" : m.state().name().toLowerCase() + " · " + when(m) + outcome(m);
+      if (!text.equals(lastShown)) {
+        lastShown = text;
+        last.removeAll();
+        last.add(label("Last maintenance"));
+        if (m != null) {
+          last.add(new Anchor("jobs/" + m.jobId(), "job " + m.jobId()), new Span(" · "));
+        }
+        last.add(new Span(text));
+      }
+    }
+  }
+
+  private static String when(MaintenanceRun m) {
+    return m.finishedAt() != null
+        ? "ended " + Format.time(m.finishedAt())
+        : "queued " + Format.time(m.createdAt()) + " (" + m.cause() + ")";
+  }
+
+  private static String outcome(MaintenanceRun m) {
+    if (m.state() != JobState.SUCCEEDED) {
+      return m.error() == null ? "" : " · " + m.error();
+    }
+    Protocol.MaintenanceSummary s = m.summary();
+    if (s == null) {
+      return "";
+    }
+    String text =
+        " · freed "
+            + Format.bytes(s.bytesFreed())
+            + " ("
+            + s.chunksDeleted()
+            + " unused chunks) · recompressed "
+            + s.packsRecompressed()
+            + " packs, "
+            + Format.bytes(s.bytesBefore())
+            + " → "
+            + Format.bytes(s.bytesAfter());
+    if (s.packsLeft() > 0) {
+      text += " · " + s.packsLeft() + " packs left for the next run";
+    }
+    if (!s.problems().isEmpty()) {
+      text += " · " + s.problems().size() + " damaged packs left alone: run verify";
+    }
+    return text;
+  }
+
+  private static Div fact(String label, Span value) {
+    return new Div(label(label), value);
+  }
+
+  private static Span label(String text) {
+    Span l = new Span(text + ": ");
+    l.getStyle().set("color", "var(--lumo-secondary-text-color)");
+    return l;
+  }
+}
