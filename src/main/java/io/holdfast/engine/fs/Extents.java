@@ -66,6 +66,12 @@ public final class Extents {
     return i < starts.length && starts[i] < to;
   }
 
+  /** True when one range holds all of {@code [from, to)} (built ranges never touch). */
+  public boolean covers(long from, long to) {
+    int i = firstEndingAfter(from);
+    return i < starts.length && starts[i] <= from && ends[i] >= to;
+  }
+
   /** The ranges of this set that {@code other} does not cover. */
   public Extents minus(Extents other) {
     Builder out = new Builder();

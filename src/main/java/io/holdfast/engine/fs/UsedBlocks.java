@@ -134,6 +134,11 @@ public final class UsedBlocks {
         used = Xfs.usedBytes(region);
         return true;
       }
+      if (Exfat.detect(head)) {
+        fs = "exfat";
+        used = Exfat.usedBytes(region);
+        return true;
+      }
       if (Fat.detect(head)) {
         fs = Fat.variant(head);
         used = Fat.usedBytes(region);

@@ -62,7 +62,10 @@ class ParserFuzzTest {
             // XFS v5: superblock, AGFs and free-space tree blocks lie in the hot zones
             made("xfs.img", 320, "mkfs.xfs", "-q", "-f"),
             // btrfs: its superblock and system chunk array lie in the hot zones
-            made("btrfs.img", 256, "mkfs.btrfs", "-q", "-f"))) {
+            made("btrfs.img", 256, "mkfs.btrfs", "-q", "-f"),
+            // exFAT with 512-byte clusters and no alignment: boot region, FAT, bitmap and root
+            // directory all lie in the first 64 KiB
+            made("exfat.img", 16, "mkfs.exfat", "-c", "512", "-b", "4K"))) {
       Path disk = Fixtures.copyOf(fixture, tmp);
       List<long[]> zones = hotZones(disk);
       Random rnd = new Random(SEED ^ fixture.getFileName().hashCode());
