@@ -6,8 +6,12 @@ import io.holdfast.engine.Progress;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.store.DigestSet;
 import io.holdfast.engine.store.Repository;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +101,12 @@ public final class VerifyImages {
     int chunkBytes = largest;
     ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[chunkBytes]);
     try (ChunkPool pool =
-        new ChunkPool(ChunkPool.defaultThreads(), ChunkPool.ioThreads(), largest, cancel)) {
+        new ChunkPool(
+            ChunkPool.defaultThreads(),
+            WINDOW_READS,
+            // a window in flight counts twice: its read, and the blobs cut from it while checked
+            Math.max(largest, 2 * WINDOW_BYTES),
+            cancel)) {
       Consumer<String> check =
           d ->
               pool.<byte[]>submit(
@@ -120,13 +129,24 @@ public final class VerifyImages {
                     }
                     progress.update("verifying", done.incrementAndGet(), total);
                   });
-      // pack by pack, each from start to end: a cold disk reads ahead instead of seeking
+      // pack by pack, each from start to end in windows of neighbouring blobs, one read each
       repo.forEachPack(
           pack -> {
-            for (Repository.PackedChunk c : pack.chunks()) {
-              if (wanted.claim(c.digest())) {
-                check.accept(c.digest());
+            List<Repository.PackedChunk> inOrder = new ArrayList<>(pack.chunks());
+            inOrder.sort(Comparator.comparingLong(Repository.PackedChunk::offset));
+            List<Repository.PackedChunk> window = new ArrayList<>();
+            for (Repository.PackedChunk c : inOrder) {
+              if (!wanted.claim(c.digest())) {
+                continue;
               }
+              if (!window.isEmpty() && !fits(window, c)) {
+                submitWindow(pool, submitted, pack.path(), window, problems, buffers, done, total);
+                window = new ArrayList<>();
+              }
+              window.add(c);
+            }
+            if (!window.isEmpty()) {
+              submitWindow(pool, submitted, pack.path(), window, problems, buffers, done, total);
             }
           },
           damaged -> {});
@@ -177,6 +197,72 @@ public final class VerifyImages {
         List.copyOf(bad),
         List.copyOf(badManifests),
         List.copyOf(damaged));
+  }
+
+  /** What one read of a pack takes at most; a larger blob is read alone. */
+  static final int WINDOW_BYTES = 1 << 20;
+
+  /** Unwanted bytes between two wanted blobs that are still read rather than skipped. */
+  static final int WINDOW_GAP = 256 << 10;
+
+  /**
+   * Window reads at once. Verifying the bench repository (1.35 GB of packs) with caches dropped
+   * took 5.95 s reading each blob alone, sixteen at once, and 4.65 s reading 1 MiB windows four at
+   * once (4.9 s with 2 MiB, 5.1 s with 4 MiB), with half the kernel time.
+   */
+  static final int WINDOW_READS = 4;
+
+  private static boolean fits(List<Repository.PackedChunk> window, Repository.PackedChunk next) {
+    Repository.PackedChunk first = window.getFirst();
+    Repository.PackedChunk last = window.getLast();
+    long lastEnd = last.offset() + last.length();
+    return next.offset() >= lastEnd
+        && next.offset() - lastEnd <= WINDOW_GAP
+        && next.offset() + next.length() - first.offset() <= WINDOW_BYTES;
+  }
+
+  /**
+   * Reads a window of blobs in one piece and checks each. If the read fails (a garbage collection
+   * moved the pack meanwhile, say), each chunk is read on its own, which finds moved chunks and
+   * names what is missing.
+   */
+  private void submitWindow(
+      ChunkPool pool,
+      long[] submitted,
+      Path pack,
+      List<Repository.PackedChunk> window,
+      Map<String, String> problems,
+      ThreadLocal<byte[]> buffers,
+      AtomicLong done,
+      long total) {
+    long from = window.getFirst().offset();
+    Repository.PackedChunk last = window.getLast();
+    int span = (int) (last.offset() + last.length() - from);
+    pool.<byte[]>submit(
+        submitted[0]++,
+        index -> {
+          try {
+            return repo.readPackSpan(pack, from, span);
+          } catch (IOException e) {
+            return null;
+          }
+        },
+        (index, bytes) -> {
+          for (Repository.PackedChunk c : window) {
+            String d = c.digest();
+            try {
+              byte[] blob =
+                  bytes != null
+                      ? Arrays.copyOfRange(
+                          bytes, (int) (c.offset() - from), (int) (c.offset() - from) + c.length())
+                      : repo.readBlob(d);
+              repo.decodeChunk(d, blob, buffers.get());
+            } catch (EngineException e) {
+              problems.put(d, e.getMessage());
+            }
+            progress.update("verifying", done.incrementAndGet(), total);
+          }
+        });
   }
 
   private static void forEachChunk(Manifest m, Consumer<String> action) {

@@ -470,6 +470,15 @@ public final class Repository {
     }
   }
 
+  /**
+   * Bytes {@code [offset, offset + length)} of a pack in one read, past the page cache where the
+   * filesystem allows: verify reads neighbouring blobs together, since a cold disk serves a few
+   * large reads two to three times faster than many blob-sized ones.
+   */
+  public byte[] readPackSpan(Path pack, long offset, int length) throws IOException {
+    return reads.read(pack, offset, length);
+  }
+
   /** Reads one blob from a pack. */
   public byte[] readBlob(Path pack, long offset, int length) throws IOException {
     try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ)) {
