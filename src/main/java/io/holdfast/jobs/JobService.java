@@ -461,58 +461,22 @@ public class JobService {
             disks.add(new Protocol.DiskTarget(d.name(), d.path(), null));
           }
         }
-        yield new Protocol.JobOrder(
-            j.id,
-            j.type,
-            machine,
-            repo.path(),
-            disks,
-            (String) p.get("compression"),
-            null,
-            null,
-            null,
-            null,
-            null);
+        yield Protocol.JobOrder.backup(
+            j.id, machine, repo.path(), disks, (String) p.get("compression"));
       }
-      case "verify" ->
-          new Protocol.JobOrder(
-              j.id,
-              j.type,
-              machine,
-              repo.path(),
-              null,
-              null,
-              manifestOf(j),
-              null,
-              null,
-              null,
-              null);
+      case "verify" -> Protocol.JobOrder.verify(j.id, machine, repo.path(), manifestOf(j));
       case "restore" ->
-          new Protocol.JobOrder(
+          Protocol.JobOrder.restore(
               j.id,
-              j.type,
               machine,
               repo.path(),
-              null,
-              null,
               manifestOf(j),
               (String) p.get("disk"),
               p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
-              (String) p.get("target"),
-              null);
+              (String) p.get("target"));
       case "maintenance" ->
-          new Protocol.JobOrder(
-              j.id,
-              j.type,
-              machine,
-              repo.path(),
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              json.convertValue(p, Protocol.MaintenanceOrder.class));
+          Protocol.JobOrder.maintenance(
+              j.id, machine, repo.path(), json.convertValue(p, Protocol.MaintenanceOrder.class));
       default -> throw new IllegalStateException("unknown job type " + j.type);
     };
   }

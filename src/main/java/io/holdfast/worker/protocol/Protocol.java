@@ -69,7 +69,37 @@ public final class Protocol {
       String disk,
       Integer partition,
       String target,
-      MaintenanceOrder maintenance) {}
+      MaintenanceOrder maintenance) {
+
+    public static JobOrder backup(
+        long id, String machine, String repository, List<DiskTarget> disks, String compression) {
+      return new JobOrder(
+          id, "backup", machine, repository, disks, compression, null, null, null, null, null);
+    }
+
+    public static JobOrder verify(long id, String machine, String repository, String image) {
+      return new JobOrder(
+          id, "verify", machine, repository, null, null, image, null, null, null, null);
+    }
+
+    public static JobOrder restore(
+        long id,
+        String machine,
+        String repository,
+        String image,
+        String disk,
+        Integer partition,
+        String target) {
+      return new JobOrder(
+          id, "restore", machine, repository, null, null, image, disk, partition, target, null);
+    }
+
+    public static JobOrder maintenance(
+        long id, String machine, String repository, MaintenanceOrder what) {
+      return new JobOrder(
+          id, "maintenance", machine, repository, null, null, null, null, null, null, what);
+    }
+  }
 
   public record ProgressReport(String phase, long bytesDone, long bytesTotal, long rateBps) {}
 
