@@ -95,11 +95,7 @@ public final class VerifyImages {
       }
     }
     Map<String, String> problems = new ConcurrentHashMap<>();
-    AtomicLong done = new AtomicLong();
     long total = wanted.size();
-    long[] submitted = {0};
-    int chunkBytes = largest;
-    ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[chunkBytes]);
     try (ChunkPool pool =
         new ChunkPool(
             ChunkPool.defaultThreads(),
@@ -107,28 +103,7 @@ public final class VerifyImages {
             // 32 windows in flight keep four reads and both cores busy; more only add heap
             Math.max(largest, (int) (ChunkPool.IN_FLIGHT_BYTES / 32)),
             cancel)) {
-      Consumer<String> check =
-          d ->
-              pool.<byte[]>submit(
-                  submitted[0]++,
-                  index -> {
-                    try {
-                      return repo.readBlob(d);
-                    } catch (EngineException e) {
-                      problems.put(d, e.getMessage());
-                      return null;
-                    }
-                  },
-                  (index, blob) -> {
-                    if (blob != null) {
-                      try {
-                        repo.decodeChunk(d, blob, buffers.get());
-                      } catch (EngineException e) {
-                        problems.put(d, e.getMessage());
-                      }
-                    }
-                    progress.update("verifying", done.incrementAndGet(), total);
-                  });
+      Checks checks = new Checks(pool, problems, largest, total);
       // pack by pack, each from start to end in windows of neighbouring blobs, one read each
       repo.forEachPack(
           pack -> {
@@ -140,17 +115,17 @@ public final class VerifyImages {
                 continue;
               }
               if (!window.isEmpty() && !fits(window, c)) {
-                submitWindow(pool, submitted, pack.path(), window, problems, buffers, done, total);
+                checks.window(pack.path(), window);
                 window = new ArrayList<>();
               }
               window.add(c);
             }
             if (!window.isEmpty()) {
-              submitWindow(pool, submitted, pack.path(), window, problems, buffers, done, total);
+              checks.window(pack.path(), window);
             }
           },
           damaged -> {});
-      if (submitted[0] < total) {
+      if (checks.claimed < total) {
         // chunks no pack holds: a chunk file each in a format 1 repository, or missing
         forEachReadable(
             readable,
@@ -159,7 +134,7 @@ public final class VerifyImages {
                     m,
                     d -> {
                       if (wanted.claim(d)) {
-                        check.accept(d);
+                        checks.chunk(d);
                       }
                     }));
       }
@@ -227,48 +202,85 @@ public final class VerifyImages {
         && next.offset() + next.length() - first.offset() <= WINDOW_BYTES;
   }
 
-  /**
-   * Reads a window of blobs in one piece and checks each. If the read fails (a garbage collection
-   * moved the pack meanwhile, say), each chunk is read on its own, which finds moved chunks and
-   * names what is missing.
-   */
-  private void submitWindow(
-      ChunkPool pool,
-      long[] submitted,
-      Path pack,
-      List<Repository.PackedChunk> window,
-      Map<String, String> problems,
-      ThreadLocal<byte[]> buffers,
-      AtomicLong done,
-      long total) {
-    long from = window.getFirst().offset();
-    Repository.PackedChunk last = window.getLast();
-    int span = (int) (last.offset() + last.length() - from);
-    pool.<byte[]>submit(
-        submitted[0]++,
-        index -> {
-          try {
-            return repo.readPackSpan(pack, from, span);
-          } catch (IOException e) {
-            return null;
-          }
-        },
-        (index, bytes) -> {
-          for (Repository.PackedChunk c : window) {
-            String d = c.digest();
+  /** The checks handed to the pool, each chunk's outcome and the progress they make. */
+  private final class Checks {
+    private final ChunkPool pool;
+    private final Map<String, String> problems;
+    private final ThreadLocal<byte[]> buffers;
+    private final AtomicLong done = new AtomicLong();
+    private final long total;
+    private long submitted;
+
+    /** Chunks handed to the pool so far, in windows or alone (the pool's work items are fewer). */
+    long claimed;
+
+    Checks(ChunkPool pool, Map<String, String> problems, int chunkBytes, long total) {
+      this.pool = pool;
+      this.problems = problems;
+      this.buffers = ThreadLocal.withInitial(() -> new byte[chunkBytes]);
+      this.total = total;
+    }
+
+    /** One chunk, read on its own. */
+    void chunk(String d) {
+      claimed++;
+      pool.<byte[]>submit(
+          submitted++,
+          index -> {
             try {
-              byte[] blob =
-                  bytes != null
-                      ? Arrays.copyOfRange(
-                          bytes, (int) (c.offset() - from), (int) (c.offset() - from) + c.length())
-                      : repo.readBlob(d);
-              repo.decodeChunk(d, blob, buffers.get());
+              return repo.readBlob(d);
             } catch (EngineException e) {
               problems.put(d, e.getMessage());
+              return null;
             }
-            progress.update("verifying", done.incrementAndGet(), total);
-          }
-        });
+          },
+          (index, blob) -> check(d, () -> blob));
+    }
+
+    /**
+     * Neighbouring blobs of a pack, read in one piece and checked each. If the read fails (a
+     * garbage collection moved the pack meanwhile, say), each chunk is read on its own, which finds
+     * moved chunks and names what is missing.
+     */
+    void window(Path pack, List<Repository.PackedChunk> window) {
+      claimed += window.size();
+      long from = window.getFirst().offset();
+      Repository.PackedChunk last = window.getLast();
+      int span = (int) (last.offset() + last.length() - from);
+      pool.<byte[]>submit(
+          submitted++,
+          index -> {
+            try {
+              return repo.readPackSpan(pack, from, span);
+            } catch (IOException e) {
+              return null;
+            }
+          },
+          (index, bytes) -> {
+            for (Repository.PackedChunk c : window) {
+              int at = (int) (c.offset() - from);
+              check(
+                  c.digest(),
+                  () ->
+                      bytes != null
+                          ? Arrays.copyOfRange(bytes, at, at + c.length())
+                          : repo.readBlob(c.digest()));
+            }
+          });
+    }
+
+    /** Decodes and checks a blob (none: its read already failed), noting what is wrong. */
+    private void check(String d, java.util.function.Supplier<byte[]> blob) {
+      try {
+        byte[] b = blob.get();
+        if (b != null) {
+          repo.decodeChunk(d, b, buffers.get());
+        }
+      } catch (EngineException e) {
+        problems.put(d, e.getMessage());
+      }
+      progress.update("verifying", done.incrementAndGet(), total);
+    }
   }
 
   private static void forEachChunk(Manifest m, Consumer<String> action) {
