@@ -204,8 +204,20 @@ public class JobService {
                             + repo.name()
                             + " holds no image yet, so there is nothing to maintain, and no"
                             + " worker is known to reach it."));
+    return insertMaintenance(repo, machine, what, requestedBy, cause, notBefore, notAfter, origin);
+  }
+
+  private long insertMaintenance(
+      RepositoryInfo repo,
+      long machine,
+      Protocol.MaintenanceOrder what,
+      String requestedBy,
+      String cause,
+      Instant notBefore,
+      Instant notAfter,
+      RequestOrigin origin) {
     Job j = newJob("maintenance", machine, requestedBy, cause);
-    j.repositoryId = repositoryId;
+    j.repositoryId = repo.id();
     j.notBefore = notBefore;
     j.notAfter = notAfter;
     j.params = write(what);
@@ -250,14 +262,21 @@ public class JobService {
             .setParameter("r", repositoryId)
             .setParameter("due", due)
             .getSingleResult();
-    if (queuedBefore > 0
-        || activeMaintenance(repositoryId).isPresent()
-        || newestImageMachine(repositoryId).isEmpty()) {
+    if (queuedBefore > 0 || activeMaintenance(repositoryId).isPresent()) {
       return Optional.empty();
     }
-    return Optional.of(
-        enqueueMaintenance(
-            repositoryId, what, "system", "schedule", due, notAfter, RequestOrigin.SYSTEM));
+    return newestImageMachine(repositoryId)
+        .map(
+            machine ->
+                insertMaintenance(
+                    repositories.get(repositoryId),
+                    machine,
+                    what,
+                    "system",
+                    "schedule",
+                    due,
+                    notAfter,
+                    RequestOrigin.SYSTEM));
   }
 
   /** The newest maintenance job of the repository, whatever its state. */
