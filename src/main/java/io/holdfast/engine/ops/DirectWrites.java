@@ -56,20 +56,27 @@ final class DirectWrites implements AutoCloseable {
   }
 
   /**
-   * Writes all of {@code b} at {@code at} bypassing the page cache, or returns false (and writes
-   * nothing) when this piece cannot go direct.
+   * Writes all of {@code parts}, one after the other, at {@code at} in one write bypassing the page
+   * cache; or returns false (and writes nothing) when they cannot go direct: their start or total
+   * length is not a multiple of the alignment.
    */
-  boolean write(ByteBuffer b, long at) throws IOException {
-    if (channel == null || at % alignment != 0 || b.remaining() % alignment != 0) {
+  boolean write(ByteBuffer[] parts, long at) throws IOException {
+    long total = 0;
+    for (ByteBuffer p : parts) {
+      total += p.remaining();
+    }
+    if (channel == null || at % alignment != 0 || total % alignment != 0) {
       return false;
     }
     ByteBuffer buf = aligned.get();
-    if (buf == null || buf.capacity() < b.remaining()) {
-      buf = DirectIo.alignedBuffer(b.remaining(), alignment);
+    if (buf == null || buf.capacity() < total) {
+      buf = DirectIo.alignedBuffer((int) total, alignment);
       aligned.set(buf);
     }
     buf.clear();
-    buf.put(b);
+    for (ByteBuffer p : parts) {
+      buf.put(p);
+    }
     buf.flip();
     RestoreImage.writeFully(channel, buf, at);
     return true;

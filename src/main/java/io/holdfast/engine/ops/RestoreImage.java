@@ -15,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -105,13 +106,7 @@ public final class RestoreImage {
           "Cannot inspect the target " + o.target() + ": " + e.getMessage(), e);
     }
     int cs = m.chunkSize();
-    long start = regionStart;
-    long end = regionEnd;
     boolean writeZeros = fixedSize;
-    AtomicLong written = new AtomicLong();
-    AtomicLong skipped = new AtomicLong();
-    AtomicLong read = new AtomicLong();
-    AtomicLong done = new AtomicLong();
     try {
       if (!fixedSize) {
         // a new file at exactly the needed length: zero chunks then stay holes
@@ -124,83 +119,53 @@ public final class RestoreImage {
       throw new EngineException(
           "Cannot create the target " + o.target() + ": " + e.getMessage(), e);
     }
+    Batches batches;
     try (FileChannel out =
             FileChannel.open(o.target(), StandardOpenOption.WRITE, StandardOpenOption.READ);
         DirectWrites direct = DirectWrites.open(o.target())) {
-      byte[] zeros = new byte[cs];
       // checked against each restored chunk instead of its SHA-256 (verify re-hashes)
       List<String> prints =
           disk.fingerprints() != null && disk.fingerprints().size() == disk.chunks().size()
               ? disk.fingerprints()
               : null;
-      // chunk buffers on their way from a core to a writer thread, reused
-      Queue<byte[]> buffers = new ConcurrentLinkedQueue<>();
       try (Flusher flusher = new Flusher(out);
           ChunkPool pool =
               new ChunkPool(
-                  ChunkPool.defaultThreads(), ChunkPool.ioThreads(), WRITE_THREADS, cs, cancel)) {
-        int first = (int) (start / cs);
-        int last = (int) ((end + cs - 1) / cs);
+                  ChunkPool.defaultThreads(),
+                  PackWindow.READS,
+                  WRITE_THREADS,
+                  WINDOW_CHUNKS * cs,
+                  cancel)) {
+        batches = new Batches(pool, flusher, out, direct, o.resume(), cs, needed);
+        int first = (int) (regionStart / cs);
+        int last = (int) ((regionEnd + cs - 1) / cs);
         for (int i = first; i < last; i++) {
           long cFrom = (long) i * cs;
           long cTo = Math.min(disk.size(), cFrom + cs);
-          long sFrom = Math.max(cFrom, start);
-          long sTo = Math.min(cTo, end);
+          long sFrom = Math.max(cFrom, regionStart);
+          long sTo = Math.min(cTo, regionEnd);
           String digest = disk.chunks().get(i);
-          String print = prints == null ? null : prints.get(i);
           if (digest == null && !writeZeros) {
-            progress.update("restoring", done.addAndGet(sTo - sFrom), needed);
+            batches.hole(sTo - sFrom);
             continue;
           }
-          int len = (int) (sTo - sFrom);
-          long at = sFrom - start;
-          boolean whole = sFrom == cFrom && sTo == cTo;
-          pool.<byte[], Piece>submit(
-              i,
-              index -> {
-                // the blocking part: what is on the target now (resume), and the stored blob
-                if (o.resume() && alreadyThere(out, at, len, digest, print, whole)) {
-                  return null;
-                }
-                return digest == null ? zeros : repo.readBlob(digest);
-              },
-              (index, blob) -> {
-                if (blob == null) {
-                  skipped.addAndGet(len);
-                  progress.update("restoring", done.addAndGet(len), needed);
-                  return null;
-                }
-                if (digest == null) {
-                  return new Piece(zeros, 0, len, at, false);
-                }
-                byte[] data = buffers.poll();
-                if (data == null) {
-                  data = new byte[cs];
-                }
-                repo.decodeChunk(digest, print, blob, data);
-                read.incrementAndGet();
-                return new Piece(data, (int) (sFrom - cFrom), len, at, true);
-              },
-              (index, piece) -> {
-                ByteBuffer b = ByteBuffer.wrap(piece.data(), piece.offset(), piece.length());
-                if (!direct.write(b, piece.at())) {
-                  writeFully(out, b, piece.at());
-                  flusher.wrote(piece.length());
-                }
-                if (piece.reusable()) {
-                  buffers.offer(piece.data());
-                }
-                written.addAndGet(piece.length());
-                progress.update("restoring", done.addAndGet(piece.length()), needed);
-              });
+          batches.add(
+              new Slice(
+                  digest,
+                  prints == null ? null : prints.get(i),
+                  sFrom - regionStart,
+                  (int) (sFrom - cFrom),
+                  (int) (sTo - sFrom),
+                  sFrom == cFrom && sTo == cTo));
         }
+        batches.flush();
         pool.await();
       }
       out.force(true);
     } catch (IOException e) {
       throw new EngineException("Writing to " + o.target() + " failed: " + e.getMessage(), e);
     }
-    return new Report(needed, written.get(), skipped.get(), read.get());
+    return new Report(needed, batches.written.get(), batches.skipped.get(), batches.read.get());
   }
 
   static Manifest.DiskImage pickDisk(Manifest m, String name) {
@@ -221,26 +186,225 @@ public final class RestoreImage {
    * Whether the target already holds this slice: a zero slice, or a whole chunk by its fingerprint
    * (by its digest for images without fingerprints).
    */
-  private boolean alreadyThere(
-      FileChannel out, long at, int len, String digest, String print, boolean wholeChunk)
-      throws IOException {
-    if (digest != null && !wholeChunk) {
+  private boolean alreadyThere(FileChannel out, Slice s) throws IOException {
+    if (s.digest() != null && !s.whole()) {
       return false;
     }
-    byte[] have = new byte[len];
+    byte[] have = new byte[s.length()];
     ByteBuffer b = ByteBuffer.wrap(have);
     while (b.hasRemaining()) {
-      if (out.read(b, at + b.position()) < 0) {
+      if (out.read(b, s.at() + b.position()) < 0) {
         return false;
       }
     }
-    if (digest == null) {
-      return CreateImage.isZero(have, len);
+    if (s.digest() == null) {
+      return CreateImage.isZero(have, s.length());
     }
-    return print != null
-        ? repo.fingerprints().of(have, len).equals(print)
-        : Digests.sha256(have, 0, len).equals(digest);
+    return s.print() != null
+        ? repo.fingerprints().of(have, s.length()).equals(s.print())
+        : Digests.sha256(have, 0, s.length()).equals(s.digest());
   }
+
+  /**
+   * {@code length} bytes of the target at {@code at}: bytes {@code [offset, offset + length)} of a
+   * chunk ({@code digest} null: of a zero chunk); {@code whole} when that is all of the chunk.
+   */
+  private record Slice(
+      String digest, String print, long at, int offset, int length, boolean whole) {}
+
+  /**
+   * Most chunks one read fetches. Their plain bytes stay in memory until written, so this and
+   * {@link PackWindow#BYTES} bound a window's memory: 1 MiB plain, at most 480 KiB read, for 256
+   * KiB chunks.
+   */
+  static final int WINDOW_CHUNKS = 4;
+
+  /**
+   * The restore's slices on their way to the pool: neighbouring blobs of a pack gathered into one
+   * read, the rest (zero chunks on a fixed-size target, chunk files of a format 1 repository) one
+   * by one. Slices come in the disk's order; a backup stores them in about that order, so
+   * neighbours on the disk are mostly neighbours in a pack.
+   */
+  private final class Batches {
+    private final ChunkPool pool;
+    private final Flusher flusher;
+    private final FileChannel out;
+    private final DirectWrites direct;
+    private final boolean resume;
+    private final long needed;
+    private final byte[] zeros;
+    // chunk buffers on their way from a core to a writer thread, reused
+    private final Queue<byte[]> buffers = new ConcurrentLinkedQueue<>();
+    private final AtomicLong done = new AtomicLong();
+    final AtomicLong written = new AtomicLong();
+    final AtomicLong skipped = new AtomicLong();
+    final AtomicLong read = new AtomicLong();
+    private PackWindow<Slice> window = new PackWindow<>();
+    private long submitted;
+
+    Batches(
+        ChunkPool pool,
+        Flusher flusher,
+        FileChannel out,
+        DirectWrites direct,
+        boolean resume,
+        int chunkSize,
+        long needed) {
+      this.pool = pool;
+      this.flusher = flusher;
+      this.out = out;
+      this.direct = direct;
+      this.resume = resume;
+      this.needed = needed;
+      this.zeros = new byte[chunkSize];
+    }
+
+    /** A zero slice that a new file target already holds as a hole. */
+    void hole(long length) {
+      progress.update("restoring", done.addAndGet(length), needed);
+    }
+
+    void add(Slice s) {
+      Repository.BlobAt at = s.digest() == null ? null : repo.locate(s.digest());
+      if (at == null) {
+        alone(s);
+        return;
+      }
+      if (!window.accepts(at.pack(), at.offset(), at.length(), WINDOW_CHUNKS)) {
+        flush();
+      }
+      window.add(s, at.pack(), at.offset(), at.length());
+    }
+
+    /** Hands the window gathered so far to the pool. */
+    void flush() {
+      if (window.isEmpty()) {
+        return;
+      }
+      PackWindow<Slice> w = window;
+      window = new PackWindow<>();
+      List<PackWindow.Blob<Slice>> blobs = w.blobs();
+      pool.<Fetched, List<Piece>>submit(
+          submitted++,
+          index -> {
+            // the blocking part: what is on the target now (resume), and the stored blobs
+            boolean[] there = null;
+            if (resume) {
+              there = new boolean[blobs.size()];
+              boolean all = true;
+              for (int k = 0; k < there.length; k++) {
+                there[k] = alreadyThere(out, blobs.get(k).item());
+                all &= there[k];
+              }
+              if (all) {
+                return new Fetched(null, there);
+              }
+            }
+            try {
+              return new Fetched(repo.readPackSpan(w.pack(), w.from(), w.span()), there);
+            } catch (IOException e) {
+              // a collection moved the pack meanwhile, say: each blob is found on its own
+              return new Fetched(null, there);
+            }
+          },
+          (index, fetched) -> {
+            List<Piece> pieces = new ArrayList<>(blobs.size());
+            for (int k = 0; k < blobs.size(); k++) {
+              PackWindow.Blob<Slice> b = blobs.get(k);
+              if (fetched.there() != null && fetched.there()[k]) {
+                skip(b.item());
+                continue;
+              }
+              byte[] blob =
+                  fetched.bytes() != null
+                      ? w.slice(fetched.bytes(), b)
+                      : repo.readBlob(b.item().digest());
+              pieces.add(decoded(b.item(), blob));
+            }
+            return pieces.isEmpty() ? null : pieces;
+          },
+          (index, pieces) -> write(pieces));
+    }
+
+    /** A slice whose blob no pack holds, or a zero slice the target must be written with. */
+    private void alone(Slice s) {
+      pool.<byte[], List<Piece>>submit(
+          submitted++,
+          index -> {
+            if (resume && alreadyThere(out, s)) {
+              return null;
+            }
+            return s.digest() == null ? zeros : repo.readBlob(s.digest());
+          },
+          (index, blob) -> {
+            if (blob == null) {
+              skip(s);
+              return null;
+            }
+            return List.of(
+                s.digest() == null
+                    ? new Piece(zeros, 0, s.length(), s.at(), false)
+                    : decoded(s, blob));
+          },
+          (index, pieces) -> write(pieces));
+    }
+
+    private void skip(Slice s) {
+      skipped.addAndGet(s.length());
+      progress.update("restoring", done.addAndGet(s.length()), needed);
+    }
+
+    /** Checks a blob and decodes it into a buffer of its own, for a writer thread. */
+    private Piece decoded(Slice s, byte[] blob) {
+      byte[] data = buffers.poll();
+      if (data == null) {
+        data = new byte[zeros.length];
+      }
+      repo.decodeChunk(s.digest(), s.print(), blob, data);
+      read.incrementAndGet();
+      return new Piece(data, s.offset(), s.length(), s.at(), true);
+    }
+
+    /** Writes pieces in the target's order, each run of adjacent ones in one write. */
+    private void write(List<Piece> pieces) throws IOException {
+      int from = 0;
+      while (from < pieces.size()) {
+        int to = from + 1;
+        while (to < pieces.size()
+            && pieces.get(to).at() == pieces.get(to - 1).at() + pieces.get(to - 1).length()) {
+          to++;
+        }
+        List<Piece> run = pieces.subList(from, to);
+        ByteBuffer[] bufs = new ByteBuffer[run.size()];
+        long bytes = 0;
+        for (int k = 0; k < bufs.length; k++) {
+          Piece p = run.get(k);
+          bufs[k] = ByteBuffer.wrap(p.data(), p.offset(), p.length());
+          bytes += p.length();
+        }
+        if (!direct.write(bufs, run.getFirst().at())) {
+          for (int k = 0; k < bufs.length; k++) {
+            writeFully(out, bufs[k], run.get(k).at());
+          }
+          flusher.wrote(bytes);
+        }
+        for (Piece p : run) {
+          if (p.reusable()) {
+            buffers.offer(p.data());
+          }
+        }
+        written.addAndGet(bytes);
+        progress.update("restoring", done.addAndGet(bytes), needed);
+        from = to;
+      }
+    }
+  }
+
+  /**
+   * A window's read: the bytes (null: the read failed, each blob is read alone), and which of its
+   * slices the target already holds (null: not a resume).
+   */
+  private record Fetched(byte[] bytes, boolean[] there) {}
 
   /**
    * Flushes the target in the background every {@value #FLUSH_EVERY} bytes written, so the disk

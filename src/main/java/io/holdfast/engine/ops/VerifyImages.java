@@ -7,9 +7,7 @@ import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.store.DigestSet;
 import io.holdfast.engine.store.Repository;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -99,7 +97,7 @@ public final class VerifyImages {
     try (ChunkPool pool =
         new ChunkPool(
             ChunkPool.defaultThreads(),
-            WINDOW_READS,
+            PackWindow.READS,
             // 32 windows in flight keep four reads and both cores busy; more only add heap
             Math.max(largest, (int) (ChunkPool.IN_FLIGHT_BYTES / 32)),
             cancel)) {
@@ -109,19 +107,19 @@ public final class VerifyImages {
           pack -> {
             List<Repository.PackedChunk> inOrder = new ArrayList<>(pack.chunks());
             inOrder.sort(Comparator.comparingLong(Repository.PackedChunk::offset));
-            List<Repository.PackedChunk> window = new ArrayList<>();
+            PackWindow<String> window = new PackWindow<>();
             for (Repository.PackedChunk c : inOrder) {
               if (!wanted.claim(c.digest())) {
                 continue;
               }
-              if (!window.isEmpty() && !fits(window, c)) {
-                checks.window(pack.path(), window);
-                window = new ArrayList<>();
+              if (!window.accepts(pack.path(), c.offset(), c.length(), Integer.MAX_VALUE)) {
+                checks.window(window);
+                window = new PackWindow<>();
               }
-              window.add(c);
+              window.add(c.digest(), pack.path(), c.offset(), c.length());
             }
             if (!window.isEmpty()) {
-              checks.window(pack.path(), window);
+              checks.window(window);
             }
           },
           damaged -> {});
@@ -174,34 +172,6 @@ public final class VerifyImages {
         List.copyOf(damaged));
   }
 
-  /**
-   * What one read of a pack takes at most; a larger blob is read alone. Below half a G1 region (1
-   * MiB for a worker's heap), so that a window is an ordinary object: 1 MiB windows were as fast
-   * but each one took a humongous region, and a resident worker's heap grew to its limit (284 MiB).
-   */
-  static final int WINDOW_BYTES = 480 << 10;
-
-  /** Unwanted bytes between two wanted blobs that are still read rather than skipped. */
-  static final int WINDOW_GAP = 256 << 10;
-
-  /**
-   * Window reads at once. Verifying the bench repository (1.35 GB of packs) with caches dropped, in
-   * a fresh JVM with the worker's heap: 5.95 s and 210 MiB resident reading each blob alone,
-   * sixteen at once; 4.5–4.9 s and 160–195 MiB reading these windows four at once, with half the
-   * kernel time. fio on this machine's disk: 0.45 GB/s in 128 KiB reads sixteen deep, 1.2 GB/s in 8
-   * MiB reads four deep.
-   */
-  static final int WINDOW_READS = 4;
-
-  private static boolean fits(List<Repository.PackedChunk> window, Repository.PackedChunk next) {
-    Repository.PackedChunk first = window.getFirst();
-    Repository.PackedChunk last = window.getLast();
-    long lastEnd = last.offset() + last.length();
-    return next.offset() >= lastEnd
-        && next.offset() - lastEnd <= WINDOW_GAP
-        && next.offset() + next.length() - first.offset() <= WINDOW_BYTES;
-  }
-
   /** The checks handed to the pool, each chunk's outcome and the progress they make. */
   private final class Checks {
     private final ChunkPool pool;
@@ -242,29 +212,21 @@ public final class VerifyImages {
      * garbage collection moved the pack meanwhile, say), each chunk is read on its own, which finds
      * moved chunks and names what is missing.
      */
-    void window(Path pack, List<Repository.PackedChunk> window) {
-      claimed += window.size();
-      long from = window.getFirst().offset();
-      Repository.PackedChunk last = window.getLast();
-      int span = (int) (last.offset() + last.length() - from);
+    void window(PackWindow<String> window) {
+      claimed += window.blobs().size();
       pool.<byte[]>submit(
           submitted++,
           index -> {
             try {
-              return repo.readPackSpan(pack, from, span);
+              return repo.readPackSpan(window.pack(), window.from(), window.span());
             } catch (IOException e) {
               return null;
             }
           },
           (index, bytes) -> {
-            for (Repository.PackedChunk c : window) {
-              int at = (int) (c.offset() - from);
+            for (PackWindow.Blob<String> b : window.blobs()) {
               check(
-                  c.digest(),
-                  () ->
-                      bytes != null
-                          ? Arrays.copyOfRange(bytes, at, at + c.length())
-                          : repo.readBlob(c.digest()));
+                  b.item(), () -> bytes != null ? window.slice(bytes, b) : repo.readBlob(b.item()));
             }
           });
     }

@@ -363,6 +363,25 @@ public final class Repository {
     }
   }
 
+  /** Where a pack holds a chunk's blob, as this repository object last read the packs. */
+  public record BlobAt(Path pack, long offset, int length) {}
+
+  /**
+   * Where a chunk's blob is, or null when no pack holds it (a chunk file of a format 1 repository,
+   * or missing: {@link #readBlob(String)} tells which). Restore plans its reads of neighbouring
+   * blobs with it; a read that fails because a collection moved the pack falls back to {@link
+   * #readBlob(String)}.
+   */
+  public BlobAt locate(String digest) {
+    byte[] raw = HexFormat.of().parseHex(digest);
+    synchronized (this) {
+      PackIndex.Location loc = packs().index.find(raw);
+      return loc == null
+          ? null
+          : new BlobAt(packs.paths.get(loc.pack()), loc.offset(), loc.length());
+    }
+  }
+
   private byte[] readBlob(byte[] raw, String digest) throws IOException {
     Path pack;
     PackIndex.Location loc;
