@@ -203,24 +203,9 @@ public final class ChunkCodec {
   private static int compress(byte[] src, int len, int level, byte[] dst) {
     ZstdCompressCtx[] ctxs = COMPRESS.get();
     if (ctxs[level] == null) {
-      ctxs[level] = context(level);
+      ctxs[level] = new ZstdCompressCtx().setLevel(level);
     }
     return ctxs[level].compressByteArray(dst, 0, dst.length, src, 0, len);
-  }
-
-  /**
-   * A compression context for {@code level}. Level 1, what backups use, looks for matches of at
-   * least 7 bytes instead of 6: on 3,000 chunks of the bench disk zstd-jni 1.5.7 compressed 6 to 9
-   * % faster on one core (764 against 717 MB/s, 586 against 537 on a slower hour) for 1 % more
-   * bytes (0.534 against 0.529 of the plain bytes); it is still level 1 to every reader, and the
-   * nights' recompression rewrites these blobs anyway.
-   */
-  private static ZstdCompressCtx context(int level) {
-    ZstdCompressCtx ctx = new ZstdCompressCtx().setLevel(level);
-    if (level == 1) {
-      ctx.setMinMatch(7);
-    }
-    return ctx;
   }
 
   /** This thread's buffer for compressed output, grown to fit {@code len} bytes of input. */

@@ -74,8 +74,10 @@ public final class PackWriter implements AutoCloseable {
 
   /**
    * Segments filled or on their way to the device. With 4, the threads putting chunks of the bench
-   * disk waited 0.9 s in all for a free one (the device thread's 1 MiB writes take 10 to 20 ms now
-   * and then while packs are fsynced beside them); with 8, 0.4 s; with 16, 0.2 s for 8 MiB more.
+   * disk waited 0.9 s in all (JFR, parks and monitor waits over 1 ms) for a free one: the device
+   * thread's 1 MiB writes take 10 to 20 ms now and then while packs are fsynced beside them. With
+   * 8, 0.4 s; with 16, 0.2 s for 8 MiB more. The full image's wall time did not move beyond this
+   * host's noise (4 alternating pairs: 6.7-9.6 s either way).
    */
   private static final int SEGMENTS = 8;
 
