@@ -165,8 +165,9 @@ public class JobService {
 
   /**
    * Queues maintenance of a repository (garbage collection, then recompression), run by the worker
-   * of the machine that stored the newest image there: that worker is known to reach the repository
-   * by its path. Refused while another maintenance of it is queued or running.
+   * of a machine that stored images there, and so is known to reach the repository by its path: the
+   * online one with the newest image (see {@link #maintainingMachine}). Refused while another
+   * maintenance of it is queued or running.
    *
    * @param notBefore when a scheduled run fell due (it starts no earlier), or null
    * @param notAfter cancelled if no worker could start it by then (the end of a scheduled window),
@@ -196,7 +197,7 @@ public class JobService {
               + ".");
     }
     long machine =
-        newestImageMachine(repositoryId)
+        maintainingMachine(repositoryId)
             .orElseThrow(
                 () ->
                     new IllegalStateException(
@@ -265,7 +266,7 @@ public class JobService {
     if (queuedBefore > 0 || activeMaintenance(repositoryId).isPresent()) {
       return Optional.empty();
     }
-    return newestImageMachine(repositoryId)
+    return maintainingMachine(repositoryId)
         .map(
             machine ->
                 insertMaintenance(
@@ -313,15 +314,36 @@ public class JobService {
         .findFirst();
   }
 
-  private Optional<Long> newestImageMachine(long repositoryId) {
+  /**
+   * The machine whose worker runs a repository's maintenance. Each machine that stored an image
+   * there is known to reach it by its path; of those, the online one whose newest image there is
+   * newest, and when none is online, the one with the newest image (its job waits for it).
+   */
+  private Optional<Long> maintainingMachine(long repositoryId) {
     @SuppressWarnings("unchecked")
-    List<Number> rows =
+    List<Object[]> rows =
         em.createNativeQuery(
-                "select machine_id from image where repository_id = :r "
-                    + "order by created_at desc, id desc limit 1")
+                "select i.machine_id, m.last_seen_at from image i"
+                    + " join machine m on m.id = i.machine_id where i.repository_id = :r"
+                    + " group by i.machine_id, m.last_seen_at"
+                    + " order by max(i.created_at) desc, max(i.id) desc")
             .setParameter("r", repositoryId)
             .getResultList();
-    return rows.stream().findFirst().map(Number::longValue);
+    return rows.stream()
+        .filter(r -> machines.online(instant(r[1])))
+        .findFirst()
+        .or(() -> rows.stream().findFirst())
+        .map(r -> ((Number) r[0]).longValue());
+  }
+
+  private static Instant instant(Object o) {
+    return switch (o) {
+      case null -> null;
+      case Instant i -> i;
+      case java.sql.Timestamp t -> t.toInstant();
+      case java.time.OffsetDateTime t -> t.toInstant();
+      default -> throw new IllegalStateException("not a time: " + o.getClass());
+    };
   }
 
   private void lockRepository(long repositoryId) {

@@ -175,7 +175,8 @@ public class MachineService {
         .getSingleResult();
   }
 
-  boolean online(Instant lastSeen) {
+  /** Whether a machine last seen then counts as online now. */
+  public boolean online(Instant lastSeen) {
     return lastSeen != null && lastSeen.isAfter(clock.instant().minus(config.offlineAfter()));
   }
 

@@ -158,6 +158,77 @@ class MaintenanceTest {
   }
 
   @Test
+  void when_the_newest_image_came_from_an_offline_machine_an_online_one_that_stored_images_runs_it()
+      throws Exception {
+    Repo r = repositoryWithImage("two-machines");
+    // a second machine stored a newer image in the same repository, and has been away a day
+    String credential = WorkerCalls.enrolled(r.name() + "-second");
+    WorkerCalls.inventory(credential, r.name() + "-second", "/dev/vdy");
+    long second;
+    try (Connection c = db.getConnection()) {
+      second = single(c, "select machine_id from worker where id = " + credential.split("_")[1]);
+      c.createStatement()
+          .executeUpdate(
+              "insert into image (repository_id, machine_id, manifest_id, created_at, logical_bytes,"
+                  + " used_bytes, stored_bytes, disks) values ("
+                  + r.id()
+                  + ", "
+                  + second
+                  + ", 'bench-"
+                  + r.name()
+                  + "-second', now() + interval '1 minute', 1048576, 524288, 262144, '[]')");
+      c.createStatement()
+          .executeUpdate(
+              "update machine set last_seen_at = now() - interval '1 day' where id = " + second);
+    }
+    String operator = TestUsers.create("operator");
+    int first =
+        as(operator)
+            .post("/api/v1/repositories/" + r.id() + "/maintenance")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("job");
+    assertThat(jobMachine(first))
+        .as("the online machine, with the older image")
+        .isEqualTo(r.machine());
+    WorkerCalls.post(r.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
+        .statusCode(200)
+        .body("jobs.id", containsInAnyOrder(first));
+    WorkerCalls.post(
+            r.credential(),
+            "jobs/" + first + "/result",
+            """
+            {"state":"succeeded","maintenance":{"chunksDeleted":0,"bytesFreed":0,
+             "packsRecompressed":0,"bytesBefore":1,"bytesAfter":1,"packsLeft":0,
+             "storedBytes":1,"problems":[]}}
+            """)
+        .statusCode(204);
+
+    // with both away, the job waits for the machine with the newest image
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update machine set last_seen_at = now() - interval '1 day' where id = "
+                  + r.machine());
+    }
+    int next =
+        as(operator)
+            .post("/api/v1/repositories/" + r.id() + "/maintenance")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("job");
+    assertThat(jobMachine(next)).isEqualTo(second);
+  }
+
+  private long jobMachine(int job) throws SQLException {
+    try (Connection c = db.getConnection()) {
+      return single(c, "select machine_id from job where id = " + job);
+    }
+  }
+
+  @Test
   void it_is_refused_with_a_reason_for_a_repository_without_images_and_for_helpdesk_and_auditors()
       throws Exception {
     long empty;
