@@ -321,29 +321,16 @@ public class JobService {
    */
   private Optional<Long> maintainingMachine(long repositoryId) {
     @SuppressWarnings("unchecked")
-    List<Object[]> rows =
+    List<Number> rows =
         em.createNativeQuery(
-                "select i.machine_id, m.last_seen_at from image i"
-                    + " join machine m on m.id = i.machine_id where i.repository_id = :r"
-                    + " group by i.machine_id, m.last_seen_at"
-                    + " order by max(i.created_at) desc, max(i.id) desc")
+                "select i.machine_id from image i join machine m on m.id = i.machine_id"
+                    + " where i.repository_id = :r group by i.machine_id, m.last_seen_at"
+                    + " order by coalesce(m.last_seen_at > :online, false) desc,"
+                    + " max(i.created_at) desc, max(i.id) desc limit 1")
             .setParameter("r", repositoryId)
+            .setParameter("online", machines.onlineSince())
             .getResultList();
-    return rows.stream()
-        .filter(r -> machines.online(instant(r[1])))
-        .findFirst()
-        .or(() -> rows.stream().findFirst())
-        .map(r -> ((Number) r[0]).longValue());
-  }
-
-  private static Instant instant(Object o) {
-    return switch (o) {
-      case null -> null;
-      case Instant i -> i;
-      case java.sql.Timestamp t -> t.toInstant();
-      case java.time.OffsetDateTime t -> t.toInstant();
-      default -> throw new IllegalStateException("not a time: " + o.getClass());
-    };
+    return rows.stream().findFirst().map(Number::longValue);
   }
 
   private void lockRepository(long repositoryId) {

@@ -175,9 +175,13 @@ public class MachineService {
         .getSingleResult();
   }
 
-  /** Whether a machine last seen then counts as online now. */
-  public boolean online(Instant lastSeen) {
-    return lastSeen != null && lastSeen.isAfter(clock.instant().minus(config.offlineAfter()));
+  boolean online(Instant lastSeen) {
+    return lastSeen != null && lastSeen.isAfter(onlineSince());
+  }
+
+  /** A machine last seen after this counts as online now. */
+  public Instant onlineSince() {
+    return clock.instant().minus(config.offlineAfter());
   }
 
   private static Instant instant(Object o) {
