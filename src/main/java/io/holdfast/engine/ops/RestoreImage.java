@@ -221,9 +221,9 @@ public final class RestoreImage {
 
   /**
    * The restore's slices on their way to the pool: neighbouring blobs of a pack gathered into one
-   * read, the rest (zero chunks on a fixed-size target, chunk files of a format 1 repository) one
-   * by one. Slices come in the disk's order; a backup stores them in about that order, so
-   * neighbours on the disk are mostly neighbours in a pack.
+   * read, neighbouring zero slices of a fixed-size target into one write, chunk files of a format 1
+   * repository one by one. Slices come in the disk's order; a backup stores them in about that
+   * order, so neighbours on the disk are mostly neighbours in a pack.
    */
   private final class Batches {
     private final ChunkPool pool;
@@ -240,6 +240,7 @@ public final class RestoreImage {
     final AtomicLong skipped = new AtomicLong();
     final AtomicLong read = new AtomicLong();
     private PackWindow<Slice> window = new PackWindow<>();
+    private final List<Slice> zeroRun = new ArrayList<>();
     private long submitted;
 
     Batches(
@@ -265,19 +266,68 @@ public final class RestoreImage {
     }
 
     void add(Slice s) {
-      Repository.BlobAt at = s.digest() == null ? null : repo.locate(s.digest());
+      if (s.digest() == null) {
+        Slice last = zeroRun.isEmpty() ? null : zeroRun.getLast();
+        if (last != null
+            && (zeroRun.size() >= WINDOW_CHUNKS || last.at() + last.length() != s.at())) {
+          flushZeros();
+        }
+        zeroRun.add(s);
+        return;
+      }
+      Repository.BlobAt at = repo.locate(s.digest());
       if (at == null) {
         alone(s);
         return;
       }
       if (!window.accepts(at.pack(), at.offset(), at.length(), WINDOW_CHUNKS)) {
-        flush();
+        flushWindow();
       }
       window.add(s, at.pack(), at.offset(), at.length());
     }
 
-    /** Hands the window gathered so far to the pool. */
+    /** Hands what is gathered so far to the pool. */
     void flush() {
+      flushWindow();
+      flushZeros();
+    }
+
+    /**
+     * Zero slices next to each other on a fixed-size target, written in one piece: restoring the
+     * bench disk onto an existing file wrote its 5.6 GB of zeros 256 KiB at a time.
+     */
+    private void flushZeros() {
+      if (zeroRun.isEmpty()) {
+        return;
+      }
+      List<Slice> run = List.copyOf(zeroRun);
+      zeroRun.clear();
+      pool.<boolean[], List<Piece>>submit(
+          submitted++,
+          index -> {
+            boolean[] there = new boolean[run.size()];
+            for (int k = 0; resume && k < there.length; k++) {
+              there[k] = alreadyThere(out, run.get(k));
+            }
+            return there;
+          },
+          (index, there) -> {
+            List<Piece> pieces = new ArrayList<>(run.size());
+            for (int k = 0; k < there.length; k++) {
+              Slice s = run.get(k);
+              if (there[k]) {
+                skip(s);
+              } else {
+                pieces.add(new Piece(zeros, 0, s.length(), s.at(), false));
+              }
+            }
+            return pieces.isEmpty() ? null : pieces;
+          },
+          (index, pieces) -> write(pieces));
+    }
+
+    /** Hands the window gathered so far to the pool. */
+    private void flushWindow() {
       if (window.isEmpty()) {
         return;
       }
@@ -326,25 +376,17 @@ public final class RestoreImage {
           (index, pieces) -> write(pieces));
     }
 
-    /** A slice whose blob no pack holds, or a zero slice the target must be written with. */
+    /** A slice whose blob no pack holds: a chunk file of a format 1 repository, or missing. */
     private void alone(Slice s) {
       pool.<byte[], List<Piece>>submit(
           submitted++,
-          index -> {
-            if (resume && alreadyThere(out, s)) {
-              return null;
-            }
-            return s.digest() == null ? zeros : repo.readBlob(s.digest());
-          },
+          index -> resume && alreadyThere(out, s) ? null : repo.readBlob(s.digest()),
           (index, blob) -> {
             if (blob == null) {
               skip(s);
               return null;
             }
-            return List.of(
-                s.digest() == null
-                    ? new Piece(zeros, 0, s.length(), s.at(), false)
-                    : decoded(s, blob));
+            return List.of(decoded(s, blob));
           },
           (index, pieces) -> write(pieces));
     }

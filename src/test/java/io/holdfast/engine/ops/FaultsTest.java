@@ -168,6 +168,27 @@ class FaultsTest {
   }
 
   @Test
+  void a_restore_onto_an_old_disk_full_of_other_data_leaves_only_the_image() throws IOException {
+    Path fresh = tmp.resolve("fresh.img");
+    ImageRoundTripTest.restore(repo, first.id(), null, fresh);
+    // a target of the same size that already holds other data, as a used disk does
+    Path old = tmp.resolve("old.img");
+    try (RandomAccessFile f = new RandomAccessFile(old.toFile(), "rw")) {
+      byte[] junk = new byte[1 << 20];
+      new java.util.Random(2).nextBytes(junk);
+      for (long pos = 0; pos < Files.size(fresh); pos += junk.length) {
+        f.write(junk, 0, (int) Math.min(junk.length, Files.size(fresh) - pos));
+      }
+    }
+    RestoreImage.Report r =
+        new RestoreImage(repo, Progress.NONE, Cancellation.none())
+            .run(new RestoreImage.Options(first.id(), null, null, old, false));
+    assertThat(r.bytesWritten()).isEqualTo(Files.size(fresh));
+    // every zero chunk was written over, not only the chunks with data
+    assertThat(Files.mismatch(fresh, old)).isEqualTo(-1L);
+  }
+
+  @Test
   void an_interrupted_restore_resumes_and_skips_what_is_already_right() throws IOException {
     Path target = tmp.resolve("resume.img");
     ImageRoundTripTest.restore(repo, first.id(), null, target);
