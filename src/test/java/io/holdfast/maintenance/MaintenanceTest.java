@@ -54,16 +54,7 @@ class MaintenanceTest {
                   + "', '"
                   + path
                   + "', 4, now()) returning id");
-      c.createStatement()
-          .executeUpdate(
-              "insert into image (repository_id, machine_id, manifest_id, created_at, logical_bytes,"
-                  + " used_bytes, stored_bytes, disks) values ("
-                  + repo
-                  + ", "
-                  + machine
-                  + ", 'bench-"
-                  + name
-                  + "', now(), 1048576, 524288, 262144, '[]')");
+      insertImage(c, repo, machine, "bench-" + name, "now()");
       return new Repo(repo, name, path, machine, credential);
     }
   }
@@ -167,16 +158,8 @@ class MaintenanceTest {
     long second;
     try (Connection c = db.getConnection()) {
       second = single(c, "select machine_id from worker where id = " + credential.split("_")[1]);
-      c.createStatement()
-          .executeUpdate(
-              "insert into image (repository_id, machine_id, manifest_id, created_at, logical_bytes,"
-                  + " used_bytes, stored_bytes, disks) values ("
-                  + r.id()
-                  + ", "
-                  + second
-                  + ", 'bench-"
-                  + r.name()
-                  + "-second', now() + interval '1 minute', 1048576, 524288, 262144, '[]')");
+      insertImage(
+          c, r.id(), second, "bench-" + r.name() + "-second", "now() + interval '1 minute'");
       c.createStatement()
           .executeUpdate(
               "update machine set last_seen_at = now() - interval '1 day' where id = " + second);
@@ -220,6 +203,24 @@ class MaintenanceTest {
             .extract()
             .path("job");
     assertThat(jobMachine(next)).isEqualTo(second);
+  }
+
+  /** An image of {@code machine} in {@code repo}, made at the SQL time {@code createdAt}. */
+  private static void insertImage(
+      Connection c, long repo, long machine, String manifest, String createdAt)
+      throws SQLException {
+    c.createStatement()
+        .executeUpdate(
+            "insert into image (repository_id, machine_id, manifest_id, created_at, logical_bytes,"
+                + " used_bytes, stored_bytes, disks) values ("
+                + repo
+                + ", "
+                + machine
+                + ", '"
+                + manifest
+                + "', "
+                + createdAt
+                + ", 1048576, 524288, 262144, '[]')");
   }
 
   private long jobMachine(int job) throws SQLException {
