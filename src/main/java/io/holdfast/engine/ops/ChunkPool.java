@@ -106,15 +106,6 @@ final class ChunkPool implements AutoCloseable {
     return configured(Math.max(2, Runtime.getRuntime().availableProcessors()));
   }
 
-  /**
-   * Reads in flight for verify and restore, which read one chunk file per chunk: enough that a cold
-   * disk always has a queue (cold verify on 2 cores: 4 threads doing everything 10.0 s, 16 threads
-   * 7.3 s).
-   */
-  static int ioThreads() {
-    return Math.max(16, 2 * Runtime.getRuntime().availableProcessors());
-  }
-
   /** {@code holdfast.engine.threads} (or {@code HOLDFAST_ENGINE_THREADS}) when set. */
   private static int configured(int otherwise) {
     String configured =

@@ -373,24 +373,18 @@ public final class Repository {
    * #readBlob(String)}.
    */
   public BlobAt locate(String digest) {
-    byte[] raw = HexFormat.of().parseHex(digest);
-    synchronized (this) {
-      PackIndex.Location loc = packs().index.find(raw);
-      return loc == null
-          ? null
-          : new BlobAt(packs.paths.get(loc.pack()), loc.offset(), loc.length());
-    }
+    return locate(HexFormat.of().parseHex(digest));
+  }
+
+  private synchronized BlobAt locate(byte[] raw) {
+    PackIndex.Location loc = packs().index.find(raw);
+    return loc == null ? null : new BlobAt(packs.paths.get(loc.pack()), loc.offset(), loc.length());
   }
 
   private byte[] readBlob(byte[] raw, String digest) throws IOException {
-    Path pack;
-    PackIndex.Location loc;
-    synchronized (this) {
-      loc = packs().index.find(raw);
-      pack = loc == null ? null : packs.paths.get(loc.pack());
-    }
-    if (pack != null) {
-      return reads.read(pack, loc.offset(), loc.length());
+    BlobAt at = locate(raw);
+    if (at != null) {
+      return reads.read(at.pack(), at.offset(), at.length());
     }
     if (hasLooseChunks()) {
       return Files.readAllBytes(chunkPath(digest));
