@@ -66,6 +66,12 @@ public final class CreateImage {
       boolean incremental,
       int threads) {}
 
+  /**
+   * I/O threads reading the disk ahead of the cores, when it is read with O_DIRECT: enough reads
+   * queued to keep a device busy without the kernel's read-ahead.
+   */
+  static final int READ_THREADS = 6;
+
   private final Repository repo;
   private final Progress progress;
   private final Cancellation cancel;
@@ -200,39 +206,81 @@ public final class CreateImage {
     Fingerprints fingerprints = repo.fingerprints();
     AtomicLong stored = new AtomicLong();
     ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[cs]);
-    try (ChunkPool pool =
-        new ChunkPool(o.threads() > 0 ? o.threads() : ChunkPool.defaultThreads(), cancel)) {
-      pool.forEach(
-          chunks,
-          index -> {
-            int at = (int) index;
-            long from = index * cs;
-            long to = Math.min(size, from + cs);
-            int len = (int) (to - from);
-            if (!used.overlaps(from, to)) {
-              progress.update("imaging", done.addAndGet(len), total);
-              return;
-            }
-            byte[] buf = buffers.get();
-            readMasked(disk, used, from, len, buf);
-            if (!isZero(buf, len)) {
-              String print = fingerprints.of(buf, len);
-              prints.set(at, print);
-              if (parentPrints && print.equals(prev.fingerprints().get(at))) {
-                // unchanged since the parent image: its digest holds, no SHA-256 needed
-                digests.set(at, prev.chunks().get(at));
-              } else {
-                String digest = Digests.sha256(buf, 0, len);
-                digests.set(at, digest);
-                boolean unchanged = parentUsable && digest.equals(prev.chunks().get(at));
-                if (!unchanged) {
-                  stored.addAndGet(writer.put(digest, buf, len));
-                }
+    ChunkWork work =
+        (index, span) -> {
+          int at = (int) index;
+          long from = index * cs;
+          int len = (int) (Math.min(size, from + cs) - from);
+          byte[] buf = buffers.get();
+          if (span == null) {
+            readMasked(disk::read, used, from, len, buf);
+          } else {
+            readMasked(span::copy, used, from, len, buf);
+          }
+          if (!isZero(buf, len)) {
+            String print = fingerprints.of(buf, len);
+            prints.set(at, print);
+            if (parentPrints && print.equals(prev.fingerprints().get(at))) {
+              // unchanged since the parent image: its digest holds, no SHA-256 needed
+              digests.set(at, prev.chunks().get(at));
+            } else {
+              String digest = Digests.sha256(buf, 0, len);
+              digests.set(at, digest);
+              boolean unchanged = parentUsable && digest.equals(prev.chunks().get(at));
+              if (!unchanged) {
+                stored.addAndGet(writer.put(digest, buf, len));
               }
             }
-            progress.update("imaging", done.addAndGet(len), total);
-          });
-      pool.await();
+          }
+          progress.update("imaging", done.addAndGet(len), total);
+        };
+    int threads = o.threads() > 0 ? o.threads() : ChunkPool.defaultThreads();
+    SourceReads direct = SourceReads.open(disk, cs);
+    if (direct == null) {
+      // through the page cache, whose read-ahead keeps each core's reads short
+      try (ChunkPool pool = new ChunkPool(threads, cancel)) {
+        pool.forEach(
+            chunks,
+            index -> {
+              long from = index * cs;
+              if (used.overlaps(from, Math.min(size, from + cs))) {
+                work.run(index, null);
+              } else {
+                progress.update("imaging", done.addAndGet(Math.min(size, from + cs) - from), total);
+              }
+            });
+        pool.await();
+      }
+    } else {
+      try (direct;
+          ChunkPool pool = new ChunkPool(threads, READ_THREADS, cs, cancel)) {
+        for (long index = 0; index < chunks; index++) {
+          long from = index * cs;
+          long to = Math.min(size, from + cs);
+          int first = used.firstEndingAfter(from);
+          if (first >= used.count() || used.start(first) >= to) {
+            progress.update("imaging", done.addAndGet(to - from), total);
+            continue;
+          }
+          long start = Math.max(from, used.start(first));
+          int last = first;
+          while (last + 1 < used.count() && used.start(last + 1) < to) {
+            last++;
+          }
+          long end = Math.min(to, used.end(last));
+          pool.submit(
+              index,
+              i -> direct.read(start, end),
+              (i, span) -> {
+                try {
+                  work.run(i, span);
+                } finally {
+                  direct.release(span);
+                }
+              });
+        }
+        pool.await();
+      }
     }
     return new Manifest.DiskImage(
         spec.name(),
@@ -269,8 +317,18 @@ public final class CreateImage {
     return b.build();
   }
 
+  /** One chunk's work, given what an I/O thread read for it (null: read it from the disk). */
+  private interface ChunkWork {
+    void run(long index, SourceReads.Span span) throws Exception;
+  }
+
+  /** Reads part of a disk into a buffer; returns the bytes it had (fewer past the disk's end). */
+  interface Reader {
+    int read(long offset, ByteBuffer into);
+  }
+
   /** Reads {@code [from, from+len)} with every byte outside {@code used} set to zero. */
-  static void readMasked(DiskSource disk, Extents used, long from, int len, byte[] buf) {
+  static void readMasked(Reader disk, Extents used, long from, int len, byte[] buf) {
     long to = from + len;
     int filled = 0; // buf[0, filled) is final
     for (int i = used.firstEndingAfter(from); i < used.count() && used.start(i) < to; i++) {

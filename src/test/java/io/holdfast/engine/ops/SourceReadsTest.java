@@ -1,0 +1,93 @@
+package io.holdfast.engine.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.holdfast.engine.disk.DiskSource;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Direct reads of a disk image whose size and wanted ranges are not aligned. */
+class SourceReadsTest {
+
+  private static final int CHUNK = 256 << 10;
+
+  private Path dir;
+  private Path file;
+  private byte[] bytes;
+
+  @BeforeEach
+  void disk() throws Exception {
+    // under target/, on the project's disk: a tmpfs /tmp might refuse O_DIRECT
+    Files.createDirectories(Path.of("target"));
+    dir = Files.createTempDirectory(Path.of("target"), "source-reads");
+    file = dir.resolve("odd.img");
+    bytes = new byte[(3 << 20) + 1234];
+    new Random(7).nextBytes(bytes);
+    Files.write(file, bytes);
+  }
+
+  @AfterEach
+  void clean() throws Exception {
+    Files.deleteIfExists(file);
+    Files.deleteIfExists(dir);
+  }
+
+  @Test
+  void each_span_holds_the_disk_around_what_was_asked() {
+    try (DiskSource disk = DiskSource.open(file);
+        SourceReads reads = SourceReads.open(disk, CHUNK)) {
+      assertThat(reads).as("this filesystem takes O_DIRECT").isNotNull();
+      long[][] asked = {
+        {0, CHUNK},
+        {5000, 70_001},
+        {CHUNK + 4096, 2L * CHUNK - 1},
+        {bytes.length - 3000, bytes.length}
+      };
+      for (long[] a : asked) {
+        SourceReads.Span span = reads.read(a[0], a[1]);
+        assertThat(span.start()).isLessThanOrEqualTo(a[0]);
+        assertThat(span.start() % 4096).isZero();
+        assertThat(span.start() + span.valid()).isGreaterThanOrEqualTo(a[1]);
+        byte[] got = new byte[(int) (a[1] - a[0])];
+        assertThat(span.copy(a[0], ByteBuffer.wrap(got))).isEqualTo(got.length);
+        assertThat(got).isEqualTo(Arrays.copyOfRange(bytes, (int) a[0], (int) a[1]));
+        reads.release(span);
+      }
+    }
+  }
+
+  @Test
+  void the_last_span_stops_at_the_end_of_the_disk() {
+    try (DiskSource disk = DiskSource.open(file);
+        SourceReads reads = SourceReads.open(disk, CHUNK)) {
+      long from = bytes.length - 100;
+      SourceReads.Span span = reads.read(from, from + 100);
+      assertThat(span.start() + span.valid()).isEqualTo(bytes.length);
+      byte[] got = new byte[500];
+      ByteBuffer into = ByteBuffer.wrap(got);
+      assertThat(span.copy(from, into)).as("only what the disk has").isEqualTo(100);
+      assertThat(into.position()).isEqualTo(100);
+      assertThat(Arrays.copyOf(got, 100))
+          .isEqualTo(Arrays.copyOfRange(bytes, bytes.length - 100, bytes.length));
+    }
+  }
+
+  @Test
+  void a_released_buffer_is_used_again() {
+    try (DiskSource disk = DiskSource.open(file);
+        SourceReads reads = SourceReads.open(disk, CHUNK)) {
+      SourceReads.Span first = reads.read(0, CHUNK);
+      reads.release(first);
+      SourceReads.Span second = reads.read(CHUNK, 2 * CHUNK);
+      assertThat(second.buffer()).isSameAs(first.buffer());
+      SourceReads.Span third = reads.read(2 * CHUNK, 3 * CHUNK);
+      assertThat(third.buffer()).as("one still held: a new one").isNotSameAs(second.buffer());
+    }
+  }
+}
