@@ -52,15 +52,18 @@ final class SourceReads implements AutoCloseable {
   private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
   private volatile boolean failed;
 
-  private SourceReads(DiskSource disk, FileChannel direct, long alignment, int chunkSize) {
+  private SourceReads(DiskSource disk, FileChannel direct, long alignment, int spanBytes) {
     this.disk = disk;
     this.direct = direct;
     this.alignment = alignment;
-    this.capacity = (int) (((chunkSize + alignment - 1) / alignment + 1) * alignment);
+    this.capacity = (int) (((spanBytes + alignment - 1) / alignment + 1) * alignment);
   }
 
-  /** Direct reads of {@code disk}, or null where this filesystem or runtime has none. */
-  static SourceReads open(DiskSource disk, int chunkSize) {
+  /**
+   * Direct reads of {@code disk} of up to {@code spanBytes} each, or null where this filesystem or
+   * runtime has none.
+   */
+  static SourceReads open(DiskSource disk, int spanBytes) {
     OpenOption option = DirectIo.option();
     if (option == null) {
       return null;
@@ -71,7 +74,7 @@ final class SourceReads implements AutoCloseable {
               ? disk.sectorSize()
               : DirectIo.alignment(disk.path());
       FileChannel ch = FileChannel.open(disk.path(), StandardOpenOption.READ, option);
-      return new SourceReads(disk, ch, alignment, chunkSize);
+      return new SourceReads(disk, ch, alignment, spanBytes);
     } catch (IOException | UnsupportedOperationException e) {
       return null; // refused: the page cache serves this disk
     }
