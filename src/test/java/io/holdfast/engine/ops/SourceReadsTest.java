@@ -3,9 +3,12 @@ package io.holdfast.engine.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.holdfast.engine.disk.DiskSource;
+import io.holdfast.engine.store.DirectIo;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -76,6 +79,41 @@ class SourceReadsTest {
       assertThat(Arrays.copyOf(got, 100))
           .isEqualTo(Arrays.copyOfRange(bytes, bytes.length - 100, bytes.length));
     }
+  }
+
+  @Test
+  void what_the_page_cache_holds_is_known() throws Exception {
+    Path uncached = writeDirect(dir.resolve("direct.img"), 2 << 20);
+    try (DiskSource cachedDisk = DiskSource.open(file);
+        SourceReads cached = SourceReads.open(cachedDisk, CHUNK);
+        DiskSource directDisk = DiskSource.open(uncached);
+        SourceReads direct = SourceReads.open(directDisk, CHUNK)) {
+      assertThat(cached.cached(0, bytes.length)).as("just written through the cache").isTrue();
+      assertThat(direct.cached(0, 2 << 20)).as("written around the cache").isFalse();
+    } finally {
+      Files.delete(uncached);
+    }
+  }
+
+  /** The bytes {@link #writeDirect} writes. */
+  static byte[] randomBytes(int size) {
+    byte[] random = new byte[size];
+    new Random(11).nextBytes(random);
+    return random;
+  }
+
+  /** A file of random bytes written with O_DIRECT, so that the page cache holds none of it. */
+  static Path writeDirect(Path target, int size) throws Exception {
+    ByteBuffer buf = DirectIo.alignedBuffer(size, 4096);
+    buf.put(randomBytes(size)).flip();
+    try (FileChannel ch =
+        FileChannel.open(
+            target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, DirectIo.option())) {
+      while (buf.hasRemaining()) {
+        ch.write(buf, buf.position());
+      }
+    }
+    return target;
   }
 
   @Test
