@@ -32,6 +32,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -165,6 +166,14 @@ public final class CreateImage {
   }
 
   private static Manifest await(FutureTask<Manifest> task) {
+    return await(task, "Cannot read the previous image");
+  }
+
+  /**
+   * The result of {@code task}, waiting for it: its own exception rethrown, a checked one wrapped
+   * with {@code failure} in front, an interrupt as cancellation.
+   */
+  static <T> T await(Future<T> task, String failure) {
     try {
       return task.get();
     } catch (InterruptedException e) {
@@ -174,7 +183,7 @@ public final class CreateImage {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
-      throw new EngineException("Cannot read the previous image: " + e.getCause(), e.getCause());
+      throw new EngineException(failure + ": " + e.getCause(), e.getCause());
     }
   }
 

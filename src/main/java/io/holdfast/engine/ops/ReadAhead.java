@@ -1,10 +1,7 @@
 package io.holdfast.engine.ops;
 
-import io.holdfast.engine.Cancelled;
-import io.holdfast.engine.EngineException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -59,17 +56,8 @@ final class ReadAhead implements AutoCloseable {
    */
   SourceReads.Span take(long group) {
     startUpTo(Math.min(groups, group + depth + 1));
-    CompletableFuture<SourceReads.Span> f = slot(group);
     try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Cancelled();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new EngineException("Reading the disk failed: " + e.getCause(), e.getCause());
+      return CreateImage.await(slot(group), "Reading the disk failed");
     } finally {
       started.remove(group);
     }

@@ -22,16 +22,14 @@ class ReadAheadTest {
 
   @BeforeEach
   void disk() throws Exception {
-    Files.createDirectories(Path.of("target"));
-    dir = Files.createTempDirectory(Path.of("target"), "read-ahead");
+    dir = SourceReadsTest.scratch("read-ahead");
     uncached = SourceReadsTest.writeDirect(dir.resolve("direct.img"), 6 * GROUP);
     bytes = SourceReadsTest.randomBytes(6 * GROUP);
   }
 
   @AfterEach
   void clean() throws Exception {
-    Files.deleteIfExists(uncached);
-    Files.deleteIfExists(dir);
+    SourceReadsTest.remove(dir);
   }
 
   @Test
@@ -74,8 +72,6 @@ class ReadAheadTest {
       for (long g = 0; g < 6; g++) {
         assertThat(ahead.take(g)).as("group %d", g).isNull();
       }
-    } finally {
-      Files.delete(cached);
     }
   }
 }

@@ -26,9 +26,7 @@ class SourceReadsTest {
 
   @BeforeEach
   void disk() throws Exception {
-    // under target/, on the project's disk: a tmpfs /tmp might refuse O_DIRECT
-    Files.createDirectories(Path.of("target"));
-    dir = Files.createTempDirectory(Path.of("target"), "source-reads");
+    dir = scratch("source-reads");
     file = dir.resolve("odd.img");
     bytes = new byte[(3 << 20) + 1234];
     new Random(7).nextBytes(bytes);
@@ -37,8 +35,23 @@ class SourceReadsTest {
 
   @AfterEach
   void clean() throws Exception {
-    Files.deleteIfExists(file);
-    Files.deleteIfExists(dir);
+    remove(dir);
+  }
+
+  /** A new directory under target/, on the project's disk: a tmpfs /tmp might refuse O_DIRECT. */
+  static Path scratch(String prefix) throws Exception {
+    Files.createDirectories(Path.of("target"));
+    return Files.createTempDirectory(Path.of("target"), prefix);
+  }
+
+  /** Deletes a {@link #scratch} directory and the files in it. */
+  static void remove(Path dir) throws Exception {
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    Files.delete(dir);
   }
 
   @Test
@@ -90,8 +103,6 @@ class SourceReadsTest {
         SourceReads direct = SourceReads.open(directDisk, CHUNK)) {
       assertThat(cached.cached(0, bytes.length)).as("just written through the cache").isTrue();
       assertThat(direct.cached(0, 2 << 20)).as("written around the cache").isFalse();
-    } finally {
-      Files.delete(uncached);
     }
   }
 
