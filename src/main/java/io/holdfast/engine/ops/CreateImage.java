@@ -288,7 +288,7 @@ public final class CreateImage {
                 }
               }
             } finally {
-              if (span != null) {
+              if (ahead != null) {
                 ahead.release(span);
               }
             }

@@ -104,10 +104,11 @@ final class SourceReads implements AutoCloseable {
   /** Reads the aligned span around {@code [from, to)}; hand it back with {@link #release}. */
   Span read(long from, long to) {
     long start = from - from % alignment;
-    long end = Math.min(((to + alignment - 1) / alignment) * alignment, start + capacity);
+    long end = ((to + alignment - 1) / alignment) * alignment;
     ByteBuffer buf = free.poll();
-    if (buf == null) {
-      buf = DirectIo.alignedBuffer(capacity, alignment);
+    if (buf == null || buf.capacity() < end - start) {
+      // a span longer than was planned for gets a larger buffer, never a short read
+      buf = DirectIo.alignedBuffer((int) Math.max(capacity, end - start), alignment);
     }
     buf.clear().limit((int) (end - start));
     if (!failed) {

@@ -128,6 +128,18 @@ class SourceReadsTest {
   }
 
   @Test
+  void a_span_longer_than_planned_is_still_read_whole() {
+    try (DiskSource disk = DiskSource.open(file);
+        SourceReads reads = SourceReads.open(disk, CHUNK)) {
+      reads.release(reads.read(0, CHUNK)); // a pooled buffer, too small for what follows
+      SourceReads.Span span = reads.read(100, 3L * CHUNK + 100);
+      byte[] got = new byte[3 * CHUNK];
+      assertThat(span.copy(100, ByteBuffer.wrap(got))).isEqualTo(got.length);
+      assertThat(got).isEqualTo(Arrays.copyOfRange(bytes, 100, 3 * CHUNK + 100));
+    }
+  }
+
+  @Test
   void a_released_buffer_is_used_again() {
     try (DiskSource disk = DiskSource.open(file);
         SourceReads reads = SourceReads.open(disk, CHUNK)) {
