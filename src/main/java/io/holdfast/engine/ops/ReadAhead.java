@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * reaches a group its read has usually ended, so nothing is handed from thread to thread but the
  * read itself: one wake-up of an I/O thread per group. On this project's VMs each wake-up of a
  * thread on the other core is an interrupt between processors; a pipeline that handed every group
- * from a reader to a core cost a warm full image 0.3–0.8 s more than reading in place.
+ * from a reader to a core made a warm full image 0.7–0.8 s slower than reading in place in two of
+ * three alternating pairs.
  *
  * <p>A group the page cache already holds ({@link SourceReads#cached}) is not read ahead: the core
  * copies it from the cache itself, as when the disk is read without O_DIRECT.

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Direct reads bypass the kernel's read-ahead, and a read on the thread that then hashes and
  * compresses makes that core wait for the device (tried in session 12: slower). So reads run on I/O
- * threads, several chunks ahead of the cores ({@link ChunkPool#submit}).
+ * threads, several groups of chunks ahead of the cores ({@link ReadAhead}).
  *
  * <p>What the page cache already holds is read from there, by the core itself ({@link #cached}). A
  * disk that was just written, or read by another program, would otherwise be read again from the
@@ -40,6 +40,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * fails a read gets that read, and every later one, through the page cache.
  */
 final class SourceReads implements AutoCloseable {
+
+  /** The size of each mapping that {@link #cached} asks the kernel about. */
+  private static final long MAPPING = 1L << 30;
 
   /** What a read fetched: {@code buffer[0, valid)} holds the disk from byte {@code start}. */
   record Span(ByteBuffer buffer, long start, int valid) {
@@ -58,7 +61,6 @@ final class SourceReads implements AutoCloseable {
   private final FileChannel direct;
   private final long alignment;
   private final int capacity;
-  private static final long MAPPING = 1L << 30;
   private final MappedByteBuffer[] mapped;
   private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
   private volatile boolean failed;
