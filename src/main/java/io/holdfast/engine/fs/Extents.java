@@ -72,6 +72,27 @@ public final class Extents {
     return i < starts.length && starts[i] <= from && ends[i] >= to;
   }
 
+  /** This set's ranges clipped to {@code [from, to)}. */
+  public Extents within(long from, long to) {
+    if (to <= from) {
+      return empty();
+    }
+    int first = firstEndingAfter(from);
+    int last = first;
+    while (last < starts.length && starts[last] < to) {
+      last++;
+    }
+    int n = last - first;
+    if (n == 0) {
+      return empty();
+    }
+    long[] s = Arrays.copyOfRange(starts, first, last);
+    long[] e = Arrays.copyOfRange(ends, first, last);
+    s[0] = Math.max(s[0], from);
+    e[n - 1] = Math.min(e[n - 1], to);
+    return new Extents(s, e);
+  }
+
   /** The ranges of this set that {@code other} does not cover. */
   public Extents minus(Extents other) {
     Builder out = new Builder();

@@ -256,16 +256,9 @@ public final class CreateImage {
     ReadAhead.Plan plan =
         g -> {
           long from = g * group * cs;
-          long to = Math.min(size, (g + 1) * group * cs);
-          int e = used.firstEndingAfter(from);
-          if (e >= used.count() || used.start(e) >= to) {
-            return null;
-          }
-          long start = Math.max(from, used.start(e));
-          while (e + 1 < used.count() && used.start(e + 1) < to) {
-            e++;
-          }
-          return new ReadAhead.Range(start, Math.min(to, used.end(e)));
+          Extents in = used.within(from, Math.min(size, (g + 1) * group * cs));
+          int n = in.count();
+          return n == 0 ? null : new ReadAhead.Range(in.start(0), in.end(n - 1));
         };
     SourceReads direct = SourceReads.open(disk, group * cs);
     try (direct;
@@ -321,10 +314,9 @@ public final class CreateImage {
               .orElseThrow(
                   () ->
                       new EngineException("The disk has no partition " + n + "; see its layout."));
-      for (int i = used.firstEndingAfter(p.offset());
-          i < used.count() && used.start(i) < p.end();
-          i++) {
-        b.add(Math.max(used.start(i), p.offset()), Math.min(used.end(i), p.end()));
+      Extents in = used.within(p.offset(), p.end());
+      for (int i = 0; i < in.count(); i++) {
+        b.add(in.start(i), in.end(i));
       }
     }
     return b.build();
@@ -342,11 +334,11 @@ public final class CreateImage {
 
   /** Reads {@code [from, from+len)} with every byte outside {@code used} set to zero. */
   static void readMasked(Reader disk, Extents used, long from, int len, byte[] buf) {
-    long to = from + len;
+    Extents in = used.within(from, from + len);
     int filled = 0; // buf[0, filled) is final
-    for (int i = used.firstEndingAfter(from); i < used.count() && used.start(i) < to; i++) {
-      int s = (int) (Math.max(used.start(i), from) - from);
-      int e = (int) (Math.min(used.end(i), to) - from);
+    for (int i = 0; i < in.count(); i++) {
+      int s = (int) (in.start(i) - from);
+      int e = (int) (in.end(i) - from);
       Arrays.fill(buf, filled, s, (byte) 0);
       int n = disk.read(from + s, ByteBuffer.wrap(buf, s, e - s));
       Arrays.fill(buf, s + n, e, (byte) 0); // past the end of the disk

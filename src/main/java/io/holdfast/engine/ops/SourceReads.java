@@ -1,6 +1,5 @@
 package io.holdfast.engine.ops;
 
-import io.holdfast.engine.EngineException;
 import io.holdfast.engine.disk.BlockDevices;
 import io.holdfast.engine.disk.DiskSource;
 import io.holdfast.engine.store.DirectIo;
@@ -159,8 +158,8 @@ final class SourceReads implements AutoCloseable {
   public void close() {
     try {
       direct.close();
-    } catch (IOException e) {
-      throw new EngineException("Cannot close " + disk.path() + ": " + e.getMessage(), e);
+    } catch (IOException ignored) {
+      // opened to read only, as DiskSource's channel: nothing was written, nothing to lose
     }
   }
 }
