@@ -2,7 +2,8 @@
 # bench/run.sh - Holdfast's engine side by side with restic, borg, zstd and partclone on the
 # deterministic 8 GiB test disk, in one run, one table (anchors.sh does the measuring).
 #
-#   bench/run.sh            everything (~15 min, ~30 GB free in $BENCH)
+#   bench/run.sh            everything (~25 min, ~30 GB free in $BENCH)
+#   REPEAT=1 bench/run.sh   one sample of each engine run instead of three (see anchors.sh)
 #   ONLY="worker borgfixed partclone" bench/run.sh    a subset (see anchors.sh)
 #   CHUNK=128K bench/run.sh  another chunk size for the engine
 #   AOT=0 bench/run.sh       the engine without a JDK AOT cache (see below)
