@@ -8,6 +8,9 @@ import java.util.Arrays;
  */
 public final class Extents {
 
+  /** Never changed once built, so one empty set serves everyone. */
+  private static final Extents EMPTY = new Extents(new long[0], new long[0]);
+
   private final long[] starts;
   private final long[] ends;
 
@@ -21,7 +24,7 @@ public final class Extents {
   }
 
   public static Extents empty() {
-    return new Extents(new long[0], new long[0]);
+    return EMPTY;
   }
 
   public int count() {
