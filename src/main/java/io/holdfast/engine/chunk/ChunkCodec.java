@@ -52,33 +52,47 @@ public final class ChunkCodec {
     this.key = key;
   }
 
+  /** {@link #encodeShared}, copied into a blob of its own. */
   public byte[] encode(String digest, byte[] plain, int len, Compression compression) {
-    byte[] payload = plain;
+    ByteBuffer shared = encodeShared(digest, plain, len, compression);
+    byte[] blob = new byte[shared.remaining()];
+    shared.get(blob);
+    return blob;
+  }
+
+  /**
+   * Encodes a chunk into this thread's buffer and returns the blob as a view of it, valid until the
+   * thread's next encode. A backup's writer copies each blob into its pack at once; allocating one
+   * array per blob instead was 97 % of what a full backup of the bench disk allocated (1.1 GB), and
+   * zeroing those arrays and collecting them took about 0.4 CPU-s.
+   */
+  public ByteBuffer encodeShared(String digest, byte[] plain, int len, Compression compression) {
+    byte[] out = scratch(len);
     int payloadLen = len;
     int comp = COMP_NONE;
     if (compression != Compression.NONE) {
-      byte[] scratch = scratch(len);
-      int packed = compress(plain, len, compression.zstdLevel(), scratch);
+      int packed = compress(plain, len, compression.zstdLevel(), out, HEADER);
       if (packed < len) {
-        payload = scratch;
         payloadLen = packed;
         comp = COMP_ZSTD;
       }
     }
+    if (comp == COMP_NONE) {
+      System.arraycopy(plain, 0, out, HEADER, len);
+    }
     int enc = ENC_NONE;
     if (key != null) {
-      payload = seal(digest, payload, payloadLen);
-      payloadLen = payload.length;
+      byte[] sealed = seal(digest, out, HEADER, payloadLen);
+      payloadLen = sealed.length;
+      System.arraycopy(sealed, 0, out, HEADER, payloadLen);
       enc = ENC_AES_GCM;
     }
-    byte[] blob = new byte[HEADER + payloadLen];
-    System.arraycopy(payload, 0, blob, HEADER, payloadLen);
-    ByteBuffer h = ByteBuffer.wrap(blob, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer h = ByteBuffer.wrap(out, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN);
     h.put(MAGIC).put((byte) VERSION).put((byte) comp).put((byte) enc);
     h.put((byte) compression.zstdLevel());
-    h.putInt(len).putInt(payloadLen).putInt(crc(blob, HEADER, payloadLen));
-    h.putInt(crc(blob, 0, 20));
-    return blob;
+    h.putInt(len).putInt(payloadLen).putInt(crc(out, HEADER, payloadLen));
+    h.putInt(crc(out, 0, 20));
+    return ByteBuffer.wrap(out, 0, HEADER + payloadLen);
   }
 
   /** Checks everything and returns the plain bytes, or says exactly what is wrong. */
@@ -203,18 +217,23 @@ public final class ChunkCodec {
     }
   }
 
-  /** Compresses into {@code dst}, which holds at least {@code compressBound(len)}. */
-  private static int compress(byte[] src, int len, int level, byte[] dst) {
+  /**
+   * Compresses into {@code dst} from {@code at}, which holds at least {@code compressBound(len)}.
+   */
+  private static int compress(byte[] src, int len, int level, byte[] dst, int at) {
     ZstdCompressCtx[] ctxs = COMPRESS.get();
     if (ctxs[level] == null) {
       ctxs[level] = new ZstdCompressCtx().setLevel(level);
     }
-    return ctxs[level].compressByteArray(dst, 0, dst.length, src, 0, len);
+    return ctxs[level].compressByteArray(dst, at, dst.length - at, src, 0, len);
   }
 
-  /** This thread's buffer for compressed output, grown to fit {@code len} bytes of input. */
+  /**
+   * This thread's buffer for a blob: a header and {@code len} bytes of input, compressed, stored as
+   * they are or encrypted, whichever is largest.
+   */
   private static byte[] scratch(int len) {
-    int need = (int) Zstd.compressBound(len);
+    int need = HEADER + (int) Math.max(Zstd.compressBound(len), len + NONCE + TAG_BITS / 8);
     byte[] b = SCRATCH.get();
     if (b.length < need) {
       b = new byte[need];
@@ -223,7 +242,7 @@ public final class ChunkCodec {
     return b;
   }
 
-  private byte[] seal(String digest, byte[] data, int len) {
+  private byte[] seal(String digest, byte[] data, int off, int len) {
     try {
       byte[] nonce = new byte[NONCE];
       Nonces.RANDOM.nextBytes(nonce);
@@ -232,7 +251,7 @@ public final class ChunkCodec {
       c.updateAAD(HexFormat.of().parseHex(digest));
       byte[] out = new byte[NONCE + c.getOutputSize(len)];
       System.arraycopy(nonce, 0, out, 0, NONCE);
-      c.doFinal(data, 0, len, out, NONCE);
+      c.doFinal(data, off, len, out, NONCE);
       return out;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM unavailable", e);

@@ -144,9 +144,10 @@ public final class PackWriter implements AutoCloseable {
   }
 
   private long putAgain(byte[] raw, String digest, byte[] plain, int len) {
-    byte[] blob = repo.codec().encode(digest, plain, len, compression);
+    ByteBuffer blob = repo.codec().encodeShared(digest, plain, len, compression);
+    int n = blob.remaining();
     append(raw, blob);
-    return blob.length;
+    return n;
   }
 
   /**
@@ -155,17 +156,18 @@ public final class PackWriter implements AutoCloseable {
    * writer's.
    */
   void putBlob(byte[] rawDigest, byte[] blob) {
-    append(rawDigest, blob);
+    append(rawDigest, ByteBuffer.wrap(blob));
   }
 
-  private synchronized void append(byte[] digest, byte[] blob) {
+  private synchronized void append(byte[] digest, ByteBuffer blob) {
     try {
       if (channel == null) {
         open();
       }
-      put(ByteBuffer.wrap(blob));
-      entries.add(new PackFile.Entry(digest, position, blob.length));
-      position += blob.length;
+      int n = blob.remaining();
+      put(blob);
+      entries.add(new PackFile.Entry(digest, position, n));
+      position += n;
       if (position >= TARGET || entries.size() >= MAX_BLOBS) {
         seal();
       }
