@@ -106,13 +106,20 @@ class ImageCliTest {
     assertThat(run("create", "--repo", repo, "--machine", "pc1", "--disk", Fixtures.mbrDisk() + ""))
         .isZero();
     long before = dirBytes(tmp.resolve("repo"));
+    long packs; // one, or one for each imaging thread that found the other's pack busy
+    try (Stream<Path> s = Files.walk(tmp.resolve("repo/packs"))) {
+      packs = s.filter(f -> f.toString().endsWith(".pack")).count();
+    }
+    assertThat(packs).isBetween(1L, 2L);
 
     assertThat(run("recompress", "--repo", repo, "--dry-run")).isZero();
-    assertThat(stdout()).startsWith("Would recompress 1 pack(s) holding ").contains("at strong");
+    assertThat(stdout())
+        .startsWith("Would recompress " + packs + " pack(s) holding ")
+        .contains("at strong");
     assertThat(dirBytes(tmp.resolve("repo"))).isEqualTo(before);
 
     assertThat(run("recompress", "--repo", repo, "--budget", "1G", "--json")).isZero();
-    assertThat(stdout()).contains("\"packsRewritten\" : 1").contains("\"problems\" : [ ]");
+    assertThat(stdout()).contains("\"packsRewritten\" : " + packs).contains("\"problems\" : [ ]");
     assertThat(dirBytes(tmp.resolve("repo"))).isLessThan(before);
     assertThat(run("recompress", "--repo", repo)).isZero();
     assertThat(stdout()).startsWith("Recompressed 0 pack(s) at strong");

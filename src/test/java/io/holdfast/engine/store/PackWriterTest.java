@@ -49,7 +49,10 @@ class PackWriterTest {
       w.writeIndex();
       assertThat(stored).isPositive();
     }
-    assertThat(packs(repo.root())).hasSize(2).containsExactlyInAnyOrderElementsOf(written);
+    // two packs' worth of blobs; each thread that found the others' packs busy filled one more
+    assertThat(packs(repo.root()))
+        .hasSizeBetween(2, 1 + PackWriter.STRIPES)
+        .containsExactlyInAnyOrderElementsOf(written);
     try (Stream<Path> s = Files.list(repo.root().resolve("tmp"))) {
       assertThat(s.toList()).as("nothing left in tmp/").isEmpty();
     }
@@ -81,5 +84,68 @@ class PackWriterTest {
       w.writeIndex();
     }
     assertThat(repo.indexFiles()).hasSize(1);
+  }
+
+  @Test
+  void one_thread_fills_one_pack_at_a_time() throws IOException {
+    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    try (PackWriter w = repo.writer(Compression.FAST, p -> {})) {
+      for (int i = 0; i < 500; i++) {
+        byte[] c = chunk(i);
+        w.put(Digests.sha256(c, 0, c.length), c, c.length);
+      }
+      w.finish();
+      w.writeIndex();
+    }
+    assertThat(packs(repo.root())).hasSize(1);
+  }
+
+  @Test
+  void threads_appending_at_once_each_fill_whole_readable_packs() throws Exception {
+    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    int n = 640; // 40 MiB that zstd cannot shrink: more than two packs' target
+    java.util.function.IntFunction<byte[]> noise =
+        i -> {
+          byte[] b = new byte[64 * 1024];
+          new java.util.Random(i).nextBytes(b);
+          return b;
+        };
+    List<Path> written = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (PackWriter w = repo.writer(Compression.FAST, written::add);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+      List<java.util.concurrent.Future<Long>> puts = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        puts.add(
+            pool.submit(
+                () -> {
+                  byte[] c = noise.apply(k);
+                  return w.put(Digests.sha256(c, 0, c.length), c, c.length);
+                }));
+      }
+      long stored = 0;
+      for (var f : puts) {
+        stored += f.get();
+      }
+      w.finish();
+      w.writeIndex();
+      assertThat(stored).isGreaterThan((long) n * 64 * 1024);
+    }
+    long target = PackWriter.TARGET;
+    assertThat(packs(repo.root()))
+        .hasSizeBetween(3, (int) ((n * 65_600L + target - 1) / target) + PackWriter.STRIPES)
+        .containsExactlyInAnyOrderElementsOf(written);
+    try (Stream<Path> s = Files.list(repo.root().resolve("tmp"))) {
+      assertThat(s.toList()).as("nothing left in tmp/").isEmpty();
+    }
+    Repository again = Repository.open(repo.root(), null);
+    assertThat(again.chunksStored()).isEqualTo(n);
+    byte[] plain = new byte[64 * 1024];
+    for (int i = 0; i < n; i++) {
+      byte[] c = noise.apply(i);
+      String d = Digests.sha256(c, 0, c.length);
+      assertThat(again.decodeChunk(d, again.readBlob(d), plain)).isEqualTo(c.length);
+      assertThat(plain).isEqualTo(c);
+    }
   }
 }
