@@ -103,6 +103,7 @@ public final class PackWriter implements AutoCloseable {
       Executors.newSingleThreadExecutor(
           r -> Thread.ofPlatform().daemon().name("holdfast-pack-write").unstarted(r));
   private volatile boolean deviceUsed;
+  private final Object completing = new Object();
 
   /** A pack being filled; its fields are guarded by {@link #lock}. */
   private static final class Open {
@@ -411,8 +412,18 @@ public final class PackWriter implements AutoCloseable {
     o.tmp = null;
   }
 
-  /** Moves a sealed pack into place, once all of its bytes are written. */
+  /**
+   * Moves a sealed pack into place, once all of its bytes are written. One pack at a time: without
+   * direct writes the threads appending complete their packs themselves, and {@code written} need
+   * not be thread-safe.
+   */
   private void complete(Sealed p) throws IOException {
+    synchronized (completing) {
+      completeAlone(p);
+    }
+  }
+
+  private void completeAlone(Sealed p) throws IOException {
     if (p.direct() != null) {
       p.direct().close();
       if (writeFailure.get() != null) {

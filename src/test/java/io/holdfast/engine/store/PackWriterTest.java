@@ -14,6 +14,8 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PackWriterTest {
 
@@ -100,8 +102,19 @@ class PackWriterTest {
     assertThat(packs(repo.root())).hasSize(1);
   }
 
-  @Test
-  void threads_appending_at_once_each_fill_whole_readable_packs() throws Exception {
+  @ParameterizedTest(name = "direct I/O {0}")
+  @ValueSource(booleans = {true, false})
+  void threads_appending_at_once_each_fill_whole_readable_packs(boolean direct) throws Exception {
+    // without direct writes the appending threads complete their packs themselves
+    System.setProperty("holdfast.engine.direct-io", String.valueOf(direct));
+    try {
+      appendAtOnce();
+    } finally {
+      System.clearProperty("holdfast.engine.direct-io");
+    }
+  }
+
+  private void appendAtOnce() throws Exception {
     Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
     int n = 640; // 40 MiB that zstd cannot shrink: more than two packs' target
     java.util.function.IntFunction<byte[]> noise =
