@@ -23,9 +23,13 @@ import java.util.Locale;
  * <p>{@code java -cp holdfast-worker.jar:CLASSES Resident SOCKET WARMUPS}: runs the engine's
  * self-test WARMUPS times (a generated 64 MiB disk, never the bench disk), then serves a Unix
  * socket. A request is one connection: the command's words one per line, then end of input. The
- * reply is the command's output, then one line {@code resident rc=N cpu_s=S maxrss_MiB=M}: the
- * process's CPU time during the command (every thread: engine, GC, JIT) and its peak resident set
- * during the command (the peak is reset through /proc/self/clear_refs before it starts). After
+ * reply is the command's output, then one line {@code resident rc=N cpu_s=S maxrss_MiB=M wall_s=W}:
+ * the process's CPU time during the command (every thread: engine, GC, JIT), its peak resident set
+ * during the command (the peak is reset through /proc/self/clear_refs before it starts) and the
+ * command's wall time, from its words read to its end. The worker daemon gets a job
+ * over a connection it already holds; the client's own start (python3 took 0.4-0.5 s on the
+ * session 23 machine) is no part of that, so anchors.sh reports this wall time, not the client's.
+ * After
  * each command it does what the worker does after each job ({@link Agent#releaseJobMemory}). A
  * request {@code quit} ends the process. bench/resident.py is the client; bench/run.sh starts this
  * with deploy/holdfast-worker.service's heap and malloc settings.
@@ -59,6 +63,7 @@ public final class Resident {
           PrintStream to = new PrintStream(output, true, StandardCharsets.UTF_8);
           resetPeakRss();
           long cpu = os.getProcessCpuTime();
+          long started = System.nanoTime();
           int rc;
           try {
             rc = new ImageCli(to, to).run(words);
@@ -67,9 +72,15 @@ public final class Resident {
             e.printStackTrace(to);
             rc = 1;
           }
+          double wallSeconds = (System.nanoTime() - started) / 1e9;
           double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
           to.printf(
-              Locale.ROOT, "resident rc=%d cpu_s=%.2f maxrss_MiB=%d%n", rc, cpuSeconds, peakRssMib());
+              Locale.ROOT,
+              "resident rc=%d cpu_s=%.2f maxrss_MiB=%d wall_s=%.2f%n",
+              rc,
+              cpuSeconds,
+              peakRssMib(),
+              wallSeconds);
           client.write(ByteBuffer.wrap(output.toByteArray()));
           Agent.releaseJobMemory();
         }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """resident.py SOCKET STATS WORD...: run one 'image' command in bench/Resident.java's JVM.
 
-Prints the command's output, writes "CPU_S MAXRSS_MIB" (the resident JVM's figures for this
-command) to the file STATS for anchors.sh, and exits with the command's status.
+Prints the command's output, writes "CPU_S MAXRSS_MIB WALL_S" (the resident JVM's figures for this
+command; the wall time leaves out this client's own start) to the file STATS for anchors.sh, and
+exits with the command's status.
 """
 import socket
 import sys
@@ -23,5 +24,5 @@ fields = dict(f.split("=", 1) for f in last.split()[1:])
 if body:
     print(body)
 with open(stats_path, "w") as f:
-    f.write(f"{fields['cpu_s']} {fields['maxrss_MiB']}\n")
+    f.write(f"{fields['cpu_s']} {fields['maxrss_MiB']} {fields['wall_s']}\n")
 sys.exit(int(fields["rc"]))
