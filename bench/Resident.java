@@ -26,12 +26,11 @@ import java.util.Locale;
  * reply is the command's output, then one line {@code resident rc=N cpu_s=S maxrss_MiB=M wall_s=W}:
  * the process's CPU time during the command (every thread: engine, GC, JIT), its peak resident set
  * during the command (the peak is reset through /proc/self/clear_refs before it starts) and the
- * command's wall time, from its words read to its end. The worker daemon gets a job
- * over a connection it already holds; the client's own start (python3 took 0.4-0.5 s on the
- * session 23 machine) is no part of that, so anchors.sh reports this wall time, not the client's.
- * After
- * each command it does what the worker does after each job ({@link Agent#releaseJobMemory}). A
- * request {@code quit} ends the process. bench/resident.py is the client; bench/run.sh starts this
+ * command's wall time, from its words read to its end. The worker daemon gets a job over a
+ * connection it already holds; the client's own start (python3 took 0.4-0.5 s on the session 23
+ * machine) is no part of that, so anchors.sh reports this wall time, not the client's. After each
+ * command it does what the worker does after each job ({@link Agent#releaseJobMemory}). A request
+ * {@code quit} ends the process. bench/resident.py is the client; bench/run.sh starts this
  * with deploy/holdfast-worker.service's heap and malloc settings.
  */
 public final class Resident {
