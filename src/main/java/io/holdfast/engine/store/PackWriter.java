@@ -82,7 +82,7 @@ public final class PackWriter implements AutoCloseable {
   /**
    * Bytes of a pack gathered before they go to the device in one direct write. Where the disk's
    * data does not compress (the bench disk has about 350 MiB of it at the start of its ext4
-   * partition), a backup writes as fast as it reads, and the one device thread is the limit: the
+   * partition), a backup writes as fast as it reads, and writing the packs is the limit: the
    * imaging threads then wait for free segments (about 0.5 s there, with either segment size). One
    * write of 4 MiB costs less than four of 1 MiB (fio here, direct, one thread: 1,057-1,168 MiB/s
    * against 827-1,139 MiB/s). Six alternating pairs of full images in a resident JVM: 5.83 s mean
