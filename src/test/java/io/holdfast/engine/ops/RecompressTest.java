@@ -105,7 +105,7 @@ class RecompressTest {
       throws Exception {
     Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
     create(repo, "pc1", Fixtures.mbrDisk(), Compression.MAX);
-    long bytes = packBytes(repo);
+    long bytes = blobBytes(repo);
     // packs of engines before 0.5 have 0 where the level now is
     for (Path p : packPaths(repo)) {
       try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
@@ -124,7 +124,9 @@ class RecompressTest {
     assertThat(r.bytesAfter()).isEqualTo(r.bytesBefore());
     Repository after = Repository.open(repo.root(), null);
     assertThat(packLevels(after)).containsOnly(19);
-    assertThat(packBytes(after)).isEqualTo(bytes);
+    // the blobs, not the packs: how many packs hold them (28 bytes of header and trailer each)
+    // depends on how the two imaging threads met the writer's stripes
+    assertThat(blobBytes(after)).isEqualTo(bytes);
     assertThat(new VerifyImages(after, Progress.NONE, Cancellation.none()).run(List.of()).ok())
         .isTrue();
   }
@@ -363,6 +365,13 @@ class RecompressTest {
 
   private static long packBytes(Repository repo) {
     return packs(repo).stream().mapToLong(Repository.StoredPack::bytes).sum();
+  }
+
+  private static long blobBytes(Repository repo) {
+    return packs(repo).stream()
+        .flatMap(p -> p.chunks().stream())
+        .mapToLong(Repository.PackedChunk::length)
+        .sum();
   }
 
   private static Set<Integer> packLevels(Repository repo) {
