@@ -42,6 +42,10 @@ class Job {
   @Column(name = "not_after")
   Instant notAfter;
 
+  /** The backup plan that queued it, or null (a person, or another kind of job). */
+  @Column(name = "plan_id")
+  Long planId;
+
   @Column(nullable = false)
   String params = "{}";
 

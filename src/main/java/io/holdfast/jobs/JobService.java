@@ -53,10 +53,29 @@ public class JobService {
 
   // ---------------------------------------------------------------- asking for work
 
-  /** Queues a backup of the machine's disks (one, or all when {@code disk} is null). */
+  /**
+   * Queues a backup of the machine's disks (one, or all when {@code disk} is null) into the default
+   * repository.
+   */
   @Transactional
   public long enqueueBackup(
       long machineId, String disk, String requestedBy, String cause, RequestOrigin origin) {
+    return enqueueBackup(machineId, disk, null, null, requestedBy, cause, origin);
+  }
+
+  /**
+   * Queues a backup into a chosen repository (the default one when {@code repositoryId} is null),
+   * for a backup plan when {@code planId} is not null.
+   */
+  @Transactional
+  public long enqueueBackup(
+      long machineId,
+      String disk,
+      Long repositoryId,
+      Long planId,
+      String requestedBy,
+      String cause,
+      RequestOrigin origin) {
     MachineDetail m =
         machines
             .detail(machineId)
@@ -68,9 +87,14 @@ public class JobService {
     if (disk != null && m.disks().stream().noneMatch(d -> d.name().equals(disk))) {
       throw new IllegalArgumentException(m.name() + " has no disk " + disk + ".");
     }
-    RepositoryInfo repo = repositories.defaultRepository();
+    RepositoryInfo repo =
+        repositoryId == null ? repositories.defaultRepository() : repositories.get(repositoryId);
+    if (repo == null) {
+      throw new IllegalArgumentException("No repository " + repositoryId + ".");
+    }
     Job j = newJob("backup", machineId, requestedBy, cause);
     j.repositoryId = repo.id();
+    j.planId = planId;
     j.diskName = disk;
     j.maxAttempts = config.backupAttempts();
     j.params = write(Map.of("compression", "fast"));
@@ -780,6 +804,25 @@ public class JobService {
             .setParameter("d", disk)
             .getSingleResult()
         > 0;
+  }
+
+  /** The newest job a backup plan queued, whatever its state. */
+  @Transactional
+  public Optional<JobView> lastOfPlan(long planId) {
+    return em.createQuery(
+            "from Job j where j.planId = :p order by j.createdAt desc, j.id desc", Job.class)
+        .setParameter("p", planId)
+        .setMaxResults(1)
+        .getResultStream()
+        .findFirst()
+        .map(this::view);
+  }
+
+  /** The plan that queued a job, or empty. */
+  @Transactional
+  public Optional<Long> planOf(long jobId) {
+    Job j = em.find(Job.class, jobId);
+    return j == null ? Optional.empty() : Optional.ofNullable(j.planId);
   }
 
   @Transactional

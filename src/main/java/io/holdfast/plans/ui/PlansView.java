@@ -1,26 +1,338 @@
 package io.holdfast.plans.ui;
 
+import com.vaadin.flow.component.Component;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.checkbox.Checkbox;
+import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.dialog.Dialog;
+import com.vaadin.flow.component.formlayout.FormLayout;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.html.Anchor;
 import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.icon.VaadinIcon;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.data.renderer.ComponentRenderer;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
+import io.holdfast.jobs.JobState;
+import io.holdfast.machines.DiskView;
+import io.holdfast.machines.MachineOverview;
+import io.holdfast.machines.MachineService;
+import io.holdfast.plans.PlanService;
+import io.holdfast.plans.PlanSpec;
+import io.holdfast.plans.PlanView;
+import io.holdfast.platform.Role;
+import io.holdfast.repositories.RepositoryInfo;
+import io.holdfast.repositories.RepositoryService;
+import io.holdfast.ui.CurrentUser;
 import io.holdfast.ui.EmptyState;
+import io.holdfast.ui.Format;
+import io.holdfast.ui.LiveRefresh;
 import io.holdfast.ui.MainLayout;
+import io.holdfast.ui.Notifications;
+import io.holdfast.ui.Origins;
 import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
+/** Backup plans: what is backed up, where and when; admins and operators make and change them. */
 @Route(value = "plans", layout = MainLayout.class)
 @PageTitle("Plans · Holdfast")
 @PermitAll
 public class PlansView extends VerticalLayout {
 
-  public PlansView() {
+  /** Schedules people ask for most, as cron expressions; the field takes any other. */
+  private static final Map<String, String> PRESETS = new LinkedHashMap<>();
+
+  static {
+    PRESETS.put("Every day at 02:00", "0 2 * * *");
+    PRESETS.put("Weekdays at 22:30", "30 22 * * 1-5");
+    PRESETS.put("Every 6 hours", "0 */6 * * *");
+    PRESETS.put("Sundays at 03:00", "0 3 * * 0");
+    PRESETS.put("First of the month at 01:00", "0 1 1 * *");
+  }
+
+  private static final String ALL_DISKS = "All disks";
+
+  private final PlanService plans;
+  private final MachineService machines;
+  private final RepositoryService repositories;
+  private final boolean mayChange = CurrentUser.hasAnyRole(Role.ADMIN, Role.OPERATOR);
+  private final Grid<PlanView> grid = new Grid<>(PlanView.class, false);
+  private final EmptyState empty =
+      new EmptyState(
+          VaadinIcon.CALENDAR_CLOCK,
+          "No backup plans yet",
+          "A plan says what to back up, where and when; the console queues its backups by"
+              + " itself.");
+  private List<PlanView> shown = List.of();
+
+  @Inject
+  public PlansView(PlanService plans, MachineService machines, RepositoryService repositories) {
+    this.plans = plans;
+    this.machines = machines;
+    this.repositories = repositories;
     setId("plans-view");
-    add(new H2("Plans"));
+    setSizeFull();
+    Button add = new Button("New plan", VaadinIcon.PLUS.create(), e -> openEditor(null));
+    add.setId("new-plan");
+    add.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    add.setVisible(mayChange);
+    HorizontalLayout head = new HorizontalLayout(new H2("Plans"), add);
+    head.setAlignItems(Alignment.BASELINE);
     add(
-        new EmptyState(
-            VaadinIcon.CALENDAR_CLOCK,
-            "No backup plans yet",
-            "A plan says what to back up, where, how often and how long to keep it."));
+        head,
+        new Paragraph(
+            "Each plan backs up one machine's disks into a repository on its schedule. A due time"
+                + " that finds the plan's previous backup still running is passed over, so"
+                + " backups never pile up; every run is in the audit log."));
+    grid.setId("plans-grid");
+    grid.addColumn(PlanView::name).setHeader("Plan").setFlexGrow(2);
+    grid.addColumn(PlanView::machine).setHeader("Machine").setAutoWidth(true);
+    grid.addColumn(p -> p.disk() == null ? "all disks" : p.disk())
+        .setHeader("Disks")
+        .setAutoWidth(true);
+    grid.addColumn(PlanView::repository).setHeader("Repository").setAutoWidth(true);
+    grid.addColumn(p -> describe(p.schedule()) + " (" + p.timeZone() + ")")
+        .setHeader("Schedule")
+        .setAutoWidth(true);
+    grid.addColumn(p -> p.enabled() ? Format.time(p.nextRun()) : "disabled")
+        .setHeader("Next run")
+        .setAutoWidth(true);
+    grid.addColumn(new ComponentRenderer<>(PlansView::lastBackup))
+        .setHeader("Last backup")
+        .setAutoWidth(true);
+    grid.addColumn(p -> p.verifyAfter() ? "yes" : "no")
+        .setHeader("Verify after")
+        .setAutoWidth(true);
+    if (mayChange) {
+      grid.addColumn(new ComponentRenderer<>(this::actions)).setHeader("").setAutoWidth(true);
+    }
+    grid.setAllRowsVisible(true);
+    add(empty, grid);
+    refresh();
+    LiveRefresh.every(grid, 5000, this::refresh);
+  }
+
+  private void refresh() {
+    List<PlanView> now = plans.all();
+    if (!now.equals(shown)) {
+      shown = now;
+      grid.setItems(now);
+    }
+    empty.setVisible(now.isEmpty());
+    grid.setVisible(!now.isEmpty());
+  }
+
+  private static String describe(String cron) {
+    return PRESETS.entrySet().stream()
+        .filter(e -> e.getValue().equals(cron))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElse(cron);
+  }
+
+  private static Component lastBackup(PlanView p) {
+    if (p.lastJobId() == null) {
+      return new Span("none yet");
+    }
+    Span state = new Span(p.lastJobState().name().toLowerCase());
+    state
+        .getElement()
+        .getThemeList()
+        .add(
+            p.lastJobState() == JobState.SUCCEEDED
+                ? "badge success"
+                : p.lastJobState() == JobState.FAILED ? "badge error" : "badge");
+    HorizontalLayout h =
+        new HorizontalLayout(
+            new Anchor("jobs/" + p.lastJobId(), "job " + p.lastJobId()),
+            state,
+            new Span(Format.time(p.lastJobAt())));
+    h.setSpacing(true);
+    return h;
+  }
+
+  private Component actions(PlanView p) {
+    Button run =
+        new Button(
+            "Run now",
+            VaadinIcon.PLAY.create(),
+            e ->
+                Notifications.attempt(
+                    () -> {
+                      long job = plans.runNow(p.id(), Origins.user(), Origins.current());
+                      Notifications.success("Backup of plan " + p.name() + " queued as job " + job);
+                      refresh();
+                    }));
+    run.addClassName("run-plan");
+    Button edit = new Button("Edit", VaadinIcon.EDIT.create(), e -> openEditor(p));
+    edit.addClassName("edit-plan");
+    Button delete = new Button(VaadinIcon.TRASH.create(), e -> confirmDelete(p));
+    delete.addClassName("delete-plan");
+    delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
+    delete.setAriaLabel("Delete plan " + p.name());
+    return new HorizontalLayout(run, edit, delete);
+  }
+
+  private void confirmDelete(PlanView p) {
+    Dialog d = new Dialog("Delete plan " + p.name() + "?");
+    d.add(
+        new Paragraph(
+            "No more backups will be queued for it. Its images and past jobs stay, and a backup"
+                + " already queued still runs."));
+    Button delete =
+        new Button(
+            "Delete",
+            e ->
+                Notifications.attempt(
+                    () -> {
+                      plans.delete(p.id(), Origins.user(), Origins.current());
+                      Notifications.success("Plan " + p.name() + " deleted");
+                      d.close();
+                      refresh();
+                    }));
+    delete.setId("confirm-delete-plan");
+    delete.addThemeVariants(ButtonVariant.LUMO_PRIMARY, ButtonVariant.LUMO_ERROR);
+    d.getFooter().add(new Button("Cancel", e -> d.close()), delete);
+    d.open();
+  }
+
+  /** Makes a plan ({@code p} null) or changes one. */
+  private void openEditor(PlanView p) {
+    Dialog d = new Dialog(p == null ? "New backup plan" : "Edit plan " + p.name());
+    TextField name = new TextField("Name");
+    name.setId("plan-name");
+    name.setPlaceholder("Nightly backup of the file server");
+    ComboBox<MachineOverview> machine = new ComboBox<>("Machine");
+    machine.setId("plan-machine");
+    machine.setItems(machines.page(null, 0, 1000));
+    machine.setItemLabelGenerator(MachineOverview::name);
+    ComboBox<String> disk = new ComboBox<>("Disks");
+    disk.setId("plan-disk");
+    disk.setHelperText("All disks, or the one disk to back up");
+    machine.addValueChangeListener(
+        e -> {
+          List<String> names = new ArrayList<>();
+          names.add(ALL_DISKS);
+          if (e.getValue() != null) {
+            machines
+                .detail(e.getValue().id())
+                .ifPresent(m -> m.disks().stream().map(DiskView::name).forEach(names::add));
+          }
+          String before = disk.getValue();
+          disk.setItems(names);
+          disk.setValue(names.contains(before) ? before : ALL_DISKS);
+        });
+    Select<RepositoryInfo> repository = new Select<>();
+    repository.setLabel("Repository");
+    repository.setId("plan-repository");
+    List<RepositoryInfo> repos = repositories.all();
+    repository.setItems(repos);
+    repository.setItemLabelGenerator(r -> r.name() + " · " + r.path());
+    Select<String> preset = new Select<>();
+    preset.setLabel("Schedule");
+    preset.setId("plan-preset");
+    List<String> presetNames = new ArrayList<>(PRESETS.keySet());
+    presetNames.add("Custom (cron)");
+    preset.setItems(presetNames);
+    TextField cron = new TextField("Cron expression");
+    cron.setId("plan-schedule");
+    cron.setHelperText("minute hour day month weekday, e.g. 0 2 * * * for 02:00 every day");
+    preset.addValueChangeListener(
+        e -> {
+          String c = PRESETS.get(e.getValue());
+          if (c != null) {
+            cron.setValue(c);
+          }
+        });
+    cron.addValueChangeListener(
+        e -> {
+          String match = describe(e.getValue());
+          preset.setValue(PRESETS.containsKey(match) ? match : "Custom (cron)");
+        });
+    ComboBox<String> zone = new ComboBox<>("Time zone");
+    zone.setId("plan-zone");
+    zone.setItems(ZoneId.getAvailableZoneIds().stream().sorted().toList());
+    Checkbox verify = new Checkbox("Verify each new image after its backup");
+    verify.setId("plan-verify");
+    Checkbox enabled = new Checkbox("Enabled");
+    enabled.setId("plan-enabled");
+    if (p == null) {
+      cron.setValue("0 2 * * *");
+      zone.setValue(ZoneId.systemDefault().getId());
+      enabled.setValue(true);
+      repos.stream()
+          .filter(r -> r.name().equals("default"))
+          .findFirst()
+          .or(() -> repos.stream().findFirst())
+          .ifPresent(repository::setValue);
+    } else {
+      name.setValue(p.name());
+      machine
+          .getListDataView()
+          .getItems()
+          .filter(m -> m.id() == p.machineId())
+          .findFirst()
+          .ifPresent(machine::setValue);
+      disk.setValue(p.disk() == null ? ALL_DISKS : p.disk());
+      repos.stream()
+          .filter(r -> r.id() == p.repositoryId())
+          .findFirst()
+          .ifPresent(repository::setValue);
+      cron.setValue(p.schedule());
+      zone.setValue(p.timeZone());
+      verify.setValue(p.verifyAfter());
+      enabled.setValue(p.enabled());
+    }
+    FormLayout form = new FormLayout(name, machine, disk, repository, preset, cron, zone);
+    form.add(verify, 2);
+    form.add(enabled, 2);
+    d.add(form);
+    Button save =
+        new Button(
+            p == null ? "Create plan" : "Save",
+            e ->
+                Notifications.attempt(
+                    () -> {
+                      PlanSpec spec =
+                          new PlanSpec(
+                              name.getValue(),
+                              machine.getValue() == null ? null : machine.getValue().id(),
+                              Objects.equals(disk.getValue(), ALL_DISKS) ? null : disk.getValue(),
+                              repository.getValue() == null ? null : repository.getValue().id(),
+                              cron.getValue(),
+                              zone.getValue(),
+                              verify.getValue(),
+                              enabled.getValue());
+                      PlanView saved =
+                          p == null
+                              ? plans.create(spec, Origins.user(), Origins.current())
+                              : plans.update(p.id(), spec, Origins.user(), Origins.current());
+                      Notifications.success(
+                          "Plan "
+                              + saved.name()
+                              + (saved.enabled()
+                                  ? " runs next at " + Format.time(saved.nextRun())
+                                  : " saved, disabled"));
+                      d.close();
+                      refresh();
+                    }));
+    save.setId("save-plan");
+    save.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    d.getFooter().add(new Button("Cancel", e -> d.close()), save);
+    d.setWidth("44rem");
+    d.open();
   }
 }

@@ -1,0 +1,56 @@
+package io.holdfast.plans;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+@Entity
+@Table(name = "plan")
+class Plan {
+
+  @Id
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
+  Long id;
+
+  @Column(nullable = false)
+  String name;
+
+  @Column(name = "machine_id", nullable = false)
+  Long machineId;
+
+  /** The one disk to back up, or null for every disk the machine reports. */
+  @Column(name = "disk_name")
+  String diskName;
+
+  @Column(name = "repository_id", nullable = false)
+  Long repositoryId;
+
+  @Column(nullable = false)
+  String schedule;
+
+  @Column(name = "time_zone", nullable = false)
+  String timeZone;
+
+  @Column(name = "verify_after", nullable = false)
+  boolean verifyAfter;
+
+  @Column(nullable = false)
+  boolean enabled = true;
+
+  @Column(name = "created_by", nullable = false)
+  String createdBy;
+
+  @Column(name = "created_at", nullable = false)
+  Instant createdAt;
+
+  @Column(name = "updated_at", nullable = false)
+  Instant updatedAt;
+
+  /** The due time it last queued a backup for, or passed over; null before its first. */
+  @Column(name = "last_due_at")
+  Instant lastDueAt;
+}

@@ -1,0 +1,87 @@
+package io.holdfast.plans;
+
+import io.holdfast.platform.Origins;
+import io.holdfast.platform.Role;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Backup plans, for people and scripts: everyone signed in reads them, admins and operators change
+ * them.
+ */
+@Path("/api/v1/plans")
+@Produces(MediaType.APPLICATION_JSON)
+@PermitAll
+public class PlanResource {
+
+  @Inject PlanService plans;
+  @Inject SecurityIdentity identity;
+
+  @GET
+  @Path("")
+  public List<PlanView> list() {
+    return plans.all();
+  }
+
+  @GET
+  @Path("{id}")
+  public PlanView get(@PathParam("id") long id) {
+    return plans.get(id);
+  }
+
+  @POST
+  @Path("")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR})
+  public Response create(PlanSpec spec, @Context HttpServerRequest request) {
+    PlanView p = plans.create(spec, user(), Origins.of(request));
+    return Response.created(URI.create("/api/v1/plans/" + p.id())).entity(p).build();
+  }
+
+  @PUT
+  @Path("{id}")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR})
+  public PlanView update(
+      @PathParam("id") long id, PlanSpec spec, @Context HttpServerRequest request) {
+    return plans.update(id, spec, user(), Origins.of(request));
+  }
+
+  @DELETE
+  @Path("{id}")
+  @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR})
+  public Response delete(@PathParam("id") long id, @Context HttpServerRequest request) {
+    plans.delete(id, user(), Origins.of(request));
+    return Response.noContent().build();
+  }
+
+  /** Queues the plan's backup now. */
+  @POST
+  @Path("{id}/run")
+  @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR})
+  public Response run(@PathParam("id") long id, @Context HttpServerRequest request) {
+    long job = plans.runNow(id, user(), Origins.of(request));
+    return Response.created(URI.create("/api/v1/jobs/" + job)).entity(Map.of("job", job)).build();
+  }
+
+  private String user() {
+    return identity.getPrincipal().getName();
+  }
+}

@@ -1,0 +1,397 @@
+package io.holdfast.plans;
+
+import io.holdfast.audit.AuditEntry;
+import io.holdfast.audit.AuditOutcome;
+import io.holdfast.audit.AuditService;
+import io.holdfast.jobs.JobEnded;
+import io.holdfast.jobs.JobService;
+import io.holdfast.jobs.JobState;
+import io.holdfast.jobs.JobView;
+import io.holdfast.machines.DiskView;
+import io.holdfast.machines.MachineDetail;
+import io.holdfast.machines.MachineService;
+import io.holdfast.platform.RequestOrigin;
+import io.holdfast.repositories.RepositoryInfo;
+import io.holdfast.repositories.RepositoryService;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.NotFoundException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Backup plans: what to back up, where and when. A plan that falls due queues one backup job that
+ * names it; a due time that finds the plan's previous backup still running is passed over, so
+ * backups never pile up behind a slow one. Every change and every run is an audit event.
+ */
+@ApplicationScoped
+public class PlanService {
+
+  private static final Logger LOG = Logger.getLogger(PlanService.class);
+  private static final int NAME_MAX = 100;
+
+  @Inject EntityManager em;
+  @Inject Clock clock;
+  @Inject AuditService audit;
+  @Inject JobService jobs;
+  @Inject MachineService machines;
+  @Inject RepositoryService repositories;
+  @Inject PlansConfig config;
+
+  // ---------------------------------------------------------------- people
+
+  @Transactional
+  public List<PlanView> all() {
+    return em.createQuery("from Plan p order by lower(p.name), p.id", Plan.class)
+        .getResultStream()
+        .map(this::view)
+        .toList();
+  }
+
+  @Transactional
+  public PlanView get(long id) {
+    return view(find(id));
+  }
+
+  @Transactional
+  public PlanView create(PlanSpec spec, String user, RequestOrigin origin) {
+    Plan p = new Plan();
+    apply(p, spec, null);
+    Instant now = clock.instant();
+    p.createdBy = user;
+    p.createdAt = now;
+    p.updatedAt = now;
+    em.persist(p);
+    em.flush();
+    audit.record(
+        new AuditEntry(
+            user, "plan.create", "plan", p.name, AuditOutcome.SUCCESS, origin, describe(p)));
+    return view(p);
+  }
+
+  @Transactional
+  public PlanView update(long id, PlanSpec spec, String user, RequestOrigin origin) {
+    Plan p = find(id);
+    String before = describe(p);
+    String schedule = p.schedule;
+    String zone = p.timeZone;
+    apply(p, spec, id);
+    if (!p.schedule.equals(schedule) || !p.timeZone.equals(zone)) {
+      // a new schedule starts from now: times it would have had in the past do not count
+      p.lastDueAt = null;
+      p.createdAt = clock.instant();
+    }
+    p.updatedAt = clock.instant();
+    audit.record(
+        new AuditEntry(
+            user,
+            "plan.update",
+            "plan",
+            p.name,
+            AuditOutcome.SUCCESS,
+            origin,
+            "was: " + before + "; now: " + describe(p)));
+    return view(p);
+  }
+
+  /** Deletes the plan; its jobs and images stay (the jobs no longer name it). */
+  @Transactional
+  public void delete(long id, String user, RequestOrigin origin) {
+    Plan p = find(id);
+    em.remove(p);
+    audit.record(
+        new AuditEntry(
+            user, "plan.delete", "plan", p.name, AuditOutcome.SUCCESS, origin, describe(p)));
+  }
+
+  /** Queues the plan's backup now, for a person; returns the job's id. */
+  @Transactional
+  public long runNow(long id, String user, RequestOrigin origin) {
+    Plan p = find(id);
+    requireDisks(p);
+    Optional<JobView> last = jobs.lastOfPlan(p.id);
+    if (last.isPresent() && !last.get().state().finished()) {
+      throw new IllegalStateException(
+          "The plan's backup job " + last.get().id() + " is still " + stateName(last.get()) + ".");
+    }
+    return jobs.enqueueBackup(
+        p.machineId, p.diskName, p.repositoryId, p.id, user, "plan " + p.name, origin);
+  }
+
+  // ---------------------------------------------------------------- the schedule
+
+  /**
+   * Queues a backup for each enabled plan that fell due since it last ran, at most once per due
+   * time, even with several console replicas (each locks the plan's row first). A due time older
+   * than the catch-up window is passed over. Returns how many backups were queued.
+   */
+  public int queueDue(Instant now) {
+    List<Long> ids =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () ->
+                    em.createQuery("select p.id from Plan p where p.enabled", Long.class)
+                        .getResultList());
+    int queued = 0;
+    for (long id : ids) {
+      try {
+        if (QuarkusTransaction.requiringNew().call(() -> queueIfDue(id, now))) {
+          queued++;
+        }
+      } catch (RuntimeException e) {
+        // the job could not be queued: say so once, and wait for the next due time
+        LOG.warnf(e, "Backup plan %d could not queue its backup", id);
+        QuarkusTransaction.requiringNew().run(() -> passOver(id, now, e.getMessage()));
+      }
+    }
+    return queued;
+  }
+
+  private boolean queueIfDue(long id, Instant now) {
+    Plan p = em.find(Plan.class, id, LockModeType.PESSIMISTIC_WRITE);
+    if (p == null || !p.enabled) {
+      return false;
+    }
+    Optional<Instant> due = dueTime(p, now);
+    if (due.isEmpty()) {
+      return false;
+    }
+    p.lastDueAt = due.get();
+    if (now.isAfter(due.get().plus(config.catchUp()))) {
+      record(
+          p,
+          AuditOutcome.FAILURE,
+          "missed the backup due at "
+              + due.get()
+              + ": the console"
+              + " was not running then, and it is past the catch-up window of "
+              + config.catchUp());
+      return false;
+    }
+    Optional<JobView> last = jobs.lastOfPlan(p.id);
+    if (last.isPresent() && !last.get().state().finished()) {
+      record(
+          p,
+          AuditOutcome.FAILURE,
+          "passed over the backup due at "
+              + due.get()
+              + ": its backup job "
+              + last.get().id()
+              + " is still "
+              + stateName(last.get()));
+      return false;
+    }
+    requireDisks(p);
+    long job =
+        jobs.enqueueBackup(
+            p.machineId,
+            p.diskName,
+            p.repositoryId,
+            p.id,
+            "system",
+            "plan " + p.name,
+            RequestOrigin.SYSTEM);
+    LOG.infof("Backup plan %s queued job %d (due at %s)", p.name, job, due.get());
+    return true;
+  }
+
+  private void passOver(long id, Instant now, String why) {
+    Plan p = em.find(Plan.class, id, LockModeType.PESSIMISTIC_WRITE);
+    if (p == null) {
+      return;
+    }
+    Optional<Instant> due = dueTime(p, now);
+    if (due.isPresent()) {
+      p.lastDueAt = due.get();
+      record(
+          p, AuditOutcome.FAILURE, "could not queue the backup due at " + due.get() + ": " + why);
+    }
+  }
+
+  /** The due time to act on now: newer than the last one handled, and not before the plan was. */
+  private static Optional<Instant> dueTime(Plan p, Instant now) {
+    return schedule(p)
+        .lastDue(now)
+        .filter(d -> p.lastDueAt == null || d.isAfter(p.lastDueAt))
+        .filter(d -> !d.isBefore(p.createdAt));
+  }
+
+  private void record(Plan p, AuditOutcome outcome, String details) {
+    audit.record(
+        new AuditEntry(
+            "system", "plan.run", "plan", p.name, outcome, RequestOrigin.SYSTEM, details));
+  }
+
+  /** After a plan's backup succeeds: verify the new image when the plan asks for it. */
+  void onJobEnded(@Observes(during = TransactionPhase.AFTER_SUCCESS) JobEnded ended) {
+    if (!"backup".equals(ended.type()) || ended.state() != JobState.SUCCEEDED) {
+      return;
+    }
+    try {
+      QuarkusTransaction.requiringNew().run(() -> verifyAfter(ended.jobId()));
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "Could not queue the verify after backup job %d", ended.jobId());
+    }
+  }
+
+  private void verifyAfter(long jobId) {
+    Optional<Long> planId = jobs.planOf(jobId);
+    if (planId.isEmpty()) {
+      return;
+    }
+    Plan p = em.find(Plan.class, planId.get());
+    Long image = jobs.get(jobId).map(JobView::imageId).orElse(null);
+    if (p == null || !p.verifyAfter || image == null) {
+      return;
+    }
+    long verify =
+        jobs.enqueueVerify(
+            image, "system", "plan " + p.name + ": verify after backup", RequestOrigin.SYSTEM);
+    LOG.infof("Backup plan %s queued verify job %d of image %d", p.name, verify, image);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Plan find(long id) {
+    Plan p = em.find(Plan.class, id);
+    if (p == null) {
+      throw new NotFoundException("No backup plan " + id + ".");
+    }
+    return p;
+  }
+
+  /** Checks the spec and copies it onto the plan; {@code self} is the plan's id when it exists. */
+  private void apply(Plan p, PlanSpec spec, Long self) {
+    if (spec == null) {
+      throw new IllegalArgumentException(
+          "Send the plan as JSON: name, machine, schedule, and optionally disk, repository,"
+              + " timeZone, verifyAfter, enabled.");
+    }
+    String name = spec.name() == null ? "" : spec.name().trim();
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("A plan needs a name, e.g. 'Nightly laptop backup'.");
+    }
+    if (name.length() > NAME_MAX) {
+      throw new IllegalArgumentException(
+          "A plan's name has at most "
+              + NAME_MAX
+              + " characters; this one has "
+              + name.length()
+              + ".");
+    }
+    List<Long> same =
+        em.createQuery("select p.id from Plan p where lower(p.name) = lower(:n)", Long.class)
+            .setParameter("n", name)
+            .getResultList();
+    if (same.stream().anyMatch(other -> !other.equals(self))) {
+      throw new IllegalStateException(
+          "A plan named '" + name + "' exists already; choose another name.");
+    }
+    if (spec.machine() == null) {
+      throw new IllegalArgumentException("Choose the machine the plan backs up.");
+    }
+    MachineDetail m =
+        machines
+            .detail(spec.machine())
+            .orElseThrow(() -> new IllegalArgumentException("No machine " + spec.machine() + "."));
+    String disk = spec.disk() == null || spec.disk().isBlank() ? null : spec.disk().trim();
+    if (disk != null && m.disks().stream().map(DiskView::name).noneMatch(disk::equals)) {
+      throw new IllegalArgumentException(
+          m.name()
+              + " has no disk "
+              + disk
+              + (m.disks().isEmpty()
+                  ? "; its worker has reported no disks yet."
+                  : "; it has "
+                      + String.join(", ", m.disks().stream().map(DiskView::name).toList())
+                      + "."));
+    }
+    RepositoryInfo repo =
+        spec.repository() == null
+            ? repositories.defaultRepository()
+            : repositories.get(spec.repository());
+    if (repo == null) {
+      throw new IllegalArgumentException("No repository " + spec.repository() + ".");
+    }
+    PlanSchedule schedule = new PlanSchedule(spec.schedule(), spec.timeZone());
+    p.name = name;
+    p.machineId = m.id();
+    p.diskName = disk;
+    p.repositoryId = repo.id();
+    p.schedule = spec.schedule().trim();
+    p.timeZone = schedule.zone().getId();
+    p.verifyAfter = spec.verifyAfter();
+    p.enabled = spec.enabled() == null || spec.enabled();
+  }
+
+  private void requireDisks(Plan p) {
+    MachineDetail m =
+        machines
+            .detail(p.machineId)
+            .orElseThrow(() -> new IllegalStateException("The plan's machine is gone."));
+    if (m.disks().isEmpty()) {
+      throw new IllegalStateException(
+          m.name() + " has reported no disks yet; wait for its worker's inventory.");
+    }
+    if (p.diskName != null && m.disks().stream().noneMatch(d -> d.name().equals(p.diskName))) {
+      throw new IllegalStateException(
+          m.name() + " no longer reports disk " + p.diskName + "; edit the plan.");
+    }
+  }
+
+  private static PlanSchedule schedule(Plan p) {
+    return new PlanSchedule(p.schedule, p.timeZone);
+  }
+
+  private static String stateName(JobView j) {
+    return j.state().name().toLowerCase();
+  }
+
+  private String describe(Plan p) {
+    RepositoryInfo repo = repositories.get(p.repositoryId);
+    return machines.nameOf(p.machineId)
+        + (p.diskName == null ? ", all disks" : ", disk " + p.diskName)
+        + " to "
+        + (repo == null ? "repository " + p.repositoryId : repo.name())
+        + ", '"
+        + p.schedule
+        + "' ("
+        + p.timeZone
+        + ")"
+        + (p.verifyAfter ? ", verify after" : "")
+        + (p.enabled ? "" : ", disabled");
+  }
+
+  private PlanView view(Plan p) {
+    Optional<JobView> last = jobs.lastOfPlan(p.id);
+    RepositoryInfo repo = repositories.get(p.repositoryId);
+    return new PlanView(
+        p.id,
+        p.name,
+        p.machineId,
+        machines.nameOf(p.machineId),
+        p.diskName,
+        p.repositoryId,
+        repo == null ? null : repo.name(),
+        p.schedule,
+        p.timeZone,
+        p.verifyAfter,
+        p.enabled,
+        p.createdBy,
+        p.createdAt,
+        p.updatedAt,
+        p.enabled ? schedule(p).next(clock.instant()).orElse(null) : null,
+        last.map(JobView::id).orElse(null),
+        last.map(JobView::state).orElse(null),
+        last.map(j -> j.finishedAt() != null ? j.finishedAt() : j.createdAt()).orElse(null));
+  }
+}

@@ -1,0 +1,320 @@
+package io.holdfast.plans;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.agroal.api.AgroalDataSource;
+import io.holdfast.testing.TestUsers;
+import io.holdfast.testing.WorkerCalls;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Backup plans as the console keeps and runs them: who may change them, what it refuses and how it
+ * says so, and the schedule queueing each due backup once, passing over a due time while the
+ * previous backup still runs, verifying after a backup when asked. The test profile does not tick
+ * the schedule; the tests call it at the instants they choose.
+ */
+@QuarkusTest
+class PlansTest {
+
+  @Inject AgroalDataSource db;
+  @Inject PlanService plans;
+
+  record Machine(long id, String name, String credential) {}
+
+  Machine machine(String label) throws SQLException {
+    String host = label + "-" + System.nanoTime();
+    String credential = WorkerCalls.enrolled(host);
+    WorkerCalls.inventory(credential, host, "/dev/vdz");
+    try (Connection c = db.getConnection()) {
+      long id = single(c, "select machine_id from worker where id = " + credential.split("_")[1]);
+      return new Machine(id, host, credential);
+    }
+  }
+
+  static String spec(String name, long machine, String disk, String schedule, boolean verify) {
+    return """
+        {"name":"%s","machine":%d,"disk":%s,"schedule":"%s","timeZone":"UTC","verifyAfter":%s}
+        """
+        .formatted(name, machine, disk == null ? "null" : "\"" + disk + "\"", schedule, verify);
+  }
+
+  @Test
+  void operators_make_and_change_plans_others_read_them_and_bad_input_is_explained()
+      throws Exception {
+    Machine m = machine("crud");
+    String operator = TestUsers.create("operator");
+    String name = "Nightly " + m.name();
+    JsonPath made =
+        as(operator)
+            .body(spec(name, m.id(), "disk0", "0 2 * * *", false))
+            .post("/api/v1/plans")
+            .then()
+            .statusCode(201)
+            .header("Location", containsString("/api/v1/plans/"))
+            .extract()
+            .jsonPath();
+    long id = made.getLong("id");
+    assertThat(made.getString("machine")).isEqualTo(m.name());
+    assertThat(made.getString("disk")).isEqualTo("disk0");
+    assertThat(made.getString("repository")).isEqualTo("default");
+    assertThat(made.getBoolean("enabled")).isTrue();
+    Instant next = Instant.parse(made.getString("nextRun"));
+    assertThat(next).isAfter(Instant.now());
+    assertThat(next.toString()).endsWith("T02:00:00Z");
+
+    // everyone signed in reads plans; helpdesk and auditors change none
+    for (String role : List.of("helpdesk", "auditor")) {
+      String u = TestUsers.create(role);
+      as(u).get("/api/v1/plans/" + id).then().statusCode(200).body("name", equalTo(name));
+      as(u)
+          .body(spec("x" + role, m.id(), null, "0 2 * * *", false))
+          .post("/api/v1/plans")
+          .then()
+          .statusCode(403)
+          .contentType(startsWith("application/problem+json"));
+      as(u).delete("/api/v1/plans/" + id).then().statusCode(403);
+      as(u).post("/api/v1/plans/" + id + "/run").then().statusCode(403);
+    }
+
+    // refused, each with what to do instead
+    problem(as(operator).body(spec("bad " + m.name(), m.id(), null, "every night", false)), 400)
+        .body("detail", containsString("'every night' is not a cron expression of five fields"));
+    problem(as(operator).body(spec("bad " + m.name(), m.id(), "disk9", "0 2 * * *", false)), 400)
+        .body("detail", containsString("has no disk disk9; it has disk0."));
+    problem(as(operator).body(spec(name.toUpperCase(), m.id(), null, "0 2 * * *", false)), 409)
+        .body("detail", containsString("exists already; choose another name"));
+    problem(as(operator).body(spec(" ", m.id(), null, "0 2 * * *", false)), 400)
+        .body("detail", containsString("A plan needs a name"));
+    problem(as(operator).body(spec("bad " + m.name(), 999_999_999L, null, "0 2 * * *", false)), 400)
+        .body("detail", containsString("No machine 999999999."));
+    as(operator)
+        .body(
+            """
+            {"name":"z %s","machine":%d,"schedule":"0 2 * * *","timeZone":"Mars/Olympus"}
+            """
+                .formatted(m.name(), m.id()))
+        .post("/api/v1/plans")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("'Mars/Olympus' is not a time zone"));
+
+    // changed: all disks, weekdays, disabled; a disabled plan has no next run
+    as(operator)
+        .body(
+            """
+            {"name":"%s","machine":%d,"disk":"","schedule":"30 22 * * 1-5","timeZone":"Europe/Berlin","enabled":false}
+            """
+                .formatted(name, m.id()))
+        .put("/api/v1/plans/" + id)
+        .then()
+        .statusCode(200)
+        .body("disk", equalTo(null))
+        .body("schedule", equalTo("30 22 * * 1-5"))
+        .body("timeZone", equalTo("Europe/Berlin"))
+        .body("enabled", equalTo(false))
+        .body("nextRun", equalTo(null));
+    as(operator).get("/api/v1/plans/424242424").then().statusCode(404);
+
+    as(operator).delete("/api/v1/plans/" + id).then().statusCode(204);
+    as(operator).get("/api/v1/plans/" + id).then().statusCode(404);
+
+    List<String> actions = new ArrayList<>();
+    try (Connection c = db.getConnection();
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "select action, actor from audit_event where object_id = '"
+                        + name
+                        + "' order by id")) {
+      while (rs.next()) {
+        actions.add(rs.getString(1) + " by " + rs.getString(2));
+      }
+    }
+    assertThat(actions)
+        .containsExactly(
+            "plan.create by " + operator,
+            "plan.update by " + operator,
+            "plan.delete by " + operator);
+  }
+
+  @Test
+  void a_due_plan_queues_one_backup_passes_over_while_it_runs_and_verifies_after_it()
+      throws Exception {
+    Machine m = machine("due");
+    String operator = TestUsers.create("operator");
+    String name = "Due " + m.name();
+    long id =
+        as(operator)
+            .body(spec(name, m.id(), null, "0 2 * * *", true))
+            .post("/api/v1/plans")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath()
+            .getLong("id");
+    Instant due = plans.get(id).nextRun();
+
+    plans.queueDue(due.minusSeconds(60));
+    assertThat(jobsOf(id)).as("nothing before the due time").isEmpty();
+    plans.queueDue(due.plusSeconds(30));
+    plans.queueDue(due.plusSeconds(60));
+    List<long[]> jobs = jobsOf(id);
+    assertThat(jobs).as("one backup for one due time, however often the console looks").hasSize(1);
+    long backup = jobs.get(0)[0];
+    try (Connection c = db.getConnection()) {
+      assertThat(text(c, "select cause from job where id = " + backup)).isEqualTo("plan " + name);
+      assertThat(text(c, "select requested_by from job where id = " + backup)).isEqualTo("system");
+      assertThat(text(c, "select type from job where id = " + backup)).isEqualTo("backup");
+      c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
+    }
+
+    // the next night, the backup is still queued: that due time is passed over
+    plans.queueDue(due.plus(Duration.ofDays(1)).plusSeconds(60));
+    assertThat(jobsOf(id)).hasSize(1);
+    as(operator)
+        .post("/api/v1/plans/" + id + "/run")
+        .then()
+        .statusCode(409)
+        .body("detail", containsString("backup job " + backup + " is still queued"));
+
+    // the worker runs it; the new image is verified after, as the plan asks
+    WorkerCalls.post(m.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
+        .statusCode(200)
+        .body("jobs.id", org.hamcrest.Matchers.hasItem((int) backup));
+    WorkerCalls.post(
+            m.credential(),
+            "jobs/" + backup + "/result",
+            """
+            {"state":"succeeded","image":{"manifestId":"m-%s","created":"%s","logicalBytes":100663296,
+             "usedBytes":4096,"storedBytes":100,"disksJson":"[]"}}
+            """
+                .formatted(m.name(), Instant.now()))
+        .statusCode(204);
+    long image;
+    try (Connection c = db.getConnection()) {
+      image = single(c, "select image_id from job where id = " + backup);
+      assertThat(
+              single(
+                  c,
+                  "select count(*) from job where type = 'verify' and image_id = "
+                      + image
+                      + " and cause = 'plan "
+                      + name
+                      + ": verify after backup'"))
+          .isEqualTo(1);
+    }
+    as(operator)
+        .get("/api/v1/plans/" + id)
+        .then()
+        .statusCode(200)
+        .body("lastJobId", equalTo((int) backup))
+        .body("lastJobState", equalTo("SUCCEEDED"));
+
+    // the night after, it runs again
+    plans.queueDue(due.plus(Duration.ofDays(2)).plusSeconds(60));
+    assertThat(jobsOf(id)).hasSize(2);
+
+    // a due time found only past the catch-up window (6 h) is missed, and the audit log says so
+    try (Connection c = db.getConnection()) {
+      c.createStatement().executeUpdate("update job set state = 'cancelled' where plan_id = " + id);
+    }
+    plans.queueDue(due.plus(Duration.ofDays(3)).plus(Duration.ofHours(7)));
+    assertThat(jobsOf(id)).hasSize(2);
+    List<String> runs = new ArrayList<>();
+    try (Connection c = db.getConnection();
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "select details from audit_event where action = 'plan.run' and object_id = '"
+                        + name
+                        + "' order by id")) {
+      while (rs.next()) {
+        runs.add(rs.getString(1));
+      }
+    }
+    assertThat(runs).hasSize(2);
+    assertThat(runs.get(0))
+        .contains("passed over the backup due at " + due.plus(Duration.ofDays(1)))
+        .contains("job " + backup + " is still queued");
+    assertThat(runs.get(1))
+        .contains("missed the backup due at " + due.plus(Duration.ofDays(3)))
+        .contains("catch-up window");
+
+    // run now, for a person
+    long now =
+        as(operator)
+            .post("/api/v1/plans/" + id + "/run")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath()
+            .getLong("job");
+    assertThat(jobsOf(id)).extracting(j -> j[0]).contains(now);
+
+    // deleting the plan keeps its jobs, which no longer name it
+    as(operator).delete("/api/v1/plans/" + id).then().statusCode(204);
+    try (Connection c = db.getConnection()) {
+      assertThat(single(c, "select count(*) from job where id = " + backup)).isEqualTo(1);
+      assertThat(text(c, "select coalesce(plan_id::text, 'none') from job where id = " + backup))
+          .isEqualTo("none");
+    }
+  }
+
+  private List<long[]> jobsOf(long plan) throws SQLException {
+    List<long[]> jobs = new ArrayList<>();
+    try (Connection c = db.getConnection();
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery("select id from job where plan_id = " + plan + " order by id")) {
+      while (rs.next()) {
+        jobs.add(new long[] {rs.getLong(1)});
+      }
+    }
+    return jobs;
+  }
+
+  private static io.restassured.response.ValidatableResponse problem(
+      RequestSpecification r, int status) {
+    return r.post("/api/v1/plans")
+        .then()
+        .statusCode(status)
+        .contentType(startsWith("application/problem+json"));
+  }
+
+  private static RequestSpecification as(String user) {
+    return given()
+        .auth()
+        .preemptive()
+        .basic(user, user.equals(TestUsers.ADMIN) ? TestUsers.ADMIN_PASSWORD : TestUsers.PASSWORD)
+        .contentType("application/json");
+  }
+
+  private static long single(Connection c, String sql) throws SQLException {
+    try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static String text(Connection c, String sql) throws SQLException {
+    try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+}
