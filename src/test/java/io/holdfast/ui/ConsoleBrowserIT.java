@@ -229,6 +229,63 @@ class ConsoleBrowserIT {
   }
 
   @Test
+  void an_admin_makes_a_plan_runs_it_now_and_sees_its_backup_succeed() {
+    Page page = browser.newPage(app.baseUrl());
+    page.navigate("/login");
+    signIn(page, "admin", app.generatedAdminPassword());
+    assertThat(page.locator("#dashboard")).isVisible();
+    page.navigate("/plans");
+    page.locator("#new-plan").click();
+    page.locator("#plan-name input").fill("Weeknights, demo machine");
+    page.locator("#plan-machine input").click();
+    page.locator("vaadin-combo-box-item").first().click();
+    page.locator("#plan-preset").click();
+    page.locator("vaadin-select-item")
+        .filter(new Locator.FilterOptions().setHasText("Weekdays at 22:30"))
+        .click();
+    assertThat(page.locator("#plan-schedule input")).hasValue("30 22 * * 1-5");
+    page.locator("#plan-verify input").check();
+    Browser.screenshot(page, "40-plan-editor");
+    page.locator("#save-plan").click();
+    assertThat(page.getByText(Pattern.compile("Plan Weeknights, demo machine runs next at")))
+        .isVisible();
+    Locator grid = page.locator("#plans-grid");
+    assertThat(grid).containsText("Weeknights, demo machine");
+    assertThat(grid).containsText("Weekdays at 22:30");
+    assertThat(grid).containsText("none yet");
+
+    page.locator("#plans-grid .run-plan").first().click();
+    assertThat(page.getByText("queued as job").first()).isVisible();
+    // the local worker backs the demo machine up; the page follows the job to its end
+    assertThat(grid)
+        .containsText(
+            "succeeded",
+            new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions()
+                .setTimeout(90_000));
+    Browser.screenshot(page, "41-plans");
+    // and, as the plan asks, a verify of the new image follows
+    page.navigate("/jobs");
+    assertThat(
+            page.locator("#jobs-grid vaadin-grid-cell-content")
+                .filter(new Locator.FilterOptions().setHasText("verify after backup"))
+                .first())
+        .isVisible(
+            new com.microsoft.playwright.assertions.LocatorAssertions.IsVisibleOptions()
+                .setTimeout(30_000));
+
+    // a schedule the console cannot read is refused with what to write instead
+    page.navigate("/plans");
+    assertThat(page.locator("#plans-grid")).containsText("succeeded");
+    page.locator("#plans-grid .edit-plan").first().click();
+    assertThat(page.locator("#plan-name input")).hasValue("Weeknights, demo machine");
+    page.locator("#plan-schedule input").fill("every night");
+    page.locator("#save-plan").click();
+    assertThat(page.getByText(Pattern.compile("'every night' is not a cron expression")))
+        .isVisible();
+    Browser.screenshot(page, "42-plan-bad-schedule");
+  }
+
+  @Test
   void a_wrong_password_shows_a_clear_message() {
     Page page = browser.newPage(app.baseUrl());
     page.navigate("/login");

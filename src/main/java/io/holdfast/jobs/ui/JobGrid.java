@@ -27,6 +27,7 @@ public class JobGrid extends Grid<JobView> {
     addColumn(JobView::id).setHeader("Job").setAutoWidth(true).setFlexGrow(0);
     addColumn(JobView::type).setHeader("Type").setAutoWidth(true);
     addColumn(JobView::machine).setHeader("Machine").setAutoWidth(true);
+    addColumn(JobView::cause).setHeader("Why").setAutoWidth(true);
     addColumn(new ComponentRenderer<>(JobGrid::stateBadge)).setHeader("State").setAutoWidth(true);
     addColumn(new ComponentRenderer<>(JobGrid::progress)).setHeader("Progress").setFlexGrow(3);
     addColumn(j -> Format.time(j.createdAt())).setHeader("Created").setAutoWidth(true);

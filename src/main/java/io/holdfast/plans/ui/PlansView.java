@@ -8,6 +8,7 @@ import com.vaadin.flow.component.combobox.ComboBox;
 import com.vaadin.flow.component.dialog.Dialog;
 import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.grid.GridVariant;
 import com.vaadin.flow.component.html.Anchor;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.Paragraph;
@@ -98,26 +99,39 @@ public class PlansView extends VerticalLayout {
                 + " that finds the plan's previous backup still running is passed over, so"
                 + " backups never pile up; every run is in the audit log."));
     grid.setId("plans-grid");
-    grid.addColumn(PlanView::name).setHeader("Plan").setFlexGrow(2);
-    grid.addColumn(PlanView::machine).setHeader("Machine").setAutoWidth(true);
-    grid.addColumn(p -> p.disk() == null ? "all disks" : p.disk())
-        .setHeader("Disks")
-        .setAutoWidth(true);
-    grid.addColumn(PlanView::repository).setHeader("Repository").setAutoWidth(true);
-    grid.addColumn(p -> describe(p.schedule()) + " (" + p.timeZone() + ")")
-        .setHeader("Schedule")
-        .setAutoWidth(true);
+    // names and schedules are read whole, not cut short
+    grid.addThemeVariants(GridVariant.LUMO_WRAP_CELL_CONTENT);
+    grid.addColumn(PlanView::name)
+        .setHeader("Plan")
+        .setFlexGrow(2)
+        .setTooltipGenerator(PlanView::name);
+    grid.addColumn(PlansView::what)
+        .setHeader("What, where")
+        .setFlexGrow(2)
+        .setTooltipGenerator(PlansView::what);
+    grid.addColumn(
+            p ->
+                describe(p.schedule())
+                    + " ("
+                    + p.timeZone()
+                    + ")"
+                    + (p.verifyAfter() ? ", then verify" : ""))
+        .setHeader("When")
+        .setFlexGrow(2)
+        .setTooltipGenerator(PlanView::schedule);
     grid.addColumn(p -> p.enabled() ? Format.time(p.nextRun()) : "disabled")
         .setHeader("Next run")
-        .setAutoWidth(true);
+        .setAutoWidth(true)
+        .setFlexGrow(0);
     grid.addColumn(new ComponentRenderer<>(PlansView::lastBackup))
         .setHeader("Last backup")
-        .setAutoWidth(true);
-    grid.addColumn(p -> p.verifyAfter() ? "yes" : "no")
-        .setHeader("Verify after")
-        .setAutoWidth(true);
+        .setWidth("12rem")
+        .setFlexGrow(0);
     if (mayChange) {
-      grid.addColumn(new ComponentRenderer<>(this::actions)).setHeader("").setAutoWidth(true);
+      grid.addColumn(new ComponentRenderer<>(this::actions))
+          .setHeader("")
+          .setWidth("9.5rem")
+          .setFlexGrow(0);
     }
     grid.setAllRowsVisible(true);
     add(empty, grid);
@@ -133,6 +147,13 @@ public class PlansView extends VerticalLayout {
     }
     empty.setVisible(now.isEmpty());
     grid.setVisible(!now.isEmpty());
+  }
+
+  private static String what(PlanView p) {
+    return p.machine()
+        + (p.disk() == null ? ", all disks" : ", " + p.disk())
+        + " → "
+        + p.repository();
   }
 
   private static String describe(String cron) {
@@ -156,18 +177,15 @@ public class PlansView extends VerticalLayout {
                 ? "badge success"
                 : p.lastJobState() == JobState.FAILED ? "badge error" : "badge");
     HorizontalLayout h =
-        new HorizontalLayout(
-            new Anchor("jobs/" + p.lastJobId(), "job " + p.lastJobId()),
-            state,
-            new Span(Format.time(p.lastJobAt())));
+        new HorizontalLayout(new Anchor("jobs/" + p.lastJobId(), "job " + p.lastJobId()), state);
     h.setSpacing(true);
+    h.getElement().setAttribute("title", Format.time(p.lastJobAt()));
     return h;
   }
 
   private Component actions(PlanView p) {
     Button run =
         new Button(
-            "Run now",
             VaadinIcon.PLAY.create(),
             e ->
                 Notifications.attempt(
@@ -177,13 +195,22 @@ public class PlansView extends VerticalLayout {
                       refresh();
                     }));
     run.addClassName("run-plan");
-    Button edit = new Button("Edit", VaadinIcon.EDIT.create(), e -> openEditor(p));
+    run.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+    run.setAriaLabel("Run plan " + p.name() + " now");
+    run.setTooltipText("Back up now");
+    Button edit = new Button(VaadinIcon.EDIT.create(), e -> openEditor(p));
     edit.addClassName("edit-plan");
+    edit.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+    edit.setAriaLabel("Edit plan " + p.name());
+    edit.setTooltipText("Edit");
     Button delete = new Button(VaadinIcon.TRASH.create(), e -> confirmDelete(p));
     delete.addClassName("delete-plan");
     delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
     delete.setAriaLabel("Delete plan " + p.name());
-    return new HorizontalLayout(run, edit, delete);
+    delete.setTooltipText("Delete");
+    HorizontalLayout h = new HorizontalLayout(run, edit, delete);
+    h.setSpacing(false);
+    return h;
   }
 
   private void confirmDelete(PlanView p) {
