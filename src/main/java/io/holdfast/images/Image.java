@@ -40,6 +40,10 @@ class Image {
   @Column(nullable = false)
   String disks;
 
+  /** When a plan's retention deleted its manifest; null while the image exists. */
+  @Column(name = "pruned_at")
+  Instant prunedAt;
+
   @Column(name = "verified_at")
   Instant verifiedAt;
 

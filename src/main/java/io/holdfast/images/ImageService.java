@@ -55,7 +55,7 @@ public class ImageService {
 
   @Transactional
   public Optional<ImageView> get(long id) {
-    return em.createQuery(SELECT + "where i.id = :id", ImageView.class)
+    return em.createQuery(SELECT + "where i.id = :id and i.prunedAt is null", ImageView.class)
         .setParameter("id", id)
         .getResultStream()
         .findFirst();
@@ -64,7 +64,8 @@ public class ImageService {
   @Transactional
   public Optional<ImageView> latest(long machineId) {
     return em.createQuery(
-            SELECT + "where i.machineId = :m order by i.createdAt desc", ImageView.class)
+            SELECT + "where i.machineId = :m and i.prunedAt is null order by i.createdAt desc",
+            ImageView.class)
         .setParameter("m", machineId)
         .setMaxResults(1)
         .getResultStream()
@@ -75,7 +76,9 @@ public class ImageService {
   @Transactional
   public List<ImageView> page(Long machineId, int offset, int limit) {
     return em.createQuery(
-            SELECT + "where (:m is null or i.machineId = :m) order by i.createdAt desc",
+            SELECT
+                + "where (:m is null or i.machineId = :m) and i.prunedAt is null"
+                + " order by i.createdAt desc",
             ImageView.class)
         .setParameter("m", machineId)
         .setFirstResult(offset)
@@ -86,9 +89,72 @@ public class ImageService {
   @Transactional
   public long count(Long machineId) {
     return em.createQuery(
-            "select count(i) from Image i where (:m is null or i.machineId = :m)", Long.class)
+            "select count(i) from Image i where (:m is null or i.machineId = :m)"
+                + " and i.prunedAt is null",
+            Long.class)
         .setParameter("m", machineId)
         .getSingleResult();
+  }
+
+  /** An image a plan's retention weighs: whether a restore or job still needs it. */
+  public record Candidate(long id, String manifestId, Instant created, boolean needed) {}
+
+  /**
+   * The machine's images in the repository, not yet pruned, oldest first. An image is needed while
+   * a restore request for it is pending or approved, or a job that reads it has not ended.
+   */
+  @Transactional
+  public List<Candidate> candidates(long machineId, long repositoryId) {
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                select i.id, i.manifest_id, i.created_at,
+                       exists (select 1 from restore_request r where r.image_id = i.id
+                                 and r.state in ('pending', 'approved')
+                                 and (r.job_id is null or exists (select 1 from job j
+                                      where j.id = r.job_id
+                                        and j.state in ('queued', 'assigned', 'running'))))
+                    or exists (select 1 from job j where j.image_id = i.id and j.type <> 'backup'
+                                 and j.state in ('queued', 'assigned', 'running'))
+                from image i
+                where i.machine_id = :m and i.repository_id = :r and i.pruned_at is null
+                order by i.created_at, i.id
+                """)
+            .setParameter("m", machineId)
+            .setParameter("r", repositoryId)
+            .getResultList();
+    return rows.stream()
+        .map(
+            r ->
+                new Candidate(
+                    ((Number) r[0]).longValue(), (String) r[1], instant(r[2]), (Boolean) r[3]))
+        .toList();
+  }
+
+  private static Instant instant(Object column) {
+    return switch (column) {
+      case Instant i -> i;
+      case java.time.OffsetDateTime o -> o.toInstant();
+      case java.sql.Timestamp t -> t.toInstant();
+      default -> throw new IllegalStateException("not a time: " + column);
+    };
+  }
+
+  /** Marks the images whose manifests a prune job deleted (or found gone); returns how many. */
+  @Transactional
+  public int markPruned(long machineId, long repositoryId, List<String> manifestIds) {
+    if (manifestIds.isEmpty()) {
+      return 0;
+    }
+    return em.createQuery(
+            "update Image i set i.prunedAt = :now where i.machineId = :m and i.repositoryId = :r"
+                + " and i.manifestId in :ids and i.prunedAt is null")
+        .setParameter("now", clock.instant())
+        .setParameter("m", machineId)
+        .setParameter("r", repositoryId)
+        .setParameter("ids", manifestIds)
+        .executeUpdate();
   }
 
   /** The names of an image's disks, in the order it holds them. */

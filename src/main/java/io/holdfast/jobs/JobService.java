@@ -139,6 +139,46 @@ public class JobService {
   }
 
   /**
+   * Queues a prune job: the machine's worker deletes these images' manifests from the repository (a
+   * plan's retention let them go). The images are marked pruned in the catalogue when it reports
+   * back; their chunks go at the repository's next maintenance.
+   */
+  @Transactional
+  public long enqueuePrune(
+      long machineId, long repositoryId, Long planId, List<String> manifestIds, String cause) {
+    RepositoryInfo repo = repositories.get(repositoryId);
+    if (repo == null) {
+      throw new IllegalArgumentException("No repository " + repositoryId + ".");
+    }
+    Job j = newJob("prune", machineId, "system", cause);
+    j.repositoryId = repositoryId;
+    j.planId = planId;
+    j.params = write(Map.of("images", List.copyOf(manifestIds)));
+    em.persist(j);
+    em.flush();
+    audit.record(
+        new AuditEntry(
+            "system",
+            "prune.start",
+            "machine",
+            machines.nameOf(machineId),
+            AuditOutcome.SUCCESS,
+            RequestOrigin.SYSTEM,
+            "job "
+                + j.id
+                + ", "
+                + cause
+                + ": "
+                + manifestIds.size()
+                + " image(s) in "
+                + repo.name()
+                + ": "
+                + String.join(", ", manifestIds)));
+    queued.fire(new JobQueued(machineId));
+    return j.id;
+  }
+
+  /**
    * Queues a restore of an image (one disk, optionally one partition) onto a path on the target
    * machine, run by that machine's worker.
    */
@@ -526,6 +566,11 @@ public class JobService {
               (String) p.get("disk"),
               p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
               (String) p.get("target"));
+      case "prune" -> {
+        @SuppressWarnings("unchecked")
+        List<String> ids = (List<String>) p.getOrDefault("images", List.of());
+        yield Protocol.JobOrder.prune(j.id, machine, repo.path(), ids);
+      }
       case "maintenance" ->
           Protocol.JobOrder.maintenance(
               j.id, machine, repo.path(), json.convertValue(p, Protocol.MaintenanceOrder.class));
@@ -608,6 +653,16 @@ public class JobService {
       }
       if (r.verify() != null && j.imageId != null) {
         images.recordVerify(j.imageId, r.verify());
+      }
+      if (r.prune() != null && j.repositoryId != null) {
+        List<String> gone = new ArrayList<>();
+        if (r.prune().removed() != null) {
+          gone.addAll(r.prune().removed());
+        }
+        if (r.prune().missing() != null) {
+          gone.addAll(r.prune().missing());
+        }
+        images.markPruned(j.machineId, j.repositoryId, gone);
       }
       if (r.maintenance() != null && j.repositoryId != null) {
         repositories.recordMaintenance(j.repositoryId, r.maintenance().storedBytes(), now);

@@ -132,10 +132,12 @@ public class MachineService {
         em.createNativeQuery(
                 """
                 select m.id, m.name, m.os, m.last_seen_at,
-                       (select max(i.created_at) from image i where i.machine_id = m.id),
+                       (select max(i.created_at) from image i where i.machine_id = m.id
+                         and i.pruned_at is null),
                        (select j.state from job j where j.machine_id = m.id and j.type = 'backup'
                          order by j.created_at desc limit 1),
                        coalesce((select i.used_bytes from image i where i.machine_id = m.id
+                         and i.pruned_at is null
                          order by i.created_at desc limit 1), 0)
                 from machine m
                 where (:q = '' or lower(m.name) like :like or lower(coalesce(m.os, '')) like :like)

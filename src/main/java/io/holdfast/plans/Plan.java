@@ -41,6 +41,25 @@ class Plan {
   @Column(nullable = false)
   boolean enabled = true;
 
+  // retention after each backup: how many to keep by each rule; all 0 keeps every image
+  @Column(name = "keep_last")
+  int keepLast;
+
+  @Column(name = "keep_hourly")
+  int keepHourly;
+
+  @Column(name = "keep_daily")
+  int keepDaily;
+
+  @Column(name = "keep_weekly")
+  int keepWeekly;
+
+  @Column(name = "keep_monthly")
+  int keepMonthly;
+
+  @Column(name = "keep_yearly")
+  int keepYearly;
+
   @Column(name = "created_by", nullable = false)
   String createdBy;
 

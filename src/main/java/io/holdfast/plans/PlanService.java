@@ -3,6 +3,8 @@ package io.holdfast.plans;
 import io.holdfast.audit.AuditEntry;
 import io.holdfast.audit.AuditOutcome;
 import io.holdfast.audit.AuditService;
+import io.holdfast.engine.ops.Retention;
+import io.holdfast.images.ImageService;
 import io.holdfast.jobs.JobEnded;
 import io.holdfast.jobs.JobService;
 import io.holdfast.jobs.JobState;
@@ -24,7 +26,11 @@ import jakarta.transaction.Transactional;
 import jakarta.ws.rs.NotFoundException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -38,11 +44,13 @@ public class PlanService {
 
   private static final Logger LOG = Logger.getLogger(PlanService.class);
   private static final int NAME_MAX = 100;
+  private static final int KEEP_MAX = 10_000;
 
   @Inject EntityManager em;
   @Inject Clock clock;
   @Inject AuditService audit;
   @Inject JobService jobs;
+  @Inject ImageService images;
   @Inject MachineService machines;
   @Inject RepositoryService repositories;
   @Inject PlansConfig config;
@@ -231,7 +239,10 @@ public class PlanService {
             "system", "plan.run", "plan", p.name, outcome, RequestOrigin.SYSTEM, details));
   }
 
-  /** After a plan's backup succeeds: verify the new image when the plan asks for it. */
+  /**
+   * After a plan's backup succeeds: verify the new image when the plan asks for it, and let go of
+   * the images its retention no longer keeps.
+   */
   void onJobEnded(@Observes(during = TransactionPhase.AFTER_SUCCESS) JobEnded ended) {
     if (!"backup".equals(ended.type()) || ended.state() != JobState.SUCCEEDED) {
       return;
@@ -240,6 +251,11 @@ public class PlanService {
       QuarkusTransaction.requiringNew().run(() -> verifyAfter(ended.jobId()));
     } catch (RuntimeException e) {
       LOG.warnf(e, "Could not queue the verify after backup job %d", ended.jobId());
+    }
+    try {
+      QuarkusTransaction.requiringNew().run(() -> applyRetention(ended.jobId()));
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "Could not apply retention after backup job %d", ended.jobId());
     }
   }
 
@@ -257,6 +273,46 @@ public class PlanService {
         jobs.enqueueVerify(
             image, "system", "plan " + p.name + ": verify after backup", RequestOrigin.SYSTEM);
     LOG.infof("Backup plan %s queued verify job %d of image %d", p.name, verify, image);
+  }
+
+  /**
+   * Applies the plan's retention to the machine's images in its repository (those made by hand
+   * count too, as in restic and Proxmox) and queues a prune job for the rest. Never let go of: the
+   * image just made, and an image a pending or approved restore or an unfinished job still needs.
+   */
+  private void applyRetention(long jobId) {
+    Optional<Long> planId = jobs.planOf(jobId);
+    if (planId.isEmpty()) {
+      return;
+    }
+    Plan p = em.find(Plan.class, planId.get());
+    Long newest = jobs.get(jobId).map(JobView::imageId).orElse(null);
+    if (p == null || keep(p).keepsAll() || newest == null) {
+      return;
+    }
+    Map<String, ImageService.Candidate> byManifest = new HashMap<>();
+    List<Retention.Item> items = new ArrayList<>();
+    for (ImageService.Candidate c : images.candidates(p.machineId, p.repositoryId)) {
+      byManifest.put(c.manifestId(), c);
+      items.add(new Retention.Item(c.manifestId(), c.created()));
+    }
+    Retention rules =
+        new Retention(
+            p.keepLast, p.keepHourly, p.keepDaily, p.keepWeekly, p.keepMonthly, p.keepYearly);
+    List<String> go =
+        rules.apply(items, schedule(p).zone()).stream()
+            .filter(d -> !d.keep())
+            .map(d -> byManifest.get(d.item().id()))
+            .filter(c -> c.id() != newest && !c.needed())
+            .sorted(Comparator.comparing(ImageService.Candidate::created))
+            .map(ImageService.Candidate::manifestId)
+            .toList();
+    if (go.isEmpty()) {
+      return;
+    }
+    long prune =
+        jobs.enqueuePrune(p.machineId, p.repositoryId, p.id, go, "plan " + p.name + ": " + keep(p));
+    LOG.infof("Backup plan %s queued prune job %d for %d image(s)", p.name, prune, go.size());
   }
 
   // ---------------------------------------------------------------- helpers
@@ -331,6 +387,22 @@ public class PlanService {
     p.timeZone = schedule.zone().getId();
     p.verifyAfter = spec.verifyAfter();
     p.enabled = spec.enabled() == null || spec.enabled();
+    PlanSpec.Keep keep = spec.keep() == null ? PlanSpec.Keep.ALL : spec.keep();
+    for (int n :
+        new int[] {
+          keep.last(), keep.hourly(), keep.daily(), keep.weekly(), keep.monthly(), keep.yearly()
+        }) {
+      if (n < 0 || n > KEEP_MAX) {
+        throw new IllegalArgumentException(
+            "Each keep count is between 0 (rule off) and " + KEEP_MAX + "; " + n + " is not.");
+      }
+    }
+    p.keepLast = keep.last();
+    p.keepHourly = keep.hourly();
+    p.keepDaily = keep.daily();
+    p.keepWeekly = keep.weekly();
+    p.keepMonthly = keep.monthly();
+    p.keepYearly = keep.yearly();
   }
 
   private void requireDisks(Plan p) {
@@ -346,6 +418,11 @@ public class PlanService {
       throw new IllegalStateException(
           m.name() + " no longer reports disk " + p.diskName + "; edit the plan.");
     }
+  }
+
+  private static PlanSpec.Keep keep(Plan p) {
+    return new PlanSpec.Keep(
+        p.keepLast, p.keepHourly, p.keepDaily, p.keepWeekly, p.keepMonthly, p.keepYearly);
   }
 
   private static PlanSchedule schedule(Plan p) {
@@ -368,6 +445,8 @@ public class PlanService {
         + p.timeZone
         + ")"
         + (p.verifyAfter ? ", verify after" : "")
+        + ", "
+        + keep(p)
         + (p.enabled ? "" : ", disabled");
   }
 
@@ -386,6 +465,7 @@ public class PlanService {
         p.timeZone,
         p.verifyAfter,
         p.enabled,
+        keep(p),
         p.createdBy,
         p.createdAt,
         p.updatedAt,

@@ -9,6 +9,7 @@ package io.holdfast.plans;
  * @param schedule Unix cron: minute hour day month weekday
  * @param timeZone the schedule's zone, e.g. Europe/Berlin; null for UTC
  * @param enabled null counts as true
+ * @param keep retention after each backup; null (or all 0) keeps every image
  */
 public record PlanSpec(
     String name,
@@ -18,4 +19,40 @@ public record PlanSpec(
     String schedule,
     String timeZone,
     boolean verifyAfter,
-    Boolean enabled) {}
+    Boolean enabled,
+    Keep keep) {
+
+  /**
+   * How many images to keep: the newest {@code last}, and the newest of each of the most recent
+   * {@code hourly} hours, {@code daily} days, and so on; an image any rule keeps stays.
+   */
+  public record Keep(int last, int hourly, int daily, int weekly, int monthly, int yearly) {
+
+    public static final Keep ALL = new Keep(0, 0, 0, 0, 0, 0);
+
+    public boolean keepsAll() {
+      return last + hourly + daily + weekly + monthly + yearly == 0;
+    }
+
+    @Override
+    public String toString() {
+      if (keepsAll()) {
+        return "keep every image";
+      }
+      StringBuilder b = new StringBuilder("keep");
+      add(b, last, "last");
+      add(b, hourly, "hourly");
+      add(b, daily, "daily");
+      add(b, weekly, "weekly");
+      add(b, monthly, "monthly");
+      add(b, yearly, "yearly");
+      return b.toString();
+    }
+
+    private static void add(StringBuilder b, int n, String rule) {
+      if (n > 0) {
+        b.append(b.length() > 4 ? ", " : " ").append(n).append(' ').append(rule);
+      }
+    }
+  }
+}

@@ -22,6 +22,7 @@ public record PlanView(
     String timeZone,
     boolean verifyAfter,
     boolean enabled,
+    PlanSpec.Keep keep,
     String createdBy,
     Instant createdAt,
     Instant updatedAt,

@@ -9,6 +9,7 @@ import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
 import io.holdfast.engine.ops.CollectGarbage;
 import io.holdfast.engine.ops.CreateImage;
+import io.holdfast.engine.ops.PruneImages;
 import io.holdfast.engine.ops.RecompressPacks;
 import io.holdfast.engine.ops.RestoreImage;
 import io.holdfast.engine.ops.VerifyImages;
@@ -214,6 +215,7 @@ public final class Agent implements Runnable {
             case "verify" -> verify(order, reporter, cancel);
             case "restore" -> restore(order, reporter, cancel);
             case "maintenance" -> maintain(order, reporter, cancel);
+            case "prune" -> prune(order, reporter);
             default ->
                 Protocol.JobResult.failed("This worker does not know job type " + order.type());
           };
@@ -338,6 +340,22 @@ public final class Agent implements Runnable {
    * ends up as small as a strongly compressed one. Damaged packs are left alone and named, and the
    * job still succeeds: verify is what says which images they hurt.
    */
+  /** Deletes the images the console's retention let go; garbage collection frees their chunks. */
+  private Protocol.JobResult prune(Protocol.JobOrder o, JobReporter reporter) {
+    List<String> ids = o.prune() == null ? List.of() : o.prune();
+    reporter.update("pruning", 0, ids.size());
+    Repository repo = Repository.open(Path.of(o.repository()), null);
+    PruneImages.Deleted d = new PruneImages(repo).delete(o.machine(), ids);
+    reporter.update("pruning", ids.size(), ids.size());
+    d.removed().forEach(id -> reporter.log("info", "Deleted image " + id));
+    d.missing().forEach(id -> reporter.log("warn", "Image " + id + " was gone already"));
+    reporter.log(
+        "info",
+        d.removed().size()
+            + " image(s) deleted; their chunks are freed by the repository's next maintenance");
+    return Protocol.JobResult.of(new Protocol.PruneSummary(d.removed(), d.missing()));
+  }
+
   private Protocol.JobResult maintain(
       Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
     Protocol.MaintenanceOrder m = o.maintenance();

@@ -275,6 +275,163 @@ class PlansTest {
     }
   }
 
+  @Test
+  void after_a_backup_retention_prunes_what_it_no_longer_keeps_but_never_what_a_restore_needs()
+      throws Exception {
+    Machine m = machine("keep");
+    String operator = TestUsers.create("operator");
+    String name = "Keep two " + m.name();
+    long id =
+        as(operator)
+            .body(
+                """
+                {"name":"%s","machine":%d,"schedule":"0 2 * * *","timeZone":"UTC",
+                 "keep":{"last":2,"hourly":0,"daily":0,"weekly":0,"monthly":0,"yearly":0}}
+                """
+                    .formatted(name, m.id()))
+            .post("/api/v1/plans")
+            .then()
+            .statusCode(201)
+            .body("keep.last", equalTo(2))
+            .extract()
+            .jsonPath()
+            .getLong("id");
+    long repo;
+    long needed;
+    String tag = m.name();
+    try (Connection c = db.getConnection()) {
+      c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
+      repo = single(c, "select repository_id from plan where id = " + id);
+      // four older images: the oldest is still being verified, so a job needs it
+      for (int days = 4; days >= 1; days--) {
+        c.createStatement()
+            .executeUpdate(
+                "insert into image (repository_id, machine_id, manifest_id, created_at,"
+                    + " logical_bytes, used_bytes, stored_bytes, disks) values ("
+                    + repo
+                    + ", "
+                    + m.id()
+                    + ", 'old"
+                    + days
+                    + "-"
+                    + tag
+                    + "', now() - interval '"
+                    + days
+                    + " days', 1048576, 524288, 262144, '[]')");
+      }
+      needed = single(c, "select id from image where manifest_id = 'old4-" + tag + "'");
+    }
+    long verify =
+        as(operator)
+            .body("{\"image\":" + needed + "}")
+            .post("/api/v1/jobs/verify")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath()
+            .getLong("job");
+
+    // the plan's backup succeeds with a fifth image
+    long backup =
+        as(operator)
+            .post("/api/v1/plans/" + id + "/run")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath()
+            .getLong("job");
+    JsonPath poll =
+        WorkerCalls.post(
+                m.credential(), "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    assertThat(poll.getList("jobs.id", Long.class)).contains(verify);
+    // one job at a time: the verify first; then the backup
+    WorkerCalls.post(
+            m.credential(),
+            "poll",
+            "{\"running\":[" + verify + "],\"capacity\":1,\"waitSeconds\":0}")
+        .statusCode(200)
+        .body("jobs.id", org.hamcrest.Matchers.hasItem((int) backup));
+    WorkerCalls.post(
+            m.credential(),
+            "jobs/" + backup + "/result",
+            """
+            {"state":"succeeded","image":{"manifestId":"new-%s","created":"%s","logicalBytes":1048576,
+             "usedBytes":4096,"storedBytes":100,"disksJson":"[]"}}
+            """
+                .formatted(tag, Instant.now()))
+        .statusCode(204);
+
+    // keep last 2 keeps the new image and old1; old2 and old3 go; old4 stays while it is verified
+    long prune;
+    try (Connection c = db.getConnection()) {
+      prune =
+          single(
+              c, "select coalesce(max(id), 0) from job where type = 'prune' and plan_id = " + id);
+    }
+    assertThat(prune).as("a prune job queued after the backup").isPositive();
+    JsonPath order =
+        WorkerCalls.post(
+                m.credential(),
+                "poll",
+                "{\"running\":[" + verify + "],\"capacity\":1,\"waitSeconds\":0}")
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    String mine = "jobs.find { it.id == " + prune + " }";
+    assertThat(order.getString(mine + ".type")).isEqualTo("prune");
+    assertThat(order.getList(mine + ".prune", String.class))
+        .containsExactly("old3-" + tag, "old2-" + tag);
+    assertThat(order.getString(mine + ".machine")).isEqualTo(m.name());
+
+    WorkerCalls.post(
+            m.credential(),
+            "jobs/" + prune + "/result",
+            """
+            {"state":"succeeded","prune":{"removed":["old3-%s"],"missing":["old2-%s"]}}
+            """
+                .formatted(tag, tag))
+        .statusCode(204);
+    List<String> left =
+        as(operator)
+            .get("/api/v1/images?machine=" + m.id())
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("items.manifestId", String.class);
+    assertThat(left).containsExactlyInAnyOrder("new-" + tag, "old1-" + tag, "old4-" + tag);
+    try (Connection c = db.getConnection()) {
+      assertThat(
+              single(
+                  c,
+                  "select count(*) from image where pruned_at is not null and machine_id = "
+                      + m.id()))
+          .isEqualTo(2);
+      assertThat(
+              text(
+                  c,
+                  "select details from audit_event where action = 'prune.start' and object_id = '"
+                      + m.name()
+                      + "'"))
+          .contains("plan " + name + ": keep 2 last")
+          .contains("old3-" + tag + ", old2-" + tag);
+    }
+    // a verify of a pruned image is refused: its manifest is gone
+    long pruned;
+    try (Connection c = db.getConnection()) {
+      pruned = single(c, "select id from image where manifest_id = 'old3-" + tag + "'");
+    }
+    as(operator)
+        .body("{\"image\":" + pruned + "}")
+        .post("/api/v1/jobs/verify")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("No image " + pruned));
+  }
+
   private List<long[]> jobsOf(long plan) throws SQLException {
     List<long[]> jobs = new ArrayList<>();
     try (Connection c = db.getConnection();

@@ -245,6 +245,8 @@ class ConsoleBrowserIT {
         .click();
     assertThat(page.locator("#plan-schedule input")).hasValue("30 22 * * 1-5");
     page.locator("#plan-verify input").check();
+    // the other tests' images of this machine stay: keep the newest ten, whatever their day
+    page.locator("#plan-keep-last input").fill("10");
     Browser.screenshot(page, "40-plan-editor");
     page.locator("#save-plan").click();
     assertThat(page.getByText(Pattern.compile("Plan Weeknights, demo machine runs next at")))
@@ -253,6 +255,7 @@ class ConsoleBrowserIT {
     assertThat(grid).containsText("Weeknights, demo machine");
     assertThat(grid).containsText("Weekdays at 22:30");
     assertThat(grid).containsText("none yet");
+    assertThat(grid).containsText("keep 10 last, 7 daily, 4 weekly, 6 monthly");
 
     page.locator("#plans-grid .run-plan").first().click();
     assertThat(page.getByText("queued as job").first()).isVisible();

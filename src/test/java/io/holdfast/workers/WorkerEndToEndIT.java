@@ -93,8 +93,65 @@ class WorkerEndToEndIT {
         assertThat(console.get("/api/v1/audit?action=job.succeeded").getInt("total")).isEqualTo(4);
 
         maintainTheRepository(console, worker, tmp.resolve("repository"), image, machine);
+        aPlanKeepsTheNewestImageOnly(console, worker, tmp.resolve("repository"), image, machine);
       }
     }
+  }
+
+  /**
+   * A plan that keeps one image runs: the real worker backs the machine up, verifies the new image
+   * as the plan asks, and deletes the older image's manifest; the catalogue no longer lists it.
+   */
+  private void aPlanKeepsTheNewestImageOnly(
+      Console console, WorkerProcess worker, Path repository, long older, long machine)
+      throws Exception {
+    Repository repo = Repository.open(repository, null);
+    String olderManifest = console.get("/api/v1/images/" + older).getString("manifestId");
+    long plan =
+        ((Number)
+                console
+                    .as()
+                    .body(
+                        """
+                        {"name":"keep one","machine":%d,"schedule":"0 2 * * *","timeZone":"UTC",
+                         "verifyAfter":true,"keep":{"last":1,"hourly":0,"daily":0,"weekly":0,
+                         "monthly":0,"yearly":0}}
+                        """
+                            .formatted(machine))
+                    .post("/api/v1/plans")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("id"))
+            .longValue();
+    JsonPath backup =
+        console.runJob(
+            "/api/v1/plans/" + plan + "/run", "{}", Duration.ofSeconds(120), worker::log);
+    long newer = backup.getLong("imageId");
+    for (String type : List.of("verify", "prune")) {
+      long job =
+          console
+              .await(
+                  "/api/v1/jobs?type=" + type + "&machine=" + machine,
+                  j ->
+                      j.getList("items", Map.class).stream()
+                          .anyMatch(
+                              i ->
+                                  String.valueOf(i.get("cause")).startsWith("plan keep one")
+                                      && "SUCCEEDED".equals(i.get("state"))),
+                  Duration.ofSeconds(90))
+              .getLong("items.find { it.cause.startsWith('plan keep one') }.id");
+      assertThat(console.get("/api/v1/jobs/" + job + "/log").getList("message", String.class))
+          .as(type + " job's log")
+          .isNotEmpty();
+    }
+    assertThat(console.get("/api/v1/images/" + newer).getString("verifyStatus")).isEqualTo("sound");
+    assertThat(repo.listManifests())
+        .extracting(Repository.ManifestRef::id)
+        .doesNotContain(olderManifest)
+        .hasSize(1);
+    assertThat(console.get("/api/v1/images?machine=" + machine).getList("items.id", Long.class))
+        .containsExactly(newer);
   }
 
   /**

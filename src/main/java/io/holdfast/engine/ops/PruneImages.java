@@ -27,6 +27,47 @@ public final class PruneImages {
     this.repo = repo;
   }
 
+  /** What {@link #delete} did: the manifests it deleted, and those that were gone already. */
+  public record Deleted(List<String> removed, List<String> missing) {}
+
+  /**
+   * Deletes the named images of one machine, as decided elsewhere (the console applies a plan's
+   * retention to its catalogue, where it also knows which images a restore still needs). An id that
+   * names another machine's image is refused before anything is deleted; their chunks go at the
+   * next garbage collection.
+   */
+  public Deleted delete(String machine, List<String> ids) {
+    Map<String, Repository.ManifestRef> refs = new HashMap<>();
+    for (Repository.ManifestRef ref : repo.listManifests()) {
+      refs.put(ref.id(), ref);
+    }
+    for (String id : ids) {
+      Repository.ManifestRef ref = refs.get(id);
+      if (ref != null && !ref.machine().equals(machine)) {
+        throw new EngineException(
+            "Image "
+                + id
+                + " belongs to "
+                + ref.machine()
+                + ", not "
+                + machine
+                + "; nothing deleted.");
+      }
+    }
+    List<String> removed = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (String id : ids) {
+      Repository.ManifestRef ref = refs.get(id);
+      if (ref == null) {
+        missing.add(id);
+      } else {
+        repo.deleteManifest(ref);
+        removed.add(id);
+      }
+    }
+    return new Deleted(removed, missing);
+  }
+
   public Report run(String machine, Retention retention, ZoneId zone, boolean dryRun) {
     Map<String, Repository.ManifestRef> refs = new HashMap<>();
     List<Retention.Item> items = new ArrayList<>();

@@ -17,6 +17,7 @@ import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.IntegerField;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.data.renderer.ComponentRenderer;
 import com.vaadin.flow.router.PageTitle;
@@ -115,8 +116,10 @@ public class PlansView extends VerticalLayout {
                     + " ("
                     + p.timeZone()
                     + ")"
-                    + (p.verifyAfter() ? ", then verify" : ""))
-        .setHeader("When")
+                    + (p.verifyAfter() ? ", then verify" : "")
+                    + "; "
+                    + p.keep())
+        .setHeader("When, how long")
         .setFlexGrow(2)
         .setTooltipGenerator(PlanView::schedule);
     grid.addColumn(p -> p.enabled() ? Format.time(p.nextRun()) : "disabled")
@@ -147,6 +150,18 @@ public class PlansView extends VerticalLayout {
     }
     empty.setVisible(now.isEmpty());
     grid.setVisible(!now.isEmpty());
+  }
+
+  private static IntegerField keepField(String label, String id) {
+    IntegerField f = new IntegerField(label);
+    f.setId(id);
+    f.setMin(0);
+    f.setStepButtonsVisible(false);
+    return f;
+  }
+
+  private static int count(IntegerField f) {
+    return f.getValue() == null ? 0 : f.getValue();
   }
 
   private static String what(PlanView p) {
@@ -323,10 +338,31 @@ public class PlansView extends VerticalLayout {
       verify.setValue(p.verifyAfter());
       enabled.setValue(p.enabled());
     }
+    IntegerField[] keep = {
+      keepField("Keep last", "plan-keep-last"),
+      keepField("hourly", "plan-keep-hourly"),
+      keepField("daily", "plan-keep-daily"),
+      keepField("weekly", "plan-keep-weekly"),
+      keepField("monthly", "plan-keep-monthly"),
+      keepField("yearly", "plan-keep-yearly"),
+    };
+    PlanSpec.Keep k = p == null ? new PlanSpec.Keep(3, 0, 7, 4, 6, 0) : p.keep();
+    int[] counts = {k.last(), k.hourly(), k.daily(), k.weekly(), k.monthly(), k.yearly()};
+    for (int i = 0; i < keep.length; i++) {
+      keep[i].setValue(counts[i]);
+    }
     FormLayout form = new FormLayout(name, machine, disk, repository, preset, cron, zone);
     form.add(verify, 2);
     form.add(enabled, 2);
-    d.add(form);
+    FormLayout retention = new FormLayout(keep);
+    retention.setResponsiveSteps(new FormLayout.ResponsiveStep("0", 6));
+    Paragraph retentionHelp =
+        new Paragraph(
+            "After each backup, keep the newest images by these rules (0 = rule off; all 0 keeps"
+                + " every image). An image a pending restore still needs is always kept; space is"
+                + " freed by the repository's next maintenance.");
+    retentionHelp.getStyle().set("font-size", "var(--lumo-font-size-s)").set("margin", "0");
+    d.add(form, retentionHelp, retention);
     Button save =
         new Button(
             p == null ? "Create plan" : "Save",
@@ -342,7 +378,14 @@ public class PlansView extends VerticalLayout {
                               cron.getValue(),
                               zone.getValue(),
                               verify.getValue(),
-                              enabled.getValue());
+                              enabled.getValue(),
+                              new PlanSpec.Keep(
+                                  count(keep[0]),
+                                  count(keep[1]),
+                                  count(keep[2]),
+                                  count(keep[3]),
+                                  count(keep[4]),
+                                  count(keep[5])));
                       PlanView saved =
                           p == null
                               ? plans.create(spec, Origins.user(), Origins.current())

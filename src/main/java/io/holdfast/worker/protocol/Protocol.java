@@ -69,17 +69,29 @@ public final class Protocol {
       String disk,
       Integer partition,
       String target,
-      MaintenanceOrder maintenance) {
+      MaintenanceOrder maintenance,
+      List<String> prune) {
 
     public static JobOrder backup(
         long id, String machine, String repository, List<DiskTarget> disks, String compression) {
       return new JobOrder(
-          id, "backup", machine, repository, disks, compression, null, null, null, null, null);
+          id,
+          "backup",
+          machine,
+          repository,
+          disks,
+          compression,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
     }
 
     public static JobOrder verify(long id, String machine, String repository, String image) {
       return new JobOrder(
-          id, "verify", machine, repository, null, null, image, null, null, null, null);
+          id, "verify", machine, repository, null, null, image, null, null, null, null, null);
     }
 
     public static JobOrder restore(
@@ -91,13 +103,30 @@ public final class Protocol {
         Integer partition,
         String target) {
       return new JobOrder(
-          id, "restore", machine, repository, null, null, image, disk, partition, target, null);
+          id,
+          "restore",
+          machine,
+          repository,
+          null,
+          null,
+          image,
+          disk,
+          partition,
+          target,
+          null,
+          null);
+    }
+
+    /** Deletes these images' manifests from the repository (retention decided by the console). */
+    public static JobOrder prune(long id, String machine, String repository, List<String> images) {
+      return new JobOrder(
+          id, "prune", machine, repository, null, null, null, null, null, null, null, images);
     }
 
     public static JobOrder maintenance(
         long id, String machine, String repository, MaintenanceOrder what) {
       return new JobOrder(
-          id, "maintenance", machine, repository, null, null, null, null, null, null, what);
+          id, "maintenance", machine, repository, null, null, null, null, null, null, what, null);
     }
   }
 
@@ -119,6 +148,14 @@ public final class Protocol {
       String disksJson) {}
 
   public record VerifySummary(boolean sound, long chunksChecked, String detail) {}
+
+  /**
+   * What a prune job did.
+   *
+   * @param removed manifests deleted
+   * @param missing manifests that were gone already (deleted by an admin at a shell)
+   */
+  public record PruneSummary(List<String> removed, List<String> missing) {}
 
   public record RestoreSummary(long bytesTotal, long bytesWritten, long bytesSkipped) {}
 
@@ -151,30 +188,35 @@ public final class Protocol {
       ImageSummary image,
       VerifySummary verify,
       RestoreSummary restore,
-      MaintenanceSummary maintenance) {
+      MaintenanceSummary maintenance,
+      PruneSummary prune) {
 
     public static JobResult failed(String error) {
-      return new JobResult("failed", error, null, null, null, null);
+      return new JobResult("failed", error, null, null, null, null, null);
     }
 
     public static JobResult cancelled(String why) {
-      return new JobResult("cancelled", why, null, null, null, null);
+      return new JobResult("cancelled", why, null, null, null, null, null);
     }
 
     public static JobResult of(ImageSummary image) {
-      return new JobResult("succeeded", null, image, null, null, null);
+      return new JobResult("succeeded", null, image, null, null, null, null);
     }
 
     public static JobResult of(VerifySummary verify) {
-      return new JobResult("succeeded", null, null, verify, null, null);
+      return new JobResult("succeeded", null, null, verify, null, null, null);
     }
 
     public static JobResult of(RestoreSummary restore) {
-      return new JobResult("succeeded", null, null, null, restore, null);
+      return new JobResult("succeeded", null, null, null, restore, null, null);
     }
 
     public static JobResult of(MaintenanceSummary maintenance) {
-      return new JobResult("succeeded", null, null, null, null, maintenance);
+      return new JobResult("succeeded", null, null, null, null, maintenance, null);
+    }
+
+    public static JobResult of(PruneSummary prune) {
+      return new JobResult("succeeded", null, null, null, null, null, prune);
     }
   }
 }
