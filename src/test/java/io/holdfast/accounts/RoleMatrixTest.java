@@ -79,6 +79,8 @@ class RoleMatrixTest {
             switch (method) {
               case "GET" -> req.get(path).statusCode();
               case "PATCH" -> req.body("{}").patch(path).statusCode();
+              case "PUT" -> req.body("{}").put(path).statusCode();
+              case "DELETE" -> req.delete(path).statusCode();
               default -> req.body("{}").post(path).statusCode();
             };
         boolean refused = status == 403 || status == 401;
