@@ -92,11 +92,12 @@ public class PlanService {
     String before = describe(p);
     String schedule = p.schedule;
     String zone = p.timeZone;
+    boolean wasEnabled = p.enabled;
     apply(p, spec, id);
-    if (!p.schedule.equals(schedule) || !p.timeZone.equals(zone)) {
-      // a new schedule starts from now: times it would have had in the past do not count
-      p.lastDueAt = null;
-      p.createdAt = clock.instant();
+    if (!p.schedule.equals(schedule) || !p.timeZone.equals(zone) || (p.enabled && !wasEnabled)) {
+      // a new schedule, or a plan switched back on, starts from now: due times before do not
+      // count, so re-enabling at 03:00 does not start the 02:00 backup it was off for
+      p.lastDueAt = clock.instant();
     }
     p.updatedAt = clock.instant();
     audit.record(

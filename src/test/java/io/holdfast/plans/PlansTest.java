@@ -276,6 +276,43 @@ class PlansTest {
   }
 
   @Test
+  void a_plan_switched_back_on_starts_from_then_not_with_the_times_it_was_off_for()
+      throws Exception {
+    Machine m = machine("onoff");
+    String operator = TestUsers.create("operator");
+    String name = "Every minute " + m.name();
+    long id =
+        as(operator)
+            .body(spec(name, m.id(), null, "* * * * *", false))
+            .post("/api/v1/plans")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath()
+            .getLong("id");
+    try (Connection c = db.getConnection()) {
+      // made an hour ago: the last minute's due time counts as one it has not run yet
+      c.createStatement()
+          .executeUpdate("update plan set created_at = now() - interval '1 hour' where id = " + id);
+    }
+    String off = spec(name, m.id(), null, "* * * * *", false).replace("}", ",\"enabled\":false}");
+    as(operator).body(off).put("/api/v1/plans/" + id).then().statusCode(200);
+    plans.queueDue(Instant.now());
+    assertThat(jobsOf(id)).as("a disabled plan queues nothing").isEmpty();
+
+    as(operator)
+        .body(spec(name, m.id(), null, "* * * * *", false))
+        .put("/api/v1/plans/" + id)
+        .then()
+        .statusCode(200)
+        .body("enabled", equalTo(true));
+    plans.queueDue(Instant.now());
+    assertThat(jobsOf(id)).as("due times from before it was switched on do not count").isEmpty();
+    plans.queueDue(Instant.now().plusSeconds(61));
+    assertThat(jobsOf(id)).as("the next minute does").hasSize(1);
+  }
+
+  @Test
   void after_a_backup_retention_prunes_what_it_no_longer_keeps_but_never_what_a_restore_needs()
       throws Exception {
     Machine m = machine("keep");
