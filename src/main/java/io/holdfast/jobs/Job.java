@@ -46,6 +46,10 @@ class Job {
   @Column(name = "plan_id")
   Long planId;
 
+  /** 1 for a backup its plan's schedule queued, 2 for that one's first retry, …; else null. */
+  @Column(name = "plan_attempt")
+  Integer planAttempt;
+
   @Column(nullable = false)
   String params = "{}";
 

@@ -76,6 +76,45 @@ public class JobService {
       String requestedBy,
       String cause,
       RequestOrigin origin) {
+    return insertBackup(
+        machineId, disk, repositoryId, planId, null, null, requestedBy, cause, origin);
+  }
+
+  /**
+   * Queues a backup that a plan's schedule runs: {@code attempt} 1 for the due time itself, 2 for
+   * its first retry, and so on; a retry is handed to a worker no earlier than {@code notBefore}.
+   */
+  @Transactional
+  public long enqueueScheduledBackup(
+      long machineId,
+      String disk,
+      long repositoryId,
+      long planId,
+      int attempt,
+      Instant notBefore,
+      String cause) {
+    return insertBackup(
+        machineId,
+        disk,
+        repositoryId,
+        planId,
+        attempt,
+        notBefore,
+        "system",
+        cause,
+        RequestOrigin.SYSTEM);
+  }
+
+  private long insertBackup(
+      long machineId,
+      String disk,
+      Long repositoryId,
+      Long planId,
+      Integer planAttempt,
+      Instant notBefore,
+      String requestedBy,
+      String cause,
+      RequestOrigin origin) {
     MachineDetail m =
         machines
             .detail(machineId)
@@ -95,6 +134,8 @@ public class JobService {
     Job j = newJob("backup", machineId, requestedBy, cause);
     j.repositoryId = repo.id();
     j.planId = planId;
+    j.planAttempt = planAttempt;
+    j.notBefore = notBefore;
     j.diskName = disk;
     j.maxAttempts = config.backupAttempts();
     j.params = write(Map.of("compression", "fast"));
@@ -878,6 +919,23 @@ public class JobService {
   public Optional<Long> planOf(long jobId) {
     Job j = em.find(Job.class, jobId);
     return j == null ? Optional.empty() : Optional.ofNullable(j.planId);
+  }
+
+  /**
+   * A plan's backup job as its schedule sees it.
+   *
+   * @param attempt 1 for the scheduled backup, 2 for its first retry, …; null when a person ran it
+   * @param error why it failed, or null
+   */
+  public record PlanRun(long planId, Integer attempt, String error) {}
+
+  /** The plan run a job is, or empty when no plan queued it. */
+  @Transactional
+  public Optional<PlanRun> planRunOf(long jobId) {
+    Job j = em.find(Job.class, jobId);
+    return j == null || j.planId == null
+        ? Optional.empty()
+        : Optional.of(new PlanRun(j.planId, j.planAttempt, j.error));
   }
 
   @Transactional

@@ -60,6 +60,13 @@ class Plan {
   @Column(name = "keep_yearly")
   int keepYearly;
 
+  /** How often a failed scheduled backup is queued again (0 = never), and how long after. */
+  @Column(nullable = false)
+  int retries = PlanSpec.DEFAULT_RETRIES;
+
+  @Column(name = "retry_wait_minutes", nullable = false)
+  int retryWaitMinutes = PlanSpec.DEFAULT_RETRY_WAIT_MINUTES;
+
   @Column(name = "created_by", nullable = false)
   String createdBy;
 

@@ -25,6 +25,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.NotFoundException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,7 +38,8 @@ import org.jboss.logging.Logger;
 /**
  * Backup plans: what to back up, where and when. A plan that falls due queues one backup job that
  * names it; a due time that finds the plan's previous backup still running is passed over, so
- * backups never pile up behind a slow one. Every change and every run is an audit event.
+ * backups never pile up behind a slow one. A scheduled backup that fails is queued again after the
+ * plan's wait, up to its number of retries. Every change and every run is an audit event.
  */
 @ApplicationScoped
 public class PlanService {
@@ -45,6 +47,8 @@ public class PlanService {
   private static final Logger LOG = Logger.getLogger(PlanService.class);
   private static final int NAME_MAX = 100;
   private static final int KEEP_MAX = 10_000;
+  private static final int RETRIES_MAX = 10;
+  private static final int RETRY_WAIT_MAX = 1440;
 
   @Inject EntityManager em;
   @Inject Clock clock;
@@ -201,16 +205,81 @@ public class PlanService {
     }
     requireDisks(p);
     long job =
-        jobs.enqueueBackup(
+        jobs.enqueueScheduledBackup(
+            p.machineId, p.diskName, p.repositoryId, p.id, 1, null, "plan " + p.name);
+    LOG.infof("Backup plan %s queued job %d (due at %s)", p.name, job, due.get());
+    return true;
+  }
+
+  /**
+   * After a scheduled backup (or a retry of one) failed: queues it again after the plan's wait
+   * while the plan has retries left and is still enabled, and records either way in the audit log.
+   * A backup a person started is not retried; neither is a cancelled one.
+   */
+  private void retryAfterFailure(long jobId) {
+    Optional<JobService.PlanRun> run = jobs.planRunOf(jobId);
+    if (run.isEmpty() || run.get().attempt() == null) {
+      return;
+    }
+    Plan p = em.find(Plan.class, run.get().planId(), LockModeType.PESSIMISTIC_WRITE);
+    if (p == null) {
+      return;
+    }
+    int attempt = run.get().attempt();
+    String failed =
+        "backup job "
+            + jobId
+            + " failed"
+            + (run.get().error() == null ? "" : " (" + run.get().error() + ")");
+    if (!p.enabled) {
+      record(p, AuditOutcome.FAILURE, failed + "; not retried: the plan is disabled");
+      return;
+    }
+    if (attempt > p.retries) {
+      record(
+          p,
+          AuditOutcome.FAILURE,
+          failed
+              + (p.retries == 0
+                  ? "; the plan retries no failed backup"
+                  : "; that was its last retry (" + p.retries + ")")
+              + schedule(p)
+                  .next(clock.instant())
+                  .map(next -> "; the next backup is due at " + next)
+                  .orElse(""));
+      return;
+    }
+    Optional<JobView> last = jobs.lastOfPlan(p.id);
+    if (last.isPresent() && last.get().id() != jobId && !last.get().state().finished()) {
+      record(
+          p,
+          AuditOutcome.FAILURE,
+          failed
+              + "; not retried: backup job "
+              + last.get().id()
+              + " is already "
+              + stateName(last.get()));
+      return;
+    }
+    Instant at = clock.instant().plus(Duration.ofMinutes(p.retryWaitMinutes));
+    String retry = "retry " + attempt + " of " + p.retries;
+    try {
+      requireDisks(p);
+    } catch (IllegalStateException e) {
+      record(p, AuditOutcome.FAILURE, failed + "; " + retry + " not queued: " + e.getMessage());
+      return;
+    }
+    long job =
+        jobs.enqueueScheduledBackup(
             p.machineId,
             p.diskName,
             p.repositoryId,
             p.id,
-            "system",
-            "plan " + p.name,
-            RequestOrigin.SYSTEM);
-    LOG.infof("Backup plan %s queued job %d (due at %s)", p.name, job, due.get());
-    return true;
+            attempt + 1,
+            at,
+            "plan " + p.name + ": " + retry + " after job " + jobId + " failed");
+    record(p, AuditOutcome.FAILURE, failed + "; " + retry + " queued as job " + job + " for " + at);
+    LOG.infof("Backup plan %s queued job %d, %s, for %s", p.name, job, retry, at);
   }
 
   private void passOver(long id, Instant now, String why) {
@@ -241,11 +310,23 @@ public class PlanService {
   }
 
   /**
-   * After a plan's backup succeeds: verify the new image when the plan asks for it, and let go of
-   * the images its retention no longer keeps.
+   * After a plan's backup fails: retry it, if its schedule queued it. After one succeeds: verify
+   * the new image when the plan asks for it, and let go of the images its retention no longer
+   * keeps.
    */
   void onJobEnded(@Observes(during = TransactionPhase.AFTER_SUCCESS) JobEnded ended) {
-    if (!"backup".equals(ended.type()) || ended.state() != JobState.SUCCEEDED) {
+    if (!"backup".equals(ended.type())) {
+      return;
+    }
+    if (ended.state() == JobState.FAILED) {
+      try {
+        QuarkusTransaction.requiringNew().run(() -> retryAfterFailure(ended.jobId()));
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "Could not queue the retry of failed backup job %d", ended.jobId());
+      }
+      return;
+    }
+    if (ended.state() != JobState.SUCCEEDED) {
       return;
     }
     try {
@@ -331,7 +412,7 @@ public class PlanService {
     if (spec == null) {
       throw new IllegalArgumentException(
           "Send the plan as JSON: name, machine, schedule, and optionally disk, repository,"
-              + " timeZone, verifyAfter, enabled.");
+              + " timeZone, verifyAfter, enabled, keep, retries, retryWaitMinutes.");
     }
     String name = spec.name() == null ? "" : spec.name().trim();
     if (name.isEmpty()) {
@@ -404,6 +485,29 @@ public class PlanService {
     p.keepWeekly = keep.weekly();
     p.keepMonthly = keep.monthly();
     p.keepYearly = keep.yearly();
+    int retries = spec.retries() == null ? PlanSpec.DEFAULT_RETRIES : spec.retries();
+    if (retries < 0 || retries > RETRIES_MAX) {
+      throw new IllegalArgumentException(
+          "A plan retries a failed backup 0 (never) to "
+              + RETRIES_MAX
+              + " times; "
+              + retries
+              + " is not.");
+    }
+    int wait =
+        spec.retryWaitMinutes() == null
+            ? PlanSpec.DEFAULT_RETRY_WAIT_MINUTES
+            : spec.retryWaitMinutes();
+    if (wait < 1 || wait > RETRY_WAIT_MAX) {
+      throw new IllegalArgumentException(
+          "The wait before a retry is 1 to "
+              + RETRY_WAIT_MAX
+              + " minutes (a day); "
+              + wait
+              + " is not.");
+    }
+    p.retries = retries;
+    p.retryWaitMinutes = wait;
   }
 
   private void requireDisks(Plan p) {
@@ -430,6 +534,15 @@ public class PlanService {
     return new PlanSchedule(p.schedule, p.timeZone);
   }
 
+  /** "no retries", "1 retry after 10 min", "3 retries 30 min apart". */
+  public static String retries(int retries, int waitMinutes) {
+    return switch (retries) {
+      case 0 -> "no retries";
+      case 1 -> "1 retry after " + waitMinutes + " min";
+      default -> retries + " retries " + waitMinutes + " min apart";
+    };
+  }
+
   private static String stateName(JobView j) {
     return j.state().name().toLowerCase();
   }
@@ -448,6 +561,8 @@ public class PlanService {
         + (p.verifyAfter ? ", verify after" : "")
         + ", "
         + keep(p)
+        + ", "
+        + retries(p.retries, p.retryWaitMinutes)
         + (p.enabled ? "" : ", disabled");
   }
 
@@ -467,6 +582,8 @@ public class PlanService {
         p.verifyAfter,
         p.enabled,
         keep(p),
+        p.retries,
+        p.retryWaitMinutes,
         p.createdBy,
         p.createdAt,
         p.updatedAt,

@@ -10,6 +10,8 @@ package io.holdfast.plans;
  * @param timeZone the schedule's zone, e.g. Europe/Berlin; null for UTC
  * @param enabled null counts as true
  * @param keep retention after each backup; null (or all 0) keeps every image
+ * @param retries how often a scheduled backup that failed is queued again, 0 to 10; null for 2
+ * @param retryWaitMinutes how long after the failure, 1 to 1440 minutes; null for 10
  */
 public record PlanSpec(
     String name,
@@ -20,7 +22,12 @@ public record PlanSpec(
     String timeZone,
     boolean verifyAfter,
     Boolean enabled,
-    Keep keep) {
+    Keep keep,
+    Integer retries,
+    Integer retryWaitMinutes) {
+
+  public static final int DEFAULT_RETRIES = 2;
+  public static final int DEFAULT_RETRY_WAIT_MINUTES = 10;
 
   /**
    * How many images to keep: the newest {@code last}, and the newest of each of the most recent

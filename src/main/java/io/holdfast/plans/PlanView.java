@@ -23,6 +23,8 @@ public record PlanView(
     boolean verifyAfter,
     boolean enabled,
     PlanSpec.Keep keep,
+    int retries,
+    int retryWaitMinutes,
     String createdBy,
     Instant createdAt,
     Instant updatedAt,

@@ -469,6 +469,165 @@ class PlansTest {
         .body("detail", containsString("No image " + pruned));
   }
 
+  @Test
+  void a_scheduled_backup_that_fails_is_retried_after_the_wait_until_its_retries_run_out()
+      throws Exception {
+    Machine m = machine("retry");
+    String operator = TestUsers.create("operator");
+    String name = "Retried " + m.name();
+    long id =
+        as(operator)
+            .body(
+                spec(name, m.id(), null, "0 2 * * *", false)
+                    .replace("}", ",\"retries\":2,\"retryWaitMinutes\":15}"))
+            .post("/api/v1/plans")
+            .then()
+            .statusCode(201)
+            .body("retries", equalTo(2))
+            .body("retryWaitMinutes", equalTo(15))
+            .extract()
+            .jsonPath()
+            .getLong("id");
+    try (Connection c = db.getConnection()) {
+      c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
+    }
+    plans.queueDue(plans.get(id).nextRun().plusSeconds(30));
+    long first = jobsOf(id).get(0)[0];
+    String error = "Repository folder /srv/holdfast is not mounted";
+
+    // the scheduled backup fails: a retry waits 15 minutes, and no worker gets it before then
+    runAndFail(m, first, error);
+    assertThat(jobsOf(id)).hasSize(2);
+    long second = jobsOf(id).get(1)[0];
+    try (Connection c = db.getConnection()) {
+      assertThat(text(c, "select cause from job where id = " + second))
+          .isEqualTo("plan " + name + ": retry 1 of 2 after job " + first + " failed");
+      assertThat(text(c, "select type || ' by ' || requested_by from job where id = " + second))
+          .isEqualTo("backup by system");
+      assertThat(single(c, "select plan_attempt from job where id = " + second)).isEqualTo(2);
+      long waitSeconds =
+          single(
+              c,
+              "select extract(epoch from not_before - created_at)::bigint from job where id = "
+                  + second);
+      assertThat(waitSeconds).isEqualTo(15 * 60);
+    }
+    WorkerCalls.post(m.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
+        .statusCode(200)
+        .body("jobs.id", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem((int) second)));
+    as(operator)
+        .post("/api/v1/plans/" + id + "/run")
+        .then()
+        .statusCode(409)
+        .body("detail", containsString("backup job " + second + " is still queued"));
+
+    // fifteen minutes on, the retry runs and fails too; the second and last retry follows it
+    waitOver(second);
+    // the console believes the poll's "nothing to hand out" for 5 s (JobDispatcher), as a worker
+    // would find: its next poll after that gets the retry
+    Thread.sleep(5_500);
+    runAndFail(m, second, error);
+    assertThat(jobsOf(id)).hasSize(3);
+    long third = jobsOf(id).get(2)[0];
+    waitOver(third);
+    runAndFail(m, third, error);
+    assertThat(jobsOf(id)).as("two retries, then it waits for the next due time").hasSize(3);
+
+    List<String> runs = planRuns(name);
+    assertThat(runs).hasSize(3);
+    assertThat(runs.get(0))
+        .startsWith(
+            "backup job "
+                + first
+                + " failed ("
+                + error
+                + "); retry 1 of 2 queued as job "
+                + second
+                + " for ");
+    assertThat(runs.get(1))
+        .startsWith(
+            "backup job "
+                + second
+                + " failed ("
+                + error
+                + "); retry 2 of 2 queued as job "
+                + third);
+    assertThat(runs.get(2))
+        .startsWith("backup job " + third + " failed (" + error + "); that was its last retry (2)")
+        .contains("the next backup is due at ");
+
+    // a backup a person started is not retried: that person sees it fail
+    long byHand =
+        as(operator)
+            .post("/api/v1/plans/" + id + "/run")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath()
+            .getLong("job");
+    runAndFail(m, byHand, error);
+    assertThat(jobsOf(id)).hasSize(4);
+    assertThat(planRuns(name)).hasSize(3);
+
+    // a disabled plan retries nothing (the night after, its backup failed once it was switched off)
+    plans.queueDue(plans.get(id).nextRun().plus(Duration.ofDays(1)).plusSeconds(30));
+    long next = jobsOf(id).get(4)[0];
+    as(operator)
+        .body(spec(name, m.id(), null, "0 2 * * *", false).replace("}", ",\"enabled\":false}"))
+        .put("/api/v1/plans/" + id)
+        .then()
+        .statusCode(200)
+        .body("retries", equalTo(2));
+    runAndFail(m, next, error);
+    assertThat(jobsOf(id)).hasSize(5);
+    assertThat(planRuns(name).get(3)).endsWith("; not retried: the plan is disabled");
+
+    // out-of-range retries and waits are refused, with the range
+    String bad = spec("Bad " + m.name(), m.id(), null, "0 2 * * *", false);
+    problem(as(operator).body(bad.replace("}", ",\"retries\":11}")), 400)
+        .body("detail", containsString("0 (never) to 10 times; 11 is not."));
+    problem(as(operator).body(bad.replace("}", ",\"retryWaitMinutes\":0}")), 400)
+        .body("detail", containsString("1 to 1440 minutes (a day); 0 is not."));
+  }
+
+  /** The machine's worker takes the job and reports that it failed. */
+  private static void runAndFail(Machine m, long job, String error) {
+    WorkerCalls.post(m.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
+        .statusCode(200)
+        .body("jobs.id", org.hamcrest.Matchers.hasItem((int) job));
+    WorkerCalls.post(
+            m.credential(),
+            "jobs/" + job + "/result",
+            "{\"state\":\"failed\",\"error\":\"" + error + "\"}")
+        .statusCode(204);
+  }
+
+  /** As if the retry's wait were over. */
+  private void waitOver(long job) throws SQLException {
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update job set not_before = now() - interval '1 second' where id = " + job);
+    }
+  }
+
+  private List<String> planRuns(String plan) throws SQLException {
+    List<String> runs = new ArrayList<>();
+    try (Connection c = db.getConnection();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "select details from audit_event where action = 'plan.run' and object_id = ?"
+                    + " order by id")) {
+      ps.setString(1, plan);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          runs.add(rs.getString(1));
+        }
+      }
+    }
+    return runs;
+  }
+
   private List<long[]> jobsOf(long plan) throws SQLException {
     List<long[]> jobs = new ArrayList<>();
     try (Connection c = db.getConnection();

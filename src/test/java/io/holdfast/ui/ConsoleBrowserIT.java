@@ -247,6 +247,9 @@ class ConsoleBrowserIT {
     page.locator("#plan-verify input").check();
     // the other tests' images of this machine stay: keep the newest ten, whatever their day
     page.locator("#plan-keep-last input").fill("10");
+    assertThat(page.locator("#plan-retries input")).hasValue("2");
+    page.locator("#plan-retries input").fill("3");
+    page.locator("#plan-retry-wait input").fill("20");
     Browser.screenshot(page, "40-plan-editor");
     page.locator("#save-plan").click();
     assertThat(page.getByText(Pattern.compile("Plan Weeknights, demo machine runs next at")))
@@ -256,6 +259,7 @@ class ConsoleBrowserIT {
     assertThat(grid).containsText("Weekdays at 22:30");
     assertThat(grid).containsText("none yet");
     assertThat(grid).containsText("keep 10 last, 7 daily, 4 weekly, 6 monthly");
+    assertThat(grid).containsText("3 retries 20 min apart");
 
     page.locator("#plans-grid .run-plan").first().click();
     assertThat(page.getByText("queued as job").first()).isVisible();

@@ -98,7 +98,8 @@ public class PlansView extends VerticalLayout {
         new Paragraph(
             "Each plan backs up one machine's disks into a repository on its schedule. A due time"
                 + " that finds the plan's previous backup still running is passed over, so"
-                + " backups never pile up; every run is in the audit log."));
+                + " backups never pile up; a scheduled backup that fails is tried again after a"
+                + " wait. Every run is in the audit log."));
     grid.setId("plans-grid");
     // names and schedules are read whole, not cut short
     grid.addThemeVariants(GridVariant.LUMO_WRAP_CELL_CONTENT);
@@ -118,7 +119,9 @@ public class PlansView extends VerticalLayout {
                     + ")"
                     + (p.verifyAfter() ? ", then verify" : "")
                     + "; "
-                    + p.keep())
+                    + p.keep()
+                    + "; "
+                    + PlanService.retries(p.retries(), p.retryWaitMinutes()))
         .setHeader("When, how long")
         .setFlexGrow(2)
         .setTooltipGenerator(PlanView::schedule);
@@ -351,7 +354,22 @@ public class PlansView extends VerticalLayout {
     for (int i = 0; i < keep.length; i++) {
       keep[i].setValue(counts[i]);
     }
-    FormLayout form = new FormLayout(name, machine, disk, repository, preset, cron, zone);
+    IntegerField retries = new IntegerField("Retries after a failed backup");
+    retries.setId("plan-retries");
+    retries.setMin(0);
+    retries.setMax(10);
+    retries.setStepButtonsVisible(true);
+    retries.setHelperText("0 to 10; a backup run by hand is not retried");
+    IntegerField retryWait = new IntegerField("Minutes between tries");
+    retryWait.setId("plan-retry-wait");
+    retryWait.setMin(1);
+    retryWait.setMax(1440);
+    retryWait.setStepButtonsVisible(false);
+    retries.setValue(p == null ? PlanSpec.DEFAULT_RETRIES : p.retries());
+    retryWait.setValue(p == null ? PlanSpec.DEFAULT_RETRY_WAIT_MINUTES : p.retryWaitMinutes());
+    FormLayout form = new FormLayout(name, machine, disk, repository, preset, cron);
+    form.add(zone, 2);
+    form.add(retries, retryWait);
     form.add(verify, 2);
     form.add(enabled, 2);
     FormLayout retention = new FormLayout(keep);
@@ -385,7 +403,9 @@ public class PlansView extends VerticalLayout {
                                   count(keep[2]),
                                   count(keep[3]),
                                   count(keep[4]),
-                                  count(keep[5])));
+                                  count(keep[5])),
+                              count(retries),
+                              retryWait.getValue());
                       PlanView saved =
                           p == null
                               ? plans.create(spec, Origins.user(), Origins.current())
