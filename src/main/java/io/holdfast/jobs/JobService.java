@@ -60,61 +60,40 @@ public class JobService {
   @Transactional
   public long enqueueBackup(
       long machineId, String disk, String requestedBy, String cause, RequestOrigin origin) {
-    return enqueueBackup(machineId, disk, null, null, requestedBy, cause, origin);
+    return insertBackup(machineId, disk, null, requestedBy, cause, origin);
   }
 
   /**
-   * Queues a backup into a chosen repository (the default one when {@code repositoryId} is null),
-   * for a backup plan when {@code planId} is not null.
+   * A backup a plan runs.
+   *
+   * @param compression the engine's name for it: none, fast or balanced
+   * @param attempt 1 for a backup its schedule queued, 2 for that one's first retry, and so on;
+   *     null for one a person ran
+   * @param notBefore not handed to a worker before then (a retry's wait), or null
    */
+  public record PlanBackup(
+      long planId, long repositoryId, String compression, Integer attempt, Instant notBefore) {}
+
+  /** Queues a backup of the machine's disks (one, or all when {@code disk} is null) for a plan. */
   @Transactional
-  public long enqueueBackup(
+  public long enqueuePlanBackup(
       long machineId,
       String disk,
-      Long repositoryId,
-      Long planId,
+      PlanBackup plan,
       String requestedBy,
       String cause,
       RequestOrigin origin) {
-    return insertBackup(
-        machineId, disk, repositoryId, planId, null, null, requestedBy, cause, origin);
-  }
-
-  /**
-   * Queues a backup that a plan's schedule runs: {@code attempt} 1 for the due time itself, 2 for
-   * its first retry, and so on; a retry is handed to a worker no earlier than {@code notBefore}.
-   */
-  @Transactional
-  public long enqueueScheduledBackup(
-      long machineId,
-      String disk,
-      long repositoryId,
-      long planId,
-      int attempt,
-      Instant notBefore,
-      String cause) {
-    return insertBackup(
-        machineId,
-        disk,
-        repositoryId,
-        planId,
-        attempt,
-        notBefore,
-        "system",
-        cause,
-        RequestOrigin.SYSTEM);
+    return insertBackup(machineId, disk, plan, requestedBy, cause, origin);
   }
 
   private long insertBackup(
       long machineId,
       String disk,
-      Long repositoryId,
-      Long planId,
-      Integer planAttempt,
-      Instant notBefore,
+      PlanBackup plan,
       String requestedBy,
       String cause,
       RequestOrigin origin) {
+    Long repositoryId = plan == null ? null : plan.repositoryId();
     MachineDetail m =
         machines
             .detail(machineId)
@@ -133,12 +112,16 @@ public class JobService {
     }
     Job j = newJob("backup", machineId, requestedBy, cause);
     j.repositoryId = repo.id();
-    j.planId = planId;
-    j.planAttempt = planAttempt;
-    j.notBefore = notBefore;
+    j.planId = plan == null ? null : plan.planId();
+    j.planAttempt = plan == null ? null : plan.attempt();
+    j.notBefore = plan == null ? null : plan.notBefore();
     j.diskName = disk;
     j.maxAttempts = config.backupAttempts();
-    j.params = write(Map.of("compression", "fast"));
+    j.params =
+        write(
+            Map.of(
+                "compression",
+                plan == null || plan.compression() == null ? "fast" : plan.compression()));
     em.persist(j);
     em.flush();
     audit.record(

@@ -67,6 +67,10 @@ class Plan {
   @Column(name = "retry_wait_minutes", nullable = false)
   int retryWaitMinutes = PlanSpec.DEFAULT_RETRY_WAIT_MINUTES;
 
+  /** none, fast or balanced: the zstd level of its backups. */
+  @Column(nullable = false)
+  String compression = "fast";
+
   @Column(name = "created_by", nullable = false)
   String createdBy;
 

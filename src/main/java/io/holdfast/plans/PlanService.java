@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -136,8 +137,13 @@ public class PlanService {
       throw new IllegalStateException(
           "The plan's backup job " + last.get().id() + " is still " + stateName(last.get()) + ".");
     }
-    return jobs.enqueueBackup(
-        p.machineId, p.diskName, p.repositoryId, p.id, user, "plan " + p.name, origin);
+    return jobs.enqueuePlanBackup(
+        p.machineId,
+        p.diskName,
+        new JobService.PlanBackup(p.id, p.repositoryId, p.compression, null, null),
+        user,
+        "plan " + p.name,
+        origin);
   }
 
   // ---------------------------------------------------------------- the schedule
@@ -205,8 +211,13 @@ public class PlanService {
     }
     requireDisks(p);
     long job =
-        jobs.enqueueScheduledBackup(
-            p.machineId, p.diskName, p.repositoryId, p.id, 1, null, "plan " + p.name);
+        jobs.enqueuePlanBackup(
+            p.machineId,
+            p.diskName,
+            new JobService.PlanBackup(p.id, p.repositoryId, p.compression, 1, null),
+            "system",
+            "plan " + p.name,
+            RequestOrigin.SYSTEM);
     LOG.infof("Backup plan %s queued job %d (due at %s)", p.name, job, due.get());
     return true;
   }
@@ -270,14 +281,13 @@ public class PlanService {
       return;
     }
     long job =
-        jobs.enqueueScheduledBackup(
+        jobs.enqueuePlanBackup(
             p.machineId,
             p.diskName,
-            p.repositoryId,
-            p.id,
-            attempt + 1,
-            at,
-            "plan " + p.name + ": " + retry + " after job " + jobId + " failed");
+            new JobService.PlanBackup(p.id, p.repositoryId, p.compression, attempt + 1, at),
+            "system",
+            "plan " + p.name + ": " + retry + " after job " + jobId + " failed",
+            RequestOrigin.SYSTEM);
     record(p, AuditOutcome.FAILURE, failed + "; " + retry + " queued as job " + job + " for " + at);
     LOG.infof("Backup plan %s queued job %d, %s, for %s", p.name, job, retry, at);
   }
@@ -412,7 +422,7 @@ public class PlanService {
     if (spec == null) {
       throw new IllegalArgumentException(
           "Send the plan as JSON: name, machine, schedule, and optionally disk, repository,"
-              + " timeZone, verifyAfter, enabled, keep, retries, retryWaitMinutes.");
+              + " timeZone, verifyAfter, enabled, keep, retries, retryWaitMinutes, compression.");
     }
     String name = spec.name() == null ? "" : spec.name().trim();
     if (name.isEmpty()) {
@@ -508,6 +518,26 @@ public class PlanService {
     }
     p.retries = retries;
     p.retryWaitMinutes = wait;
+    p.compression = compression(spec.compression());
+  }
+
+  /**
+   * A plan's compression by name; null or blank is fast, as every backup was before plans had one.
+   */
+  private static String compression(String name) {
+    String c = name == null || name.isBlank() ? "fast" : name.trim().toLowerCase(Locale.ROOT);
+    if (PlanSpec.COMPRESSIONS.contains(c)) {
+      return c;
+    }
+    if (c.equals("strong") || c.equals("max")) {
+      throw new IllegalArgumentException(
+          "A backup compresses with none, fast or balanced. '"
+              + name
+              + "' is tens of times slower; it is for the repository's nightly recompression,"
+              + " which does it off the backup's clock.");
+    }
+    throw new IllegalArgumentException(
+        "Unknown compression '" + name + "'; use none, fast (zstd 1) or balanced (zstd 3).");
   }
 
   private void requireDisks(Plan p) {
@@ -563,6 +593,8 @@ public class PlanService {
         + keep(p)
         + ", "
         + retries(p.retries, p.retryWaitMinutes)
+        + ", compression "
+        + p.compression
         + (p.enabled ? "" : ", disabled");
   }
 
@@ -584,6 +616,7 @@ public class PlanService {
         keep(p),
         p.retries,
         p.retryWaitMinutes,
+        p.compression,
         p.createdBy,
         p.createdAt,
         p.updatedAt,

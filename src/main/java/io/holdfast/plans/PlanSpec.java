@@ -12,6 +12,7 @@ package io.holdfast.plans;
  * @param keep retention after each backup; null (or all 0) keeps every image
  * @param retries how often a scheduled backup that failed is queued again, 0 to 10; null for 2
  * @param retryWaitMinutes how long after the failure, 1 to 1440 minutes; null for 10
+ * @param compression none, fast (zstd 1) or balanced (zstd 3); null for fast
  */
 public record PlanSpec(
     String name,
@@ -24,7 +25,12 @@ public record PlanSpec(
     Boolean enabled,
     Keep keep,
     Integer retries,
-    Integer retryWaitMinutes) {
+    Integer retryWaitMinutes,
+    String compression) {
+
+  /** What a plan's backups may compress with; stronger levels are for recompression. */
+  public static final java.util.List<String> COMPRESSIONS =
+      java.util.List.of("none", "fast", "balanced");
 
   public static final int DEFAULT_RETRIES = 2;
   public static final int DEFAULT_RETRY_WAIT_MINUTES = 10;

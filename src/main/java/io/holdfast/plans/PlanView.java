@@ -25,6 +25,7 @@ public record PlanView(
     PlanSpec.Keep keep,
     int retries,
     int retryWaitMinutes,
+    String compression,
     String createdBy,
     Instant createdAt,
     Instant updatedAt,

@@ -73,6 +73,9 @@ class PlansTest {
     assertThat(made.getString("disk")).isEqualTo("disk0");
     assertThat(made.getString("repository")).isEqualTo("default");
     assertThat(made.getBoolean("enabled")).isTrue();
+    assertThat(made.getString("compression")).isEqualTo("fast");
+    assertThat(made.getInt("retries")).isEqualTo(2);
+    assertThat(made.getInt("retryWaitMinutes")).isEqualTo(10);
     Instant next = Instant.parse(made.getString("nextRun"));
     assertThat(next).isAfter(Instant.now());
     assertThat(next.toString()).endsWith("T02:00:00Z");
@@ -100,6 +103,12 @@ class PlansTest {
         .body("detail", containsString("exists already; choose another name"));
     problem(as(operator).body(spec(" ", m.id(), null, "0 2 * * *", false)), 400)
         .body("detail", containsString("A plan needs a name"));
+    String other = spec("other " + m.name(), m.id(), null, "0 2 * * *", false);
+    problem(as(operator).body(other.replace("}", ",\"compression\":\"max\"}")), 400)
+        .body("detail", containsString("'max' is tens of times slower"))
+        .body("detail", containsString("nightly recompression"));
+    problem(as(operator).body(other.replace("}", ",\"compression\":\"zip\"}")), 400)
+        .body("detail", containsString("Unknown compression 'zip'; use none, fast (zstd 1)"));
     problem(as(operator).body(spec("bad " + m.name(), 999_999_999L, null, "0 2 * * *", false)), 400)
         .body("detail", containsString("No machine 999999999."));
     as(operator)
@@ -479,7 +488,9 @@ class PlansTest {
         as(operator)
             .body(
                 spec(name, m.id(), null, "0 2 * * *", false)
-                    .replace("}", ",\"retries\":2,\"retryWaitMinutes\":15}"))
+                    .replace(
+                        "}",
+                        ",\"retries\":2,\"retryWaitMinutes\":15,\"compression\":\"balanced\"}"))
             .post("/api/v1/plans")
             .then()
             .statusCode(201)
@@ -505,6 +516,11 @@ class PlansTest {
       assertThat(text(c, "select type || ' by ' || requested_by from job where id = " + second))
           .isEqualTo("backup by system");
       assertThat(single(c, "select plan_attempt from job where id = " + second)).isEqualTo(2);
+      assertThat(text(c, "select params::json->>'compression' from job where id = " + second))
+          .as("the plan's compression, for the retry too")
+          .isEqualTo("balanced");
+      assertThat(text(c, "select params::json->>'compression' from job where id = " + first))
+          .isEqualTo("balanced");
       long waitSeconds =
           single(
               c,

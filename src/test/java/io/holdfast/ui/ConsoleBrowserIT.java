@@ -250,6 +250,10 @@ class ConsoleBrowserIT {
     assertThat(page.locator("#plan-retries input")).hasValue("2");
     page.locator("#plan-retries input").fill("3");
     page.locator("#plan-retry-wait input").fill("20");
+    page.locator("#plan-compression").click();
+    page.locator("vaadin-select-item")
+        .filter(new Locator.FilterOptions().setHasText("Balanced (zstd 3)"))
+        .click();
     Browser.screenshot(page, "40-plan-editor");
     page.locator("#save-plan").click();
     assertThat(page.getByText(Pattern.compile("Plan Weeknights, demo machine runs next at")))
@@ -259,7 +263,7 @@ class ConsoleBrowserIT {
     assertThat(grid).containsText("Weekdays at 22:30");
     assertThat(grid).containsText("none yet");
     assertThat(grid).containsText("keep 10 last, 7 daily, 4 weekly, 6 monthly");
-    assertThat(grid).containsText("3 retries 20 min apart");
+    assertThat(grid).containsText("3 retries 20 min apart; compression balanced (zstd 3)");
 
     page.locator("#plans-grid .run-plan").first().click();
     assertThat(page.getByText("queued as job").first()).isVisible();

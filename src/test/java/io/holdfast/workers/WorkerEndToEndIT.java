@@ -99,8 +99,9 @@ class WorkerEndToEndIT {
   }
 
   /**
-   * A plan that keeps one image runs: the real worker backs the machine up, verifies the new image
-   * as the plan asks, and deletes the older image's manifest; the catalogue no longer lists it.
+   * A plan that keeps one image runs: the real worker backs the machine up at the plan's
+   * compression, verifies the new image as the plan asks, and deletes the older image's manifest;
+   * the catalogue no longer lists it.
    */
   private void aPlanKeepsTheNewestImageOnly(
       Console console, WorkerProcess worker, Path repository, long older, long machine)
@@ -114,8 +115,8 @@ class WorkerEndToEndIT {
                     .body(
                         """
                         {"name":"keep one","machine":%d,"schedule":"0 2 * * *","timeZone":"UTC",
-                         "verifyAfter":true,"keep":{"last":1,"hourly":0,"daily":0,"weekly":0,
-                         "monthly":0,"yearly":0}}
+                         "verifyAfter":true,"compression":"balanced","keep":{"last":1,
+                         "hourly":0,"daily":0,"weekly":0,"monthly":0,"yearly":0}}
                         """
                             .formatted(machine))
                     .post("/api/v1/plans")
@@ -128,6 +129,9 @@ class WorkerEndToEndIT {
         console.runJob(
             "/api/v1/plans/" + plan + "/run", "{}", Duration.ofSeconds(120), worker::log);
     long newer = backup.getLong("imageId");
+    Manifest made =
+        repo.findManifest(console.get("/api/v1/images/" + newer).getString("manifestId"));
+    assertThat(made.compression()).as("the plan's compression").isEqualTo("balanced");
     for (String type : List.of("verify", "prune")) {
       long job =
           console
