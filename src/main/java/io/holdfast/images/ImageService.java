@@ -132,6 +132,51 @@ public class ImageService {
         .toList();
   }
 
+  /**
+   * An image due for another verify.
+   *
+   * @param lastVerified null when it was never verified
+   * @param usedBytes what verifying it reads and checks, about
+   */
+  public record VerifyDue(
+      long id, String manifestId, Instant created, Instant lastVerified, long usedBytes) {}
+
+  /**
+   * The repository's images, not pruned, that were never verified or last verified before {@code
+   * before}: those never verified first, oldest first, then the longest unverified. Images with a
+   * verify queued or running are left out.
+   */
+  @Transactional
+  public List<VerifyDue> dueForVerify(long repositoryId, Instant before, int limit) {
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                select i.id, i.manifest_id, i.created_at, i.verified_at, i.used_bytes
+                from image i
+                where i.repository_id = :r and i.pruned_at is null
+                  and (i.verified_at is null or i.verified_at < :before)
+                  and not exists (select 1 from job j where j.image_id = i.id and j.type = 'verify'
+                                    and j.state in ('queued', 'assigned', 'running'))
+                order by i.verified_at nulls first, i.created_at, i.id
+                limit :lim
+                """)
+            .setParameter("r", repositoryId)
+            .setParameter("before", before)
+            .setParameter("lim", limit)
+            .getResultList();
+    return rows.stream()
+        .map(
+            r ->
+                new VerifyDue(
+                    ((Number) r[0]).longValue(),
+                    (String) r[1],
+                    instant(r[2]),
+                    r[3] == null ? null : instant(r[3]),
+                    ((Number) r[4]).longValue()))
+        .toList();
+  }
+
   private static Instant instant(Object column) {
     return switch (column) {
       case Instant i -> i;

@@ -162,6 +162,66 @@ public class JobService {
     return j.id;
   }
 
+  /** An image to verify on the schedule, and why (its cause). */
+  public record DueVerify(long imageId, String cause) {}
+
+  /**
+   * Queues the scheduled verifies of a repository's images for the window from {@code due} to
+   * {@code notAfter}, once per due time: nothing when verifies were queued for this due time
+   * already (console replicas take the repository's row lock first, so one of them queues them). An
+   * image whose verify is queued or running already is passed over. Returns the jobs' ids.
+   */
+  @Transactional
+  public List<Long> enqueueDueVerifies(
+      long repositoryId, Instant due, Instant notAfter, List<DueVerify> wanted) {
+    lockRepository(repositoryId);
+    long queuedBefore =
+        em.createQuery(
+                "select count(j) from Job j where j.type = 'verify' and j.repositoryId = :r "
+                    + "and j.notBefore = :due and j.requestedBy = 'system'",
+                Long.class)
+            .setParameter("r", repositoryId)
+            .setParameter("due", due)
+            .getSingleResult();
+    List<Long> ids = new ArrayList<>();
+    if (queuedBefore > 0) {
+      return ids;
+    }
+    for (DueVerify w : wanted) {
+      ImageView image = images.get(w.imageId()).orElse(null);
+      boolean running =
+          em.createQuery(
+                      "select count(j) from Job j where j.type = 'verify' and j.imageId = :i "
+                          + "and j.state in ('queued', 'assigned', 'running')",
+                      Long.class)
+                  .setParameter("i", w.imageId())
+                  .getSingleResult()
+              > 0;
+      if (image == null || image.repositoryId() != repositoryId || running) {
+        continue;
+      }
+      Job j = newJob("verify", image.machineId(), "system", w.cause());
+      j.repositoryId = repositoryId;
+      j.imageId = w.imageId();
+      j.notBefore = due;
+      j.notAfter = notAfter;
+      em.persist(j);
+      em.flush();
+      audit.record(
+          new AuditEntry(
+              "system",
+              "verify.start",
+              "image",
+              image.manifestId(),
+              AuditOutcome.SUCCESS,
+              RequestOrigin.SYSTEM,
+              "job " + j.id + ", " + w.cause()));
+      queued.fire(new JobQueued(image.machineId()));
+      ids.add(j.id);
+    }
+    return ids;
+  }
+
   /**
    * Queues a prune job: the machine's worker deletes these images' manifests from the repository (a
    * plan's retention let them go). The images are marked pruned in the catalogue when it reports

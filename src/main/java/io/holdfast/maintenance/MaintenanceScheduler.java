@@ -5,7 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 
-/** Looks every minute whether repository maintenance fell due. */
+/** Looks every minute whether repository maintenance, and the verifies beside it, fell due. */
 @ApplicationScoped
 class MaintenanceScheduler {
 
@@ -19,6 +19,7 @@ class MaintenanceScheduler {
   void queueDue() {
     if (config.scheduled()) {
       maintenance.queueDue(clock.instant());
+      maintenance.queueDueVerifies(clock.instant());
     }
   }
 }

@@ -144,6 +144,8 @@ class ConsoleBrowserIT {
 
     // the repository now holds an image: an admin runs its maintenance and watches it end
     page.navigate("/repositories");
+    assertThat(page.locator("#repositories-view"))
+        .containsText("images never verified or not for 30 days are verified again");
     page.locator("#repository-default .run-maintenance").click();
     assertThat(page.getByText("queued as job").first()).isVisible();
     assertThat(page.locator("#repository-default .last-maintenance"))

@@ -54,7 +54,18 @@ public class RepositoriesView extends VerticalLayout {
                 + o.compression()
                 + " level, up to "
                 + Format.bytes(o.budgetBytes())
-                + " a run. Images keep their chunks and stay restorable throughout."));
+                + " a run. Images keep their chunks and stay restorable throughout."
+                + maintenance
+                    .reverify()
+                    .map(
+                        v ->
+                            " In the same window, images never verified or not for "
+                                + v.afterDays()
+                                + " days are verified again, up to "
+                                + Format.bytes(v.budgetBytes())
+                                + " of them a run, so damage on the disk shows before a"
+                                + " restore needs the image.")
+                    .orElse("")));
     list.setWidthFull();
     add(list);
     refresh();
