@@ -17,6 +17,7 @@ import io.holdfast.repositories.RepositoryInfo;
 import io.holdfast.repositories.RepositoryService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
@@ -59,6 +60,7 @@ public class PlanService {
   @Inject MachineService machines;
   @Inject RepositoryService repositories;
   @Inject PlansConfig config;
+  @Inject Event<PlanBackupFailed> gaveUp;
 
   // ---------------------------------------------------------------- people
 
@@ -243,17 +245,17 @@ public class PlanService {
             + " failed"
             + (run.get().error() == null ? "" : " (" + run.get().error() + ")");
     if (!p.enabled) {
-      record(p, AuditOutcome.FAILURE, failed + "; not retried: the plan is disabled");
+      giveUp(p, jobId, failed, "not retried: the plan is disabled");
       return;
     }
     if (attempt > p.retries) {
-      record(
+      giveUp(
           p,
-          AuditOutcome.FAILURE,
-          failed
-              + (p.retries == 0
-                  ? "; the plan retries no failed backup"
-                  : "; that was its last retry (" + p.retries + ")")
+          jobId,
+          failed,
+          (p.retries == 0
+                  ? "the plan retries no failed backup"
+                  : "that was its last retry (" + p.retries + ")")
               + schedule(p)
                   .next(clock.instant())
                   .map(next -> "; the next backup is due at " + next)
@@ -277,7 +279,7 @@ public class PlanService {
     try {
       requireDisks(p);
     } catch (IllegalStateException e) {
-      record(p, AuditOutcome.FAILURE, failed + "; " + retry + " not queued: " + e.getMessage());
+      giveUp(p, jobId, failed, retry + " not queued: " + e.getMessage());
       return;
     }
     long job =
@@ -313,6 +315,12 @@ public class PlanService {
         .filter(d -> !d.isBefore(p.createdAt));
   }
 
+  /** Records that no retry follows a failed backup, and tells whoever listens. */
+  private void giveUp(Plan p, long jobId, String failed, String why) {
+    record(p, AuditOutcome.FAILURE, failed + "; " + why);
+    gaveUp.fire(new PlanBackupFailed(jobId, p.name, why));
+  }
+
   private void record(Plan p, AuditOutcome outcome, String details) {
     audit.record(
         new AuditEntry(
@@ -333,6 +341,9 @@ public class PlanService {
         QuarkusTransaction.requiringNew().run(() -> retryAfterFailure(ended.jobId()));
       } catch (RuntimeException e) {
         LOG.warnf(e, "Could not queue the retry of failed backup job %d", ended.jobId());
+        gaveUp.fire(
+            new PlanBackupFailed(
+                ended.jobId(), null, "the console could not queue a retry: " + e.getMessage()));
       }
       return;
     }

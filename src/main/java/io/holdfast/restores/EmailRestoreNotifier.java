@@ -1,18 +1,15 @@
 package io.holdfast.restores;
 
 import io.holdfast.accounts.Contacts;
+import io.holdfast.platform.EmailSettings;
+import io.holdfast.platform.MailOut;
 import io.quarkus.mailer.Mail;
-import io.quarkus.mailer.reactive.ReactiveMailer;
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import org.jboss.logging.Logger;
 
 /**
  * Email about restore requests over SMTP ({@code quarkus.mailer.*}): approvers hear of a request
@@ -22,23 +19,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 class EmailRestoreNotifier implements RestoreNotifier {
 
-  private static final Logger LOG = Logger.getLogger(EmailRestoreNotifier.class);
-
-  @ConfigMapping(prefix = "holdfast.notify.email")
-  interface Config {
-
-    @WithDefault("false")
-    boolean enabled();
-
-    /** Addresses told of every request that waits for approval, besides the approvers' own. */
-    Optional<List<String>> approvers();
-
-    /** The console's address for links in the mails, e.g. https://holdfast.example. */
-    Optional<String> consoleUrl();
-  }
-
-  @Inject Config config;
-  @Inject ReactiveMailer mailer;
+  @Inject EmailSettings config;
+  @Inject MailOut out;
   @Inject Contacts contacts;
   @Inject RestoreService restores;
 
@@ -115,25 +97,7 @@ class EmailRestoreNotifier implements RestoreNotifier {
         }
       }
     }
-    if (mails.isEmpty()) {
-      return;
-    }
-    mailer
-        .send(mails.toArray(Mail[]::new))
-        .ifNoItem()
-        .after(java.time.Duration.ofSeconds(15))
-        .fail()
-        // a mail server that hiccups gets a few more tries before the news is given up
-        .onFailure()
-        .retry()
-        .withBackOff(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10))
-        .atMost(4)
-        .subscribe()
-        .with(
-            ok -> LOG.debugf("Sent %d mail(s) about restore request %d", mails.size(), r.id()),
-            err ->
-                LOG.warnf(
-                    "Could not send mail about restore request %d: %s", r.id(), err.getMessage()));
+    out.send(mails, "restore request " + r.id());
   }
 
   private void toRequester(List<Mail> mails, RestoreRequestView r, String what, String text) {
@@ -155,6 +119,6 @@ class EmailRestoreNotifier implements RestoreNotifier {
   }
 
   private String link(RestoreRequestView r) {
-    return config.consoleUrl().map(u -> "\n\n" + u.replaceAll("/+$", "") + "/restores").orElse("");
+    return config.link("restores");
   }
 }

@@ -14,11 +14,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
-import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -115,30 +111,10 @@ class RestoreEmailTest {
   }
 
   private MimeMessage awaitMail(String to, String subjectPart) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      for (MimeMessage m : mailsTo(to)) {
-        if (m.getSubject().contains(subjectPart)) {
-          return m;
-        }
-      }
-      Thread.sleep(100);
-    }
-    List<String> seen = new ArrayList<>();
-    for (MimeMessage m : smtp.getReceivedMessages()) {
-      seen.add(Arrays.toString(m.getAllRecipients()) + " " + m.getSubject());
-    }
-    throw new AssertionError("no mail to " + to + " about '" + subjectPart + "'; got " + seen);
+    return SmtpTestResource.awaitMail(smtp, to, subjectPart);
   }
 
   private List<MimeMessage> mailsTo(String to) throws Exception {
-    List<MimeMessage> out = new ArrayList<>();
-    for (MimeMessage m : smtp.getReceivedMessages()) {
-      if (Arrays.stream(m.getRecipients(Message.RecipientType.TO))
-          .anyMatch(a -> a.toString().equals(to))) {
-        out.add(m);
-      }
-    }
-    return out;
+    return SmtpTestResource.mailsTo(smtp, to);
   }
 }
