@@ -26,6 +26,7 @@ import jakarta.ws.rs.NotFoundException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -601,7 +602,7 @@ public class JobService {
                 "select r.id, r.max_jobs, (select count(*) from job x where x.repository_id = r.id "
                     + "and x.state in ('assigned', 'running')) from repository r")
             .getResultList();
-    Map<Long, long[]> load = new java.util.HashMap<>();
+    Map<Long, long[]> load = new HashMap<>();
     for (Object[] r : rows) {
       load.put(
           ((Number) r[0]).longValue(),
@@ -945,12 +946,29 @@ public class JobService {
         > 0;
   }
 
-  /** The newest job a backup plan queued, whatever its state. */
+  /** The newest backup job a plan queued, for any of its machines, whatever its state. */
   @Transactional
   public Optional<JobView> lastOfPlan(long planId) {
     return em.createQuery(
-            "from Job j where j.planId = :p order by j.createdAt desc, j.id desc", Job.class)
+            "from Job j where j.planId = :p and j.type = 'backup' "
+                + "order by j.createdAt desc, j.id desc",
+            Job.class)
         .setParameter("p", planId)
+        .setMaxResults(1)
+        .getResultStream()
+        .findFirst()
+        .map(this::view);
+  }
+
+  /** The newest backup job a plan queued for one of its machines, whatever its state. */
+  @Transactional
+  public Optional<JobView> lastOfPlan(long planId, long machineId) {
+    return em.createQuery(
+            "from Job j where j.planId = :p and j.machineId = :m and j.type = 'backup' "
+                + "order by j.createdAt desc, j.id desc",
+            Job.class)
+        .setParameter("p", planId)
+        .setParameter("m", machineId)
         .setMaxResults(1)
         .getResultStream()
         .findFirst()
@@ -970,7 +988,7 @@ public class JobService {
    * @param attempt 1 for the scheduled backup, 2 for its first retry, …; null when a person ran it
    * @param error why it failed, or null
    */
-  public record PlanRun(long planId, Integer attempt, String error) {}
+  public record PlanRun(long planId, long machineId, Integer attempt, String error) {}
 
   /** The plan run a job is, or empty when no plan queued it. */
   @Transactional
@@ -978,7 +996,7 @@ public class JobService {
     Job j = em.find(Job.class, jobId);
     return j == null || j.planId == null
         ? Optional.empty()
-        : Optional.of(new PlanRun(j.planId, j.planAttempt, j.error));
+        : Optional.of(new PlanRun(j.planId, j.machineId, j.planAttempt, j.error));
   }
 
   @Transactional

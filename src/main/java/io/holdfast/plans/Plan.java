@@ -1,12 +1,18 @@
 package io.holdfast.plans;
 
+import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 
 @Entity
 @Table(name = "plan")
@@ -19,10 +25,13 @@ class Plan {
   @Column(nullable = false)
   String name;
 
-  @Column(name = "machine_id", nullable = false)
-  Long machineId;
+  /** The machines it backs up (plan_machine); each gets its own backup job per due time. */
+  @ElementCollection(fetch = FetchType.EAGER)
+  @CollectionTable(name = "plan_machine", joinColumns = @JoinColumn(name = "plan_id"))
+  @Column(name = "machine_id")
+  Set<Long> machineIds = new HashSet<>();
 
-  /** The one disk to back up, or null for every disk the machine reports. */
+  /** The one disk to back up (a plan of one machine only), or null for every disk. */
   @Column(name = "disk_name")
   String diskName;
 

@@ -72,13 +72,18 @@ public class PlanResource {
     return Response.noContent().build();
   }
 
-  /** Queues the plan's backup now. */
+  /**
+   * Queues the plan's backups now, one per machine: {@code jobs} lists them, {@code job} is the
+   * first.
+   */
   @POST
   @Path("{id}/run")
   @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR})
   public Response run(@PathParam("id") long id, @Context HttpServerRequest request) {
-    long job = plans.runNow(id, user(), Origins.of(request));
-    return Response.created(URI.create("/api/v1/jobs/" + job)).entity(Map.of("job", job)).build();
+    List<Long> jobs = plans.runNow(id, user(), Origins.of(request));
+    return Response.created(URI.create("/api/v1/jobs/" + jobs.get(0)))
+        .entity(Map.of("job", jobs.get(0), "jobs", jobs))
+        .build();
   }
 
   private String user() {

@@ -50,6 +50,7 @@ public class PlanService {
   private static final int NAME_MAX = 100;
   private static final int KEEP_MAX = 10_000;
   private static final int RETRIES_MAX = 10;
+  private static final int MACHINES_MAX = 1000;
   private static final int RETRY_WAIT_MAX = 1440;
 
   @Inject EntityManager em;
@@ -129,23 +130,49 @@ public class PlanService {
             user, "plan.delete", "plan", p.name, AuditOutcome.SUCCESS, origin, describe(p)));
   }
 
-  /** Queues the plan's backup now, for a person; returns the job's id. */
+  /**
+   * Queues the plan's backups now, one per machine, for a person; returns the jobs' ids. A machine
+   * whose backup of the plan is still queued or running, or that reports no disks, is left out;
+   * when that leaves none, the error says why for each.
+   */
   @Transactional
-  public long runNow(long id, String user, RequestOrigin origin) {
+  public List<Long> runNow(long id, String user, RequestOrigin origin) {
     Plan p = find(id);
-    requireDisks(p);
-    Optional<JobView> last = jobs.lastOfPlan(p.id);
-    if (last.isPresent() && !last.get().state().finished()) {
+    if (p.machineIds.isEmpty()) {
       throw new IllegalStateException(
-          "The plan's backup job " + last.get().id() + " is still " + stateName(last.get()) + ".");
+          "Plan " + p.name + " backs up no machine any more; edit it and choose some.");
     }
-    return jobs.enqueuePlanBackup(
-        p.machineId,
-        p.diskName,
-        new JobService.PlanBackup(p.id, p.repositoryId, p.compression, null, null),
-        user,
-        "plan " + p.name,
-        origin);
+    List<Long> queued = new ArrayList<>();
+    List<String> why = new ArrayList<>();
+    for (long m : machinesOf(p)) {
+      Optional<String> busy =
+          jobs.lastOfPlan(p.id, m)
+              .filter(j -> !j.state().finished())
+              .map(
+                  j ->
+                      machines.nameOf(m)
+                          + ": the plan's backup job "
+                          + j.id()
+                          + " is still "
+                          + stateName(j));
+      Optional<String> blocked = busy.isPresent() ? busy : disksMissing(p, m);
+      if (blocked.isPresent()) {
+        why.add(blocked.get());
+        continue;
+      }
+      queued.add(
+          jobs.enqueuePlanBackup(
+              m,
+              p.diskName,
+              new JobService.PlanBackup(p.id, p.repositoryId, p.compression, null, null),
+              user,
+              "plan " + p.name,
+              origin));
+    }
+    if (queued.isEmpty()) {
+      throw new IllegalStateException(String.join("; ", why) + ".");
+    }
+    return queued;
   }
 
   // ---------------------------------------------------------------- the schedule
@@ -198,30 +225,49 @@ public class PlanService {
               + config.catchUp());
       return false;
     }
-    Optional<JobView> last = jobs.lastOfPlan(p.id);
-    if (last.isPresent() && !last.get().state().finished()) {
-      record(
-          p,
-          AuditOutcome.FAILURE,
-          "passed over the backup due at "
-              + due.get()
-              + ": its backup job "
-              + last.get().id()
-              + " is still "
-              + stateName(last.get()));
-      return false;
+    boolean any = false;
+    for (long m : machinesOf(p)) {
+      String name = machines.nameOf(m);
+      Optional<JobView> last = jobs.lastOfPlan(p.id, m);
+      if (last.isPresent() && !last.get().state().finished()) {
+        record(
+            p,
+            AuditOutcome.FAILURE,
+            "passed over the backup of "
+                + name
+                + " due at "
+                + due.get()
+                + ": its backup job "
+                + last.get().id()
+                + " is still "
+                + stateName(last.get()));
+        continue;
+      }
+      Optional<String> missing = disksMissing(p, m);
+      if (missing.isPresent()) {
+        record(
+            p,
+            AuditOutcome.FAILURE,
+            "could not queue the backup of "
+                + name
+                + " due at "
+                + due.get()
+                + ": "
+                + missing.get());
+        continue;
+      }
+      long job =
+          jobs.enqueuePlanBackup(
+              m,
+              p.diskName,
+              new JobService.PlanBackup(p.id, p.repositoryId, p.compression, 1, null),
+              "system",
+              "plan " + p.name,
+              RequestOrigin.SYSTEM);
+      LOG.infof("Backup plan %s queued job %d of %s (due at %s)", p.name, job, name, due.get());
+      any = true;
     }
-    requireDisks(p);
-    long job =
-        jobs.enqueuePlanBackup(
-            p.machineId,
-            p.diskName,
-            new JobService.PlanBackup(p.id, p.repositoryId, p.compression, 1, null),
-            "system",
-            "plan " + p.name,
-            RequestOrigin.SYSTEM);
-    LOG.infof("Backup plan %s queued job %d (due at %s)", p.name, job, due.get());
-    return true;
+    return any;
   }
 
   /**
@@ -239,6 +285,7 @@ public class PlanService {
       return;
     }
     int attempt = run.get().attempt();
+    long machine = run.get().machineId();
     String failed =
         "backup job "
             + jobId
@@ -246,6 +293,14 @@ public class PlanService {
             + (run.get().error() == null ? "" : " (" + run.get().error() + ")");
     if (!p.enabled) {
       giveUp(p, jobId, failed, "not retried: the plan is disabled");
+      return;
+    }
+    if (!p.machineIds.contains(machine)) {
+      giveUp(
+          p,
+          jobId,
+          failed,
+          "not retried: " + machines.nameOf(machine) + " left the plan meanwhile");
       return;
     }
     if (attempt > p.retries) {
@@ -262,7 +317,7 @@ public class PlanService {
                   .orElse(""));
       return;
     }
-    Optional<JobView> last = jobs.lastOfPlan(p.id);
+    Optional<JobView> last = jobs.lastOfPlan(p.id, machine);
     if (last.isPresent() && last.get().id() != jobId && !last.get().state().finished()) {
       record(
           p,
@@ -276,15 +331,14 @@ public class PlanService {
     }
     Instant at = clock.instant().plus(Duration.ofMinutes(p.retryWaitMinutes));
     String retry = "retry " + attempt + " of " + p.retries;
-    try {
-      requireDisks(p);
-    } catch (IllegalStateException e) {
-      giveUp(p, jobId, failed, retry + " not queued: " + e.getMessage());
+    Optional<String> missing = disksMissing(p, machine);
+    if (missing.isPresent()) {
+      giveUp(p, jobId, failed, retry + " not queued: " + missing.get());
       return;
     }
     long job =
         jobs.enqueuePlanBackup(
-            p.machineId,
+            machine,
             p.diskName,
             new JobService.PlanBackup(p.id, p.repositoryId, p.compression, attempt + 1, at),
             "system",
@@ -389,13 +443,15 @@ public class PlanService {
       return;
     }
     Plan p = em.find(Plan.class, planId.get());
-    Long newest = jobs.get(jobId).map(JobView::imageId).orElse(null);
+    JobView backup = jobs.get(jobId).orElse(null);
+    Long newest = backup == null ? null : backup.imageId();
     if (p == null || keep(p).keepsAll() || newest == null) {
       return;
     }
+    long machine = backup.machineId();
     Map<String, ImageService.Candidate> byManifest = new HashMap<>();
     List<Retention.Item> items = new ArrayList<>();
-    for (ImageService.Candidate c : images.candidates(p.machineId, p.repositoryId)) {
+    for (ImageService.Candidate c : images.candidates(machine, p.repositoryId)) {
       byManifest.put(c.manifestId(), c);
       items.add(new Retention.Item(c.manifestId(), c.created()));
     }
@@ -414,7 +470,7 @@ public class PlanService {
       return;
     }
     long prune =
-        jobs.enqueuePrune(p.machineId, p.repositoryId, p.id, go, "plan " + p.name + ": " + keep(p));
+        jobs.enqueuePrune(machine, p.repositoryId, p.id, go, "plan " + p.name + ": " + keep(p));
     LOG.infof("Backup plan %s queued prune job %d for %d image(s)", p.name, prune, go.size());
   }
 
@@ -432,7 +488,8 @@ public class PlanService {
   private void apply(Plan p, PlanSpec spec, Long self) {
     if (spec == null) {
       throw new IllegalArgumentException(
-          "Send the plan as JSON: name, machine, schedule, and optionally disk, repository,"
+          "Send the plan as JSON: name, machine (or machines), schedule, and optionally disk,"
+              + " repository,"
               + " timeZone, verifyAfter, enabled, keep, retries, retryWaitMinutes, compression.");
     }
     String name = spec.name() == null ? "" : spec.name().trim();
@@ -455,14 +512,36 @@ public class PlanService {
       throw new IllegalStateException(
           "A plan named '" + name + "' exists already; choose another name.");
     }
-    if (spec.machine() == null) {
-      throw new IllegalArgumentException("Choose the machine the plan backs up.");
+    List<Long> ids =
+        spec.machines() != null && !spec.machines().isEmpty()
+            ? spec.machines().stream().distinct().toList()
+            : spec.machine() == null ? List.of() : List.of(spec.machine());
+    if (ids.isEmpty()) {
+      throw new IllegalArgumentException("Choose the machines the plan backs up.");
     }
-    MachineDetail m =
-        machines
-            .detail(spec.machine())
-            .orElseThrow(() -> new IllegalArgumentException("No machine " + spec.machine() + "."));
+    if (ids.size() > MACHINES_MAX) {
+      throw new IllegalArgumentException(
+          "A plan backs up at most "
+              + MACHINES_MAX
+              + " machines; this one names "
+              + ids.size()
+              + ". Split them over several plans.");
+    }
+    List<MachineDetail> chosen = new ArrayList<>();
+    for (Long id : ids) {
+      chosen.add(
+          machines
+              .detail(id)
+              .orElseThrow(() -> new IllegalArgumentException("No machine " + id + ".")));
+    }
     String disk = spec.disk() == null || spec.disk().isBlank() ? null : spec.disk().trim();
+    if (disk != null && chosen.size() > 1) {
+      throw new IllegalArgumentException(
+          "A plan of several machines backs up all their disks; to back up disk "
+              + disk
+              + " alone, make a plan of that one machine.");
+    }
+    MachineDetail m = chosen.get(0);
     if (disk != null && m.disks().stream().map(DiskView::name).noneMatch(disk::equals)) {
       throw new IllegalArgumentException(
           m.name()
@@ -483,7 +562,8 @@ public class PlanService {
     }
     PlanSchedule schedule = new PlanSchedule(spec.schedule(), spec.timeZone());
     p.name = name;
-    p.machineId = m.id();
+    p.machineIds.clear();
+    chosen.forEach(c -> p.machineIds.add(c.id()));
     p.diskName = disk;
     p.repositoryId = repo.id();
     p.schedule = spec.schedule().trim();
@@ -551,19 +631,30 @@ public class PlanService {
         "Unknown compression '" + name + "'; use none, fast (zstd 1) or balanced (zstd 3).");
   }
 
-  private void requireDisks(Plan p) {
-    MachineDetail m =
-        machines
-            .detail(p.machineId)
-            .orElseThrow(() -> new IllegalStateException("The plan's machine is gone."));
+  /** Why the plan cannot back up this machine now, or empty when it can. */
+  private Optional<String> disksMissing(Plan p, long machine) {
+    MachineDetail m = machines.detail(machine).orElse(null);
+    if (m == null) {
+      return Optional.of("machine " + machine + " is gone");
+    }
     if (m.disks().isEmpty()) {
-      throw new IllegalStateException(
-          m.name() + " has reported no disks yet; wait for its worker's inventory.");
+      return Optional.of(m.name() + " has reported no disks yet; wait for its worker's inventory");
     }
     if (p.diskName != null && m.disks().stream().noneMatch(d -> d.name().equals(p.diskName))) {
-      throw new IllegalStateException(
-          m.name() + " no longer reports disk " + p.diskName + "; edit the plan.");
+      return Optional.of(m.name() + " no longer reports disk " + p.diskName + "; edit the plan");
     }
+    return Optional.empty();
+  }
+
+  /** The plan's machines, in a steady order. */
+  private static List<Long> machinesOf(Plan p) {
+    return p.machineIds.stream().sorted().toList();
+  }
+
+  private String machineNames(Plan p) {
+    return p.machineIds.isEmpty()
+        ? "no machine"
+        : String.join(", ", machinesOf(p).stream().map(machines::nameOf).toList());
   }
 
   private static PlanSpec.Keep keep(Plan p) {
@@ -590,7 +681,7 @@ public class PlanService {
 
   private String describe(Plan p) {
     RepositoryInfo repo = repositories.get(p.repositoryId);
-    return machines.nameOf(p.machineId)
+    return machineNames(p)
         + (p.diskName == null ? ", all disks" : ", disk " + p.diskName)
         + " to "
         + (repo == null ? "repository " + p.repositoryId : repo.name())
@@ -615,8 +706,8 @@ public class PlanService {
     return new PlanView(
         p.id,
         p.name,
-        p.machineId,
-        machines.nameOf(p.machineId),
+        machinesOf(p).stream().map(m -> new PlanView.Machine(m, machines.nameOf(m))).toList(),
+        machineNames(p),
         p.diskName,
         p.repositoryId,
         repo == null ? null : repo.name(),

@@ -1,10 +1,14 @@
 package io.holdfast.plans;
 
+import java.util.List;
+
 /**
  * A plan as a person writes it.
  *
- * @param machine the machine's id
- * @param disk one disk's name, or null (or blank) for every disk the machine reports
+ * @param machine the machine's id, for a plan of one machine; or null, with {@code machines}
+ * @param machines the machines' ids, for a plan of several (or one)
+ * @param disk one disk's name, for a plan of one machine; or null (or blank) for every disk the
+ *     machines report
  * @param repository the repository's id, or null for the default repository
  * @param schedule Unix cron: minute hour day month weekday
  * @param timeZone the schedule's zone, e.g. Europe/Berlin; null for UTC
@@ -17,6 +21,7 @@ package io.holdfast.plans;
 public record PlanSpec(
     String name,
     Long machine,
+    List<Long> machines,
     String disk,
     Long repository,
     String schedule,
@@ -29,8 +34,7 @@ public record PlanSpec(
     String compression) {
 
   /** What a plan's backups may compress with; stronger levels are for recompression. */
-  public static final java.util.List<String> COMPRESSIONS =
-      java.util.List.of("none", "fast", "balanced");
+  public static final List<String> COMPRESSIONS = List.of("none", "fast", "balanced");
 
   public static final int DEFAULT_RETRIES = 2;
   public static final int DEFAULT_RETRY_WAIT_MINUTES = 10;

@@ -2,10 +2,13 @@ package io.holdfast.plans;
 
 import io.holdfast.jobs.JobState;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A plan as people see it.
  *
+ * @param machines the machines it backs up, by name
+ * @param machine their names, joined with ", "
  * @param disk null: every disk
  * @param nextRun when it falls due next; null while it is disabled
  * @param lastJobId the newest backup it queued, or null
@@ -13,7 +16,7 @@ import java.time.Instant;
 public record PlanView(
     long id,
     String name,
-    long machineId,
+    List<Machine> machines,
     String machine,
     String disk,
     long repositoryId,
@@ -32,4 +35,8 @@ public record PlanView(
     Instant nextRun,
     Long lastJobId,
     JobState lastJobState,
-    Instant lastJobAt) {}
+    Instant lastJobAt) {
+
+  /** A machine a plan backs up. */
+  public record Machine(long id, String name) {}
+}

@@ -258,7 +258,8 @@ class PlansTest {
     }
     assertThat(runs).hasSize(2);
     assertThat(runs.get(0))
-        .contains("passed over the backup due at " + due.plus(Duration.ofDays(1)))
+        .contains(
+            "passed over the backup of " + m.name() + " due at " + due.plus(Duration.ofDays(1)))
         .contains("job " + backup + " is still queued");
     assertThat(runs.get(1))
         .contains("missed the backup due at " + due.plus(Duration.ofDays(3)))
@@ -604,6 +605,124 @@ class PlansTest {
         .body("detail", containsString("0 (never) to 10 times; 11 is not."));
     problem(as(operator).body(bad.replace("}", ",\"retryWaitMinutes\":0}")), 400)
         .body("detail", containsString("1 to 1440 minutes (a day); 0 is not."));
+  }
+
+  @Test
+  void a_plan_of_several_machines_backs_each_up_in_its_own_job_and_passes_over_only_a_busy_one()
+      throws Exception {
+    Machine a = machine("fleet-a");
+    Machine b = machine("fleet-b");
+    String operator = TestUsers.create("operator");
+    String name = "Fleet " + a.name();
+    String body =
+        """
+        {"name":"%s","machines":[%d,%d],"schedule":"0 2 * * *","timeZone":"UTC",
+         "keep":{"last":1,"hourly":0,"daily":0,"weekly":0,"monthly":0,"yearly":0}}
+        """
+            .formatted(name, b.id(), a.id());
+    problem(as(operator).body(body.replace("\"schedule\"", "\"disk\":\"disk0\",\"schedule\"")), 400)
+        .body("detail", containsString("A plan of several machines backs up all their disks"));
+    long id =
+        as(operator)
+            .body(body)
+            .post("/api/v1/plans")
+            .then()
+            .statusCode(201)
+            .body("machines.name", org.hamcrest.Matchers.contains(a.name(), b.name()))
+            .body("machine", equalTo(a.name() + ", " + b.name()))
+            .extract()
+            .jsonPath()
+            .getLong("id");
+    long repo;
+    try (Connection c = db.getConnection()) {
+      c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
+      repo = single(c, "select repository_id from plan where id = " + id);
+      for (Machine m : List.of(a, b)) {
+        c.createStatement()
+            .executeUpdate(
+                "insert into image (repository_id, machine_id, manifest_id, created_at,"
+                    + " logical_bytes, used_bytes, stored_bytes, disks) values ("
+                    + repo
+                    + ", "
+                    + m.id()
+                    + ", 'older-"
+                    + m.name()
+                    + "', now() - interval '2 days', 1048576, 524288, 262144, '[]')");
+      }
+    }
+
+    // one due time, one backup job per machine
+    Instant due = plans.get(id).nextRun();
+    plans.queueDue(due.plusSeconds(30));
+    long backupA = jobOf(id, a);
+    long backupB = jobOf(id, b);
+    assertThat(jobsOf(id)).hasSize(2);
+
+    // a's backup succeeds: retention lets a's older image go, never b's
+    WorkerCalls.post(a.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
+        .statusCode(200)
+        .body("jobs.id", org.hamcrest.Matchers.hasItem((int) backupA));
+    WorkerCalls.post(
+            a.credential(),
+            "jobs/" + backupA + "/result",
+            """
+            {"state":"succeeded","image":{"manifestId":"new-%s","created":"%s","logicalBytes":1048576,
+             "usedBytes":4096,"storedBytes":100,"disksJson":"[]"}}
+            """
+                .formatted(a.name(), Instant.now()))
+        .statusCode(204);
+    try (Connection c = db.getConnection()) {
+      assertThat(
+              text(
+                  c,
+                  "select machine_id || ' ' || params from job where type = 'prune' and plan_id = "
+                      + id))
+          .isEqualTo(a.id() + " {\"images\":[\"older-" + a.name() + "\"]}");
+    }
+
+    // the next night b's backup is still queued: b is passed over, a backs up again
+    plans.queueDue(due.plus(Duration.ofDays(1)).plusSeconds(30));
+    long againA = jobOf(id, a);
+    assertThat(againA).isNotEqualTo(backupA);
+    assertThat(jobOf(id, b)).isEqualTo(backupB);
+    assertThat(planRuns(name))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "passed over the backup of "
+                + b.name()
+                + " due at "
+                + due.plus(Duration.ofDays(1))
+                + ": its backup job "
+                + backupB
+                + " is still queued");
+    as(operator)
+        .post("/api/v1/plans/" + id + "/run")
+        .then()
+        .statusCode(409)
+        .body("detail", containsString(a.name() + ": the plan's backup job " + againA))
+        .body("detail", containsString(b.name() + ": the plan's backup job " + backupB));
+
+    // b's backup fails: its retry is b's alone
+    runAndFail(b, backupB, "Disk /dev/vdz is busy");
+    long retryB = jobOf(id, b);
+    assertThat(retryB).isNotEqualTo(backupB);
+    try (Connection c = db.getConnection()) {
+      assertThat(single(c, "select plan_attempt from job where id = " + retryB)).isEqualTo(2);
+    }
+    assertThat(jobOf(id, a)).isEqualTo(againA);
+  }
+
+  /** The newest backup job the plan queued for the machine. */
+  private long jobOf(long plan, Machine m) throws SQLException {
+    try (Connection c = db.getConnection()) {
+      return single(
+          c,
+          "select max(id) from job where type = 'backup' and plan_id = "
+              + plan
+              + " and machine_id = "
+              + m.id());
+    }
   }
 
   /** The machine's worker takes the job and reports that it failed. */

@@ -240,7 +240,9 @@ class ConsoleBrowserIT {
     page.locator("#new-plan").click();
     page.locator("#plan-name input").fill("Weeknights, demo machine");
     page.locator("#plan-machine input").click();
-    page.locator("vaadin-combo-box-item").first().click();
+    page.locator("vaadin-multi-select-combo-box-item").first().click();
+    // the machines' list stays open for more choices; its toggle closes it
+    page.locator("#plan-machine [part~='toggle-button']").click();
     page.locator("#plan-preset").click();
     page.locator("vaadin-select-item")
         .filter(new Locator.FilterOptions().setHasText("Weekdays at 22:30"))

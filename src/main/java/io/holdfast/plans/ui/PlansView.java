@@ -5,6 +5,7 @@ import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.checkbox.Checkbox;
 import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.combobox.MultiSelectComboBox;
 import com.vaadin.flow.component.dialog.Dialog;
 import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.grid.Grid;
@@ -47,6 +48,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Backup plans: what is backed up, where and when; admins and operators make and change them. */
 @Route(value = "plans", layout = MainLayout.class)
@@ -96,8 +99,9 @@ public class PlansView extends VerticalLayout {
     add(
         head,
         new Paragraph(
-            "Each plan backs up one machine's disks into a repository on its schedule. A due time"
-                + " that finds the plan's previous backup still running is passed over, so"
+            "Each plan backs up its machines' disks into a repository on its schedule, each"
+                + " machine in a backup job of its own. A due time that finds a machine's previous"
+                + " backup still running passes over that machine, so"
                 + " backups never pile up; a scheduled backup that fails is tried again after a"
                 + " wait. Every run is in the audit log."));
     grid.setId("plans-grid");
@@ -221,8 +225,15 @@ public class PlansView extends VerticalLayout {
             e ->
                 Notifications.attempt(
                     () -> {
-                      long job = plans.runNow(p.id(), Origins.user(), Origins.current());
-                      Notifications.success("Backup of plan " + p.name() + " queued as job " + job);
+                      List<Long> jobs = plans.runNow(p.id(), Origins.user(), Origins.current());
+                      Notifications.success(
+                          "Backup of plan "
+                              + p.name()
+                              + (jobs.size() == 1
+                                  ? " queued as job " + jobs.get(0)
+                                  : " queued as jobs "
+                                      + String.join(
+                                          ", ", jobs.stream().map(String::valueOf).toList())));
                       refresh();
                     }));
     run.addClassName("run-plan");
@@ -273,25 +284,27 @@ public class PlansView extends VerticalLayout {
     TextField name = new TextField("Name");
     name.setId("plan-name");
     name.setPlaceholder("Nightly backup of the file server");
-    ComboBox<MachineOverview> machine = new ComboBox<>("Machine");
+    MultiSelectComboBox<MachineOverview> machine = new MultiSelectComboBox<>("Machines");
     machine.setId("plan-machine");
     machine.setItems(machines.page(null, 0, 1000));
     machine.setItemLabelGenerator(MachineOverview::name);
+    machine.setHelperText("Each gets its own backup at the plan's times");
     ComboBox<String> disk = new ComboBox<>("Disks");
     disk.setId("plan-disk");
-    disk.setHelperText("All disks, or the one disk to back up");
+    disk.setHelperText("All disks, or, for a plan of one machine, the one disk to back up");
     machine.addValueChangeListener(
         e -> {
           List<String> names = new ArrayList<>();
           names.add(ALL_DISKS);
-          if (e.getValue() != null) {
+          if (e.getValue().size() == 1) {
             machines
-                .detail(e.getValue().id())
+                .detail(e.getValue().iterator().next().id())
                 .ifPresent(m -> m.disks().stream().map(DiskView::name).forEach(names::add));
           }
           String before = disk.getValue();
           disk.setItems(names);
           disk.setValue(names.contains(before) ? before : ALL_DISKS);
+          disk.setEnabled(e.getValue().size() <= 1);
         });
     Select<RepositoryInfo> repository = new Select<>();
     repository.setLabel("Repository");
@@ -338,12 +351,9 @@ public class PlansView extends VerticalLayout {
           .ifPresent(repository::setValue);
     } else {
       name.setValue(p.name());
-      machine
-          .getListDataView()
-          .getItems()
-          .filter(m -> m.id() == p.machineId())
-          .findFirst()
-          .ifPresent(machine::setValue);
+      Set<Long> ids = p.machines().stream().map(PlanView.Machine::id).collect(Collectors.toSet());
+      machine.setValue(
+          machine.getListDataView().getItems().filter(m -> ids.contains(m.id())).toList());
       disk.setValue(p.disk() == null ? ALL_DISKS : p.disk());
       repos.stream()
           .filter(r -> r.id() == p.repositoryId())
@@ -412,7 +422,8 @@ public class PlansView extends VerticalLayout {
                       PlanSpec spec =
                           new PlanSpec(
                               name.getValue(),
-                              machine.getValue() == null ? null : machine.getValue().id(),
+                              null,
+                              machine.getValue().stream().map(MachineOverview::id).toList(),
                               Objects.equals(disk.getValue(), ALL_DISKS) ? null : disk.getValue(),
                               repository.getValue() == null ? null : repository.getValue().id(),
                               cron.getValue(),
