@@ -176,16 +176,8 @@ public class JobService {
   public List<Long> enqueueDueVerifies(
       long repositoryId, Instant due, Instant notAfter, List<DueVerify> wanted) {
     lockRepository(repositoryId);
-    long queuedBefore =
-        em.createQuery(
-                "select count(j) from Job j where j.type = 'verify' and j.repositoryId = :r "
-                    + "and j.notBefore = :due and j.requestedBy = 'system'",
-                Long.class)
-            .setParameter("r", repositoryId)
-            .setParameter("due", due)
-            .getSingleResult();
     List<Long> ids = new ArrayList<>();
-    if (queuedBefore > 0) {
+    if (dueVerifiesQueued(repositoryId, due)) {
       return ids;
     }
     for (DueVerify w : wanted) {
@@ -221,6 +213,23 @@ public class JobService {
       ids.add(j.id);
     }
     return ids;
+  }
+
+  /**
+   * Whether the scheduled verifies of a repository for a due time were queued already (by this
+   * console or another replica). A cheap read without the repository's lock: the window's later
+   * minutes ask it before choosing images again.
+   */
+  @Transactional
+  public boolean dueVerifiesQueued(long repositoryId, Instant due) {
+    return em.createQuery(
+                "select count(j) from Job j where j.type = 'verify' and j.repositoryId = :r "
+                    + "and j.notBefore = :due and j.requestedBy = 'system'",
+                Long.class)
+            .setParameter("r", repositoryId)
+            .setParameter("due", due)
+            .getSingleResult()
+        > 0;
   }
 
   /**

@@ -122,6 +122,9 @@ public class MaintenanceService {
     long budget = config.reverifyBudget().asLongValue();
     int queued = 0;
     for (RepositoryInfo r : repositories.all()) {
+      if (jobs.dueVerifiesQueued(r.id(), due.get())) {
+        continue;
+      }
       long taken = 0;
       List<JobService.DueVerify> wanted = new ArrayList<>();
       for (ImageService.VerifyDue d : images.dueForVerify(r.id(), before, VERIFIES_MAX)) {
