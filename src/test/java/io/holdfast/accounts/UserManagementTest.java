@@ -11,7 +11,6 @@ import io.holdfast.platform.Role;
 import io.holdfast.testing.TestUsers;
 import io.quarkus.test.TestTransaction;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +22,6 @@ class UserManagementTest {
 
   @Inject AccountService accounts;
 
-  private static RequestSpecification asAdmin() {
-    return given()
-        .auth()
-        .preemptive()
-        .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-        .contentType("application/json");
-  }
-
   private static int meStatus(String user, String password) {
     return given().auth().preemptive().basic(user, password).get("/api/v1/me").statusCode();
   }
@@ -38,7 +29,7 @@ class UserManagementTest {
   @Test
   void a_new_role_applies_to_the_next_request_and_is_audited_with_before_and_after() {
     String user = TestUsers.create("helpdesk");
-    asAdmin()
+    TestUsers.as(TestUsers.ADMIN)
         .body("{\"role\":\"OPERATOR\"}")
         .patch("/api/v1/users/" + user)
         .then()
@@ -52,7 +43,7 @@ class UserManagementTest {
         .then()
         .body("role", equalTo("operator"));
     List<Map<String, Object>> events =
-        asAdmin()
+        TestUsers.as(TestUsers.ADMIN)
             .get("/api/v1/audit?action=user.role&limit=500")
             .then()
             .statusCode(200)
@@ -68,17 +59,21 @@ class UserManagementTest {
   void a_disabled_account_is_refused_until_enabled_again() {
     String user = TestUsers.create("auditor");
     assertThat(meStatus(user, TestUsers.PASSWORD)).isEqualTo(200);
-    asAdmin()
+    TestUsers.as(TestUsers.ADMIN)
         .body("{\"enabled\":false}")
         .patch("/api/v1/users/" + user)
         .then()
         .statusCode(200)
         .body("enabled", equalTo(false));
     assertThat(meStatus(user, TestUsers.PASSWORD)).isEqualTo(401);
-    asAdmin().body("{\"enabled\":true}").patch("/api/v1/users/" + user).then().statusCode(200);
+    TestUsers.as(TestUsers.ADMIN)
+        .body("{\"enabled\":true}")
+        .patch("/api/v1/users/" + user)
+        .then()
+        .statusCode(200);
     assertThat(meStatus(user, TestUsers.PASSWORD)).isEqualTo(200);
     List<String> actions =
-        asAdmin()
+        TestUsers.as(TestUsers.ADMIN)
             .get("/api/v1/audit?limit=500")
             .then()
             .extract()
@@ -93,7 +88,7 @@ class UserManagementTest {
       assertThat(meStatus(user, "wrong-password-" + i)).isEqualTo(401);
     }
     assertThat(meStatus(user, TestUsers.PASSWORD)).as("locked out").isEqualTo(401);
-    asAdmin()
+    TestUsers.as(TestUsers.ADMIN)
         .body("{\"password\":\"a-brand-new-password\"}")
         .post("/api/v1/users/" + user + "/password")
         .then()
@@ -102,7 +97,7 @@ class UserManagementTest {
     assertThat(meStatus(user, TestUsers.PASSWORD)).isEqualTo(401);
     assertThat(meStatus(user, "a-brand-new-password")).isEqualTo(200);
     String details =
-        asAdmin()
+        TestUsers.as(TestUsers.ADMIN)
             .get("/api/v1/audit?action=user.password-reset&limit=500")
             .then()
             .extract()
@@ -112,26 +107,30 @@ class UserManagementTest {
 
   @Test
   void bad_changes_are_refused_with_a_message_a_person_can_act_on() {
-    asAdmin()
+    TestUsers.as(TestUsers.ADMIN)
         .body("{\"password\":\"short\"}")
         .post("/api/v1/users/" + TestUsers.create("helpdesk") + "/password")
         .then()
         .statusCode(400)
         .body("detail", containsString("at least 12 characters"));
-    asAdmin()
+    TestUsers.as(TestUsers.ADMIN)
         .body("{\"enabled\":false}")
         .patch("/api/v1/users/" + TestUsers.ADMIN)
         .then()
         .statusCode(409)
         .contentType(containsString("application/problem+json"))
         .body("detail", containsString("your own account"));
-    asAdmin()
+    TestUsers.as(TestUsers.ADMIN)
         .body("{\"role\":\"HELPDESK\"}")
         .patch("/api/v1/users/nobody-by-this-name")
         .then()
         .statusCode(404)
         .body("detail", containsString("no local account named nobody-by-this-name"));
-    asAdmin().body("{}").patch("/api/v1/users/" + TestUsers.ADMIN).then().statusCode(400);
+    TestUsers.as(TestUsers.ADMIN)
+        .body("{}")
+        .patch("/api/v1/users/" + TestUsers.ADMIN)
+        .then()
+        .statusCode(400);
   }
 
   @Test

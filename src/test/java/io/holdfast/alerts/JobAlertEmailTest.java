@@ -1,6 +1,7 @@
 package io.holdfast.alerts;
 
-import static io.restassured.RestAssured.given;
+import static io.holdfast.testing.Sql.single;
+import static io.holdfast.testing.TestUsers.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
@@ -12,11 +13,9 @@ import io.holdfast.testing.TestUsers;
 import io.holdfast.testing.WorkerCalls;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import jakarta.mail.internet.MimeMessage;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -33,31 +32,13 @@ class JobAlertEmailTest {
   @Inject AgroalDataSource db;
   @Inject PlanService plans;
 
-  private static RequestSpecification as(String user) {
-    return given()
-        .auth()
-        .preemptive()
-        .basic(user, user.equals(TestUsers.ADMIN) ? TestUsers.ADMIN_PASSWORD : TestUsers.PASSWORD)
-        .contentType("application/json");
-  }
-
-  private static String userWithEmail(String role, String email) {
-    String user = TestUsers.create(role);
-    as(TestUsers.ADMIN)
-        .body("{\"email\":\"" + email + "\"}")
-        .patch("/api/v1/users/" + user)
-        .then()
-        .statusCode(200);
-    return user;
-  }
-
   @Test
   void a_failed_backup_reaches_admins_operators_and_the_alert_list_once_no_retry_follows()
       throws Exception {
     String tag = String.valueOf(System.nanoTime());
-    userWithEmail("admin", "admin-" + tag + "@holdfast.test");
-    String operator = userWithEmail("operator", "ops-" + tag + "@holdfast.test");
-    userWithEmail("helpdesk", "hd-" + tag + "@holdfast.test");
+    TestUsers.createWithEmail("admin", "admin-" + tag + "@holdfast.test");
+    String operator = TestUsers.createWithEmail("operator", "ops-" + tag + "@holdfast.test");
+    TestUsers.createWithEmail("helpdesk", "hd-" + tag + "@holdfast.test");
     String host = "alerted-" + tag;
     String credential = WorkerCalls.enrolled(host);
     WorkerCalls.inventory(credential, host, "/dev/vdz");
@@ -222,13 +203,6 @@ class JobAlertEmailTest {
   private long newestJobOfPlan(long plan) throws Exception {
     try (Connection c = db.getConnection()) {
       return single(c, "select max(id) from job where type = 'backup' and plan_id = " + plan);
-    }
-  }
-
-  private static long single(Connection c, String sql) throws Exception {
-    try (ResultSet rs = c.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.holdfast.jobs;
 
+import static io.holdfast.testing.Sql.single;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,8 +13,6 @@ import io.holdfast.worker.protocol.Protocol;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -246,13 +245,5 @@ class JobClaimTest {
         .then()
         .statusCode(400)
         .body("detail", org.hamcrest.Matchers.containsString("ISO-8601"));
-  }
-
-  private static long single(Connection c, String sql) throws Exception {
-    try (PreparedStatement s = c.prepareStatement(sql);
-        ResultSet rs = s.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 }

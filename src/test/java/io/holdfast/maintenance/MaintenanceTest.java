@@ -1,6 +1,7 @@
 package io.holdfast.maintenance;
 
-import static io.restassured.RestAssured.given;
+import static io.holdfast.testing.Sql.single;
+import static io.holdfast.testing.TestUsers.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
@@ -11,7 +12,6 @@ import io.holdfast.testing.TestUsers;
 import io.holdfast.testing.WorkerCalls;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -475,20 +475,5 @@ class MaintenanceTest {
       }
     }
     return rows;
-  }
-
-  private static RequestSpecification as(String user) {
-    return given()
-        .auth()
-        .preemptive()
-        .basic(user, user.equals(TestUsers.ADMIN) ? TestUsers.ADMIN_PASSWORD : TestUsers.PASSWORD)
-        .contentType("application/json");
-  }
-
-  private static long single(Connection c, String sql) throws SQLException {
-    try (ResultSet rs = c.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.holdfast.plans;
 
-import static io.restassured.RestAssured.given;
+import static io.holdfast.testing.Sql.single;
+import static io.holdfast.testing.TestUsers.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -782,21 +783,6 @@ class PlansTest {
         .then()
         .statusCode(status)
         .contentType(startsWith("application/problem+json"));
-  }
-
-  private static RequestSpecification as(String user) {
-    return given()
-        .auth()
-        .preemptive()
-        .basic(user, user.equals(TestUsers.ADMIN) ? TestUsers.ADMIN_PASSWORD : TestUsers.PASSWORD)
-        .contentType("application/json");
-  }
-
-  private static long single(Connection c, String sql) throws SQLException {
-    try (ResultSet rs = c.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 
   private static String text(Connection c, String sql) throws SQLException {

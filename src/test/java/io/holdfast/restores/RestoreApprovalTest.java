@@ -1,6 +1,6 @@
 package io.holdfast.restores;
 
-import static io.restassured.RestAssured.given;
+import static io.holdfast.testing.TestUsers.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -37,15 +37,6 @@ class RestoreApprovalTest {
     image = f.image();
   }
 
-  private static io.restassured.specification.RequestSpecification as(
-      String user, String password) {
-    return given().auth().preemptive().basic(user, password).contentType("application/json");
-  }
-
-  private static io.restassured.specification.RequestSpecification asAdmin() {
-    return as(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD);
-  }
-
   private ValidatableResponse request(
       String user, String password, Integer partition, String target) {
     return as(user, password)
@@ -80,21 +71,22 @@ class RestoreApprovalTest {
         .post("/api/v1/restores/" + id + "/approve")
         .then()
         .statusCode(403);
-    asAdmin()
+    TestUsers.as(TestUsers.ADMIN)
         .body("{\"comment\":\"confirmed with the user\"}")
         .post("/api/v1/restores/" + id + "/approve")
         .then()
         .statusCode(200)
         .body("state", equalTo("approved"))
         .body("jobState", equalTo("queued"));
-    int job = asAdmin().get("/api/v1/restores/" + id).then().extract().path("jobId");
-    asAdmin()
+    int job =
+        TestUsers.as(TestUsers.ADMIN).get("/api/v1/restores/" + id).then().extract().path("jobId");
+    TestUsers.as(TestUsers.ADMIN)
         .get("/api/v1/jobs/" + job)
         .then()
         .body("type", equalTo("restore"))
         .body("requestedBy", equalTo(helpdesk));
     assertThat(
-            asAdmin()
+            TestUsers.as(TestUsers.ADMIN)
                 .get("/api/v1/audit?action=restore.")
                 .then()
                 .extract()
@@ -130,7 +122,11 @@ class RestoreApprovalTest {
                     .extract()
                     .path("id"))
             .longValue();
-    asAdmin().body("{}").post("/api/v1/restores/" + id + "/approve").then().statusCode(200);
+    TestUsers.as(TestUsers.ADMIN)
+        .body("{}")
+        .post("/api/v1/restores/" + id + "/approve")
+        .then()
+        .statusCode(200);
     as(secondAdmin, TestUsers.PASSWORD)
         .body("{}")
         .post("/api/v1/restores/" + id + "/approve")
@@ -154,14 +150,17 @@ class RestoreApprovalTest {
               "update restore_request set expires_at = now() - interval '1 minute' where id = "
                   + id);
     }
-    asAdmin()
+    TestUsers.as(TestUsers.ADMIN)
         .body("{}")
         .post("/api/v1/restores/" + id + "/approve")
         .then()
         .statusCode(409)
         .body("detail", containsString("is expired"))
         .body("detail", containsString("Ask for a new request"));
-    asAdmin().get("/api/v1/restores/" + id).then().body("state", equalTo("expired"));
+    TestUsers.as(TestUsers.ADMIN)
+        .get("/api/v1/restores/" + id)
+        .then()
+        .body("state", equalTo("expired"));
   }
 
   @Test
@@ -177,8 +176,11 @@ class RestoreApprovalTest {
       c.createStatement()
           .executeUpdate("update restore_request set target = '/dev/sda' where id = " + id);
     }
-    asAdmin().get("/api/v1/restores/" + id).then().body("intact", equalTo(false));
-    asAdmin()
+    TestUsers.as(TestUsers.ADMIN)
+        .get("/api/v1/restores/" + id)
+        .then()
+        .body("intact", equalTo(false));
+    TestUsers.as(TestUsers.ADMIN)
         .body("{}")
         .post("/api/v1/restores/" + id + "/approve")
         .then()

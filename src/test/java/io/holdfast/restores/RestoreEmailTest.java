@@ -1,6 +1,6 @@
 package io.holdfast.restores;
 
-import static io.restassured.RestAssured.given;
+import static io.holdfast.testing.TestUsers.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
@@ -12,7 +12,6 @@ import io.holdfast.testing.TestUsers;
 import io.holdfast.testing.WorkerCalls;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import jakarta.mail.internet.MimeMessage;
 import java.util.List;
@@ -29,24 +28,10 @@ class RestoreEmailTest {
   @SmtpTestResource.Inbox GreenMail smtp;
   @Inject AgroalDataSource db;
 
-  private static RequestSpecification as(String user, String password) {
-    return given().auth().preemptive().basic(user, password).contentType("application/json");
-  }
-
-  private static String userWithEmail(String role, String email) {
-    String user = TestUsers.create(role);
-    as(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-        .body("{\"email\":\"" + email + "\"}")
-        .patch("/api/v1/users/" + user)
-        .then()
-        .statusCode(200);
-    return user;
-  }
-
   @Test
   void request_decision_and_outcome_each_reach_the_right_people() throws Exception {
-    String helpdesk = userWithEmail("helpdesk", "hana@holdfast.test");
-    String approver = userWithEmail("admin", "boss@holdfast.test");
+    String helpdesk = TestUsers.createWithEmail("helpdesk", "hana@holdfast.test");
+    String approver = TestUsers.createWithEmail("admin", "boss@holdfast.test");
     ImageFixture fixture = ImageFixture.create(db);
 
     int id =

@@ -1,6 +1,6 @@
 package io.holdfast.restores;
 
-import static io.restassured.RestAssured.given;
+import static io.holdfast.testing.TestUsers.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -12,7 +12,6 @@ import io.holdfast.testing.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
@@ -42,14 +41,6 @@ class RestorePolicyConfigTest {
   @BeforeEach
   void anImage() throws Exception {
     fixture = ImageFixture.create(db);
-  }
-
-  private static RequestSpecification as(String user) {
-    return given()
-        .auth()
-        .preemptive()
-        .basic(user, TestUsers.PASSWORD)
-        .contentType("application/json");
   }
 
   @Test

@@ -1,6 +1,6 @@
 package io.holdfast.restores;
 
-import static io.restassured.RestAssured.given;
+import static io.holdfast.testing.TestUsers.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -11,7 +11,6 @@ import io.holdfast.testing.ImageFixture;
 import io.holdfast.testing.TestUsers;
 import io.holdfast.testing.WorkerCalls;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.time.Instant;
@@ -33,10 +32,6 @@ class RestoreWindowTest {
   @BeforeEach
   void anImage() throws Exception {
     fixture = ImageFixture.create(db);
-  }
-
-  private static RequestSpecification as(String user, String password) {
-    return given().auth().preemptive().basic(user, password).contentType("application/json");
   }
 
   private String requestBody(Instant start, Instant end) {

@@ -1,9 +1,6 @@
 package io.holdfast.testing;
 
-import static io.restassured.RestAssured.given;
-
 import io.agroal.api.AgroalDataSource;
-import io.restassured.specification.RequestSpecification;
 import java.sql.Connection;
 
 /**
@@ -18,14 +15,19 @@ public record ImageFixture(String host, String credential, long machine, long im
     String cred = WorkerCalls.enrolled(host);
     WorkerCalls.inventory(cred, host, "/dev/vdz");
     long machine =
-        ((Number) asAdmin().get("/api/v1/machines?q=" + host).then().extract().path("items[0].id"))
+        ((Number)
+                TestUsers.as(TestUsers.ADMIN)
+                    .get("/api/v1/machines?q=" + host)
+                    .then()
+                    .extract()
+                    .path("items[0].id"))
             .longValue();
     try (Connection c = db.getConnection()) {
       c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
     }
     long job =
         ((Number)
-                asAdmin()
+                TestUsers.as(TestUsers.ADMIN)
                     .body("{\"machine\":" + machine + "}")
                     .post("/api/v1/jobs/backup")
                     .then()
@@ -51,7 +53,7 @@ public record ImageFixture(String host, String credential, long machine, long im
         .statusCode(204);
     long image =
         ((Number)
-                asAdmin()
+                TestUsers.as(TestUsers.ADMIN)
                     .get("/api/v1/images?machine=" + machine)
                     .then()
                     .extract()
@@ -71,13 +73,5 @@ public record ImageFixture(String host, String credential, long machine, long im
         + ",\"target\":\""
         + target
         + "\",\"reason\":\"user deleted the payroll folder\"}";
-  }
-
-  private static RequestSpecification asAdmin() {
-    return given()
-        .auth()
-        .preemptive()
-        .basic(TestUsers.ADMIN, TestUsers.ADMIN_PASSWORD)
-        .contentType("application/json");
   }
 }

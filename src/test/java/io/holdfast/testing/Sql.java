@@ -1,0 +1,23 @@
+package io.holdfast.testing;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** Reads straight from the test database, for what no API shows. */
+public final class Sql {
+
+  private Sql() {}
+
+  /** The first column of the first row a query returns, as a number; fails when there is none. */
+  public static long single(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      if (!rs.next()) {
+        throw new AssertionError("No row for: " + sql);
+      }
+      return rs.getLong(1);
+    }
+  }
+}
