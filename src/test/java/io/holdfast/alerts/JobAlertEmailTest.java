@@ -161,17 +161,12 @@ class JobAlertEmailTest {
                     .extract()
                     .path("job"))
             .longValue();
-    WorkerCalls.post(
-            fixture.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
-        .statusCode(200)
-        .body("jobs.id", org.hamcrest.Matchers.hasItem((int) job));
+    WorkerCalls.claim(fixture.credential(), job);
     return job;
   }
 
   private static void runAndFail(String credential, long job, String error) {
-    WorkerCalls.post(credential, "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
-        .statusCode(200)
-        .body("jobs.id", org.hamcrest.Matchers.hasItem((int) job));
+    WorkerCalls.claim(credential, job);
     WorkerCalls.post(
             credential,
             "jobs/" + job + "/result",

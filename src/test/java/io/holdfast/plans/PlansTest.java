@@ -203,18 +203,8 @@ class PlansTest {
         .body("detail", containsString("backup job " + backup + " is still queued"));
 
     // the worker runs it; the new image is verified after, as the plan asks
-    WorkerCalls.post(m.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
-        .statusCode(200)
-        .body("jobs.id", org.hamcrest.Matchers.hasItem((int) backup));
-    WorkerCalls.post(
-            m.credential(),
-            "jobs/" + backup + "/result",
-            """
-            {"state":"succeeded","image":{"manifestId":"m-%s","created":"%s","logicalBytes":100663296,
-             "usedBytes":4096,"storedBytes":100,"disksJson":"[]"}}
-            """
-                .formatted(m.name(), Instant.now()))
-        .statusCode(204);
+    WorkerCalls.claim(m.credential(), backup);
+    WorkerCalls.succeedBackup(m.credential(), backup, "m-" + m.name(), 100663296);
     long image;
     try (Connection c = db.getConnection()) {
       image = single(c, "select image_id from job where id = " + backup);
@@ -402,15 +392,7 @@ class PlansTest {
             "{\"running\":[" + verify + "],\"capacity\":1,\"waitSeconds\":0}")
         .statusCode(200)
         .body("jobs.id", org.hamcrest.Matchers.hasItem((int) backup));
-    WorkerCalls.post(
-            m.credential(),
-            "jobs/" + backup + "/result",
-            """
-            {"state":"succeeded","image":{"manifestId":"new-%s","created":"%s","logicalBytes":1048576,
-             "usedBytes":4096,"storedBytes":100,"disksJson":"[]"}}
-            """
-                .formatted(tag, Instant.now()))
-        .statusCode(204);
+    WorkerCalls.succeedBackup(m.credential(), backup, "new-" + tag, 1048576);
 
     // keep last 2 keeps the new image and old1; old2 and old3 go; old4 stays while it is verified
     long prune;
@@ -660,18 +642,8 @@ class PlansTest {
     assertThat(jobsOf(id)).hasSize(2);
 
     // a's backup succeeds: retention lets a's older image go, never b's
-    WorkerCalls.post(a.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
-        .statusCode(200)
-        .body("jobs.id", org.hamcrest.Matchers.hasItem((int) backupA));
-    WorkerCalls.post(
-            a.credential(),
-            "jobs/" + backupA + "/result",
-            """
-            {"state":"succeeded","image":{"manifestId":"new-%s","created":"%s","logicalBytes":1048576,
-             "usedBytes":4096,"storedBytes":100,"disksJson":"[]"}}
-            """
-                .formatted(a.name(), Instant.now()))
-        .statusCode(204);
+    WorkerCalls.claim(a.credential(), backupA);
+    WorkerCalls.succeedBackup(a.credential(), backupA, "new-" + a.name(), 1048576);
     try (Connection c = db.getConnection()) {
       assertThat(
               text(
@@ -728,9 +700,7 @@ class PlansTest {
 
   /** The machine's worker takes the job and reports that it failed. */
   private static void runAndFail(Machine m, long job, String error) {
-    WorkerCalls.post(m.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
-        .statusCode(200)
-        .body("jobs.id", org.hamcrest.Matchers.hasItem((int) job));
+    WorkerCalls.claim(m.credential(), job);
     WorkerCalls.post(
             m.credential(),
             "jobs/" + job + "/result",

@@ -1,8 +1,10 @@
 package io.holdfast.testing;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.hasItem;
 
 import io.restassured.response.ValidatableResponse;
+import java.time.Instant;
 
 /** A worker speaking the worker API through RestAssured, as tests need one. */
 public final class WorkerCalls {
@@ -44,6 +46,30 @@ public final class WorkerCalls {
         .body(body)
         .post("/api/worker/v1/" + path)
         .then();
+  }
+
+  /** Polls once with room for two jobs and checks that the console hands out this one. */
+  public static void claim(String credential, long job) {
+    post(credential, "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
+        .statusCode(200)
+        .body("jobs.id", hasItem((int) job));
+  }
+
+  /**
+   * Reports a backup job done with a small image (no disks), as a worker does when its image is
+   * written; the console catalogues it.
+   */
+  public static void succeedBackup(
+      String credential, long job, String manifestId, long logicalBytes) {
+    post(
+            credential,
+            "jobs/" + job + "/result",
+            """
+            {"state":"succeeded","image":{"manifestId":"%s","created":"%s","logicalBytes":%d,
+             "usedBytes":4096,"storedBytes":100,"disksJson":"[]"}}
+            """
+                .formatted(manifestId, Instant.now(), logicalBytes))
+        .statusCode(204);
   }
 
   /** Reports one disk (the GPT fixture path is not read by the console). */
