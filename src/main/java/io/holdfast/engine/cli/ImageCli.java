@@ -8,6 +8,7 @@ import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
 import io.holdfast.engine.ops.CollectGarbage;
 import io.holdfast.engine.ops.CreateImage;
+import io.holdfast.engine.ops.ExportImage;
 import io.holdfast.engine.ops.PruneImages;
 import io.holdfast.engine.ops.RecompressPacks;
 import io.holdfast.engine.ops.RestoreImage;
@@ -43,6 +44,9 @@ public final class ImageCli {
         create  --repo DIR --machine NAME --disk PATH[=NAME][@PART,PART] ... [--compression fast|balanced|strong|max|none] [--full]
         verify  --repo DIR [--image ID ...]
         restore --repo DIR --image ID --target PATH [--disk NAME] [--partition N] [--resume]
+        export  --repo DIR --image ID --target PATH [--format vhdx|raw] [--disk NAME]
+                [--partition N] [--split 4G]
+                a disk as a VHDX (Hyper-V, Windows, qemu) or raw file, or in numbered parts
         ls      --repo DIR [--machine NAME]
         show    --repo DIR --image ID
         prune   --repo DIR --machine NAME [--keep-last N] [--keep-hourly N] [--keep-daily N]
@@ -89,6 +93,7 @@ public final class ImageCli {
         case "create" -> create(a);
         case "verify" -> verify(a);
         case "restore" -> restore(a);
+        case "export" -> export(a);
         case "ls" -> list(a);
         case "show" -> show(a);
         case "prune" -> prune(a);
@@ -261,6 +266,29 @@ public final class ImageCli {
             + " written, "
             + r.bytesSkipped()
             + " already in place)");
+  }
+
+  private int export(Args a) {
+    String part = a.get("partition", null);
+    ExportImage.Report r =
+        new ExportImage(open(a), progress(a), Cancellation.none())
+            .run(
+                new ExportImage.Options(
+                    a.required("image"),
+                    a.get("disk", null),
+                    part == null ? null : Integer.parseInt(part),
+                    ExportImage.Format.named(a.get("format", "vhdx")),
+                    Path.of(a.required("target")),
+                    a.size("split", 0)));
+    return print(
+        a,
+        r,
+        "Exported a disk of "
+            + r.virtualBytes()
+            + " bytes ("
+            + r.dataBytes()
+            + " bytes of data) to "
+            + String.join(", ", r.files().stream().map(Path::toString).toList()));
   }
 
   private int list(Args a) {

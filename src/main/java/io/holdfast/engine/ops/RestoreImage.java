@@ -53,37 +53,10 @@ public final class RestoreImage {
 
   public Report run(Options o) {
     Manifest m = repo.findManifest(o.imageId());
-    Manifest.DiskImage disk = pickDisk(m, o.disk());
-    long regionStart = 0;
-    long regionEnd = disk.size();
-    if (o.partition() != null) {
-      Partition p =
-          disk.layout().partitions().stream()
-              .filter(x -> x.number() == o.partition())
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      new EngineException(
-                          "Disk "
-                              + disk.name()
-                              + " of image "
-                              + m.id()
-                              + " has no partition "
-                              + o.partition()
-                              + "."));
-      if (disk.partitions() != null && !disk.partitions().contains(p.number())) {
-        throw new EngineException(
-            "Partition "
-                + p.number()
-                + " was not part of image "
-                + m.id()
-                + "; it imaged "
-                + disk.partitions()
-                + ".");
-      }
-      regionStart = p.offset();
-      regionEnd = p.end();
-    }
+    Region region = region(m, o.disk(), o.partition());
+    Manifest.DiskImage disk = region.disk();
+    long regionStart = region.start();
+    long regionEnd = region.end();
     long needed = regionEnd - regionStart;
     boolean device = BlockDevices.isBlockDevice(o.target());
     boolean fixedSize;
@@ -168,11 +141,53 @@ public final class RestoreImage {
     return new Report(needed, batches.written.get(), batches.skipped.get(), batches.read.get());
   }
 
+  /** The bytes of one disk of an image, or of one of its partitions, that a restore writes. */
+  record Region(Manifest.DiskImage disk, long start, long end) {}
+
+  /** The disk named (null: the only one) or its partition (null: the whole disk). */
+  static Region region(Manifest m, String diskName, Integer partition) {
+    Manifest.DiskImage disk = pickDisk(m, diskName);
+    if (partition != null) {
+      Partition p =
+          disk.layout().partitions().stream()
+              .filter(x -> x.number() == partition)
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new EngineException(
+                          "Disk "
+                              + disk.name()
+                              + " of image "
+                              + m.id()
+                              + " has no partition "
+                              + partition
+                              + "."));
+      if (disk.partitions() != null && !disk.partitions().contains(p.number())) {
+        throw new EngineException(
+            "Partition "
+                + p.number()
+                + " was not part of image "
+                + m.id()
+                + "; it imaged "
+                + disk.partitions()
+                + ".");
+      }
+      return new Region(disk, p.offset(), p.end());
+    }
+    return new Region(disk, 0, disk.size());
+  }
+
   static Manifest.DiskImage pickDisk(Manifest m, String name) {
     if (name == null) {
       if (m.disks().size() != 1) {
         throw new EngineException(
-            "Image " + m.id() + " holds " + m.disks().size() + " disks; name the one to restore.");
+            "Image "
+                + m.id()
+                + " holds "
+                + m.disks().size()
+                + " disks; name one of them: "
+                + String.join(", ", m.disks().stream().map(Manifest.DiskImage::name).toList())
+                + ".");
       }
       return m.disks().get(0);
     }

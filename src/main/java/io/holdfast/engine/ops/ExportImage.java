@@ -1,0 +1,143 @@
+package io.holdfast.engine.ops;
+
+import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.EngineException;
+import io.holdfast.engine.Progress;
+import io.holdfast.engine.export.PartedFile;
+import io.holdfast.engine.export.Vhdx;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.store.Repository;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Writes one disk of an image, or one partition of it, as a file that other tools open: a dynamic
+ * VHDX (Hyper-V, Windows' disk management, qemu, VirtualBox) or a raw disk image; whole, or split
+ * into numbered parts for removable media. Each chunk is checked as a restore checks it. Zero
+ * chunks are not written: a raw file keeps holes there, a VHDX leaves out every block without data.
+ */
+public final class ExportImage {
+
+  public enum Format {
+    RAW,
+    VHDX;
+
+    /** The format a name such as "vhdx" means. */
+    public static Format named(String name) {
+      try {
+        return valueOf(name.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new EngineException("Unknown export format '" + name + "'; use vhdx or raw.");
+      }
+    }
+  }
+
+  /**
+   * @param disk the disk's name; null for an image of one disk
+   * @param partition only this partition, as a disk of its own; null for the whole disk
+   * @param splitBytes the size of each part; 0 for one file
+   */
+  public record Options(
+      String imageId,
+      String disk,
+      Integer partition,
+      Format format,
+      Path target,
+      long splitBytes) {}
+
+  /**
+   * @param virtualBytes the size of the disk the files hold
+   * @param dataBytes the bytes of non-zero chunks written
+   * @param fileBytes the files' length, holes included
+   */
+  public record Report(long virtualBytes, long dataBytes, long fileBytes, List<Path> files) {}
+
+  private final Repository repo;
+  private final Progress progress;
+  private final Cancellation cancel;
+
+  public ExportImage(Repository repo, Progress progress, Cancellation cancel) {
+    this.repo = repo;
+    this.progress = progress;
+    this.cancel = cancel;
+  }
+
+  public Report run(Options o) {
+    Manifest m = repo.findManifest(o.imageId());
+    RestoreImage.Region region = RestoreImage.region(m, o.disk(), o.partition());
+    Manifest.DiskImage disk = region.disk();
+    long size = region.end() - region.start();
+    int cs = m.chunkSize();
+    int first = (int) (region.start() / cs);
+    int last = (int) ((region.end() + cs - 1) / cs);
+    Vhdx vhdx = null;
+    if (o.format() == Format.VHDX) {
+      BitSet present = new BitSet();
+      for (int i = first; i < last; i++) {
+        if (disk.chunks().get(i) != null) {
+          long from = Math.max((long) i * cs, region.start()) - region.start();
+          long to = Math.min((long) (i + 1) * cs, region.end()) - region.start();
+          present.set((int) (from / Vhdx.BLOCK_SIZE), (int) ((to - 1) / Vhdx.BLOCK_SIZE) + 1);
+        }
+      }
+      vhdx = new Vhdx(size, present, UUID.randomUUID());
+    }
+    long fileLength = vhdx == null ? size : vhdx.fileLength();
+    List<String> prints =
+        disk.fingerprints() != null && disk.fingerprints().size() == disk.chunks().size()
+            ? disk.fingerprints()
+            : null;
+    long data = 0;
+    try (PartedFile out = new PartedFile(o.target(), fileLength, o.splitBytes())) {
+      if (vhdx != null) {
+        for (Vhdx.Piece p : vhdx.structures()) {
+          out.write(ByteBuffer.wrap(p.bytes()), p.at());
+        }
+      }
+      byte[] plain = new byte[cs];
+      for (int i = first; i < last; i++) {
+        cancel.check();
+        long cFrom = (long) i * cs;
+        long sFrom = Math.max(cFrom, region.start());
+        long sTo = Math.min(Math.min(cFrom + cs, disk.size()), region.end());
+        String digest = disk.chunks().get(i);
+        if (digest != null) {
+          repo.decodeChunk(
+              digest, prints == null ? null : prints.get(i), repo.readBlob(digest), plain);
+          write(
+              out, vhdx, plain, (int) (sFrom - cFrom), (int) (sTo - sFrom), sFrom - region.start());
+          data += sTo - sFrom;
+        }
+        progress.update("exporting", sTo - region.start(), size);
+      }
+      List<Path> files = out.finish();
+      return new Report(size, data, fileLength, files);
+    } catch (IOException e) {
+      throw new EngineException("Writing " + o.target() + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes {@code length} bytes of {@code plain} from {@code offset} for virtual byte {@code at}.
+   */
+  private static void write(
+      PartedFile out, Vhdx vhdx, byte[] plain, int offset, int length, long at) throws IOException {
+    if (vhdx == null) {
+      out.write(ByteBuffer.wrap(plain, offset, length), at);
+      return;
+    }
+    // a chunk may straddle two payload blocks, which need not be neighbours in the file
+    int done = 0;
+    while (done < length) {
+      long v = at + done;
+      int n = (int) Math.min(length - done, Vhdx.BLOCK_SIZE - v % Vhdx.BLOCK_SIZE);
+      out.write(ByteBuffer.wrap(plain, offset + done, n), vhdx.fileOffset(v));
+      done += n;
+    }
+  }
+}

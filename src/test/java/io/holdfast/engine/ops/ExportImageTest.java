@@ -1,0 +1,199 @@
+package io.holdfast.engine.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.EngineException;
+import io.holdfast.engine.Fixtures;
+import io.holdfast.engine.Progress;
+import io.holdfast.engine.Tools;
+import io.holdfast.engine.export.Vhdx;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.store.Repository;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exported disks as tools nobody here wrote read them: qemu-img opens, checks and compares the
+ * VHDX, sgdisk and fsck.ext4 check what it converts back to raw.
+ */
+class ExportImageTest {
+
+  @TempDir Path tmp;
+  Repository repo;
+  Manifest image;
+  Path restored;
+
+  @BeforeEach
+  void imageTheFixtureDisk() {
+    repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    image =
+        new CreateImage(repo, Progress.NONE, Cancellation.none())
+            .run(ImageRoundTripTest.options("fixture-gpt", Fixtures.gptDisk()));
+    // what the image holds, as restore writes it: the reference every export is compared with
+    restored = tmp.resolve("restored.img");
+    ImageRoundTripTest.restore(repo, image.id(), null, restored);
+  }
+
+  @Test
+  void a_disk_exported_as_vhdx_is_the_restored_disk_to_qemu_and_leaves_out_empty_blocks()
+      throws IOException {
+    Path vhdx = tmp.resolve("disk0.vhdx");
+    ExportImage.Report r = export(null, ExportImage.Format.VHDX, vhdx, 0);
+
+    assertThat(r.files()).containsExactly(vhdx);
+    assertThat(r.virtualBytes()).isEqualTo(Files.size(Fixtures.gptDisk()));
+    // the used blocks' chunks, less those that hold only zeros (they read as zeros anyway)
+    assertThat(r.dataBytes()).isPositive().isLessThanOrEqualTo(image.disks().get(0).usedBytes());
+    String info = Tools.check("qemu-img", "info", "--output=json", vhdx.toString()).output();
+    assertThat(info)
+        .contains("\"format\": \"vhdx\"")
+        .contains("\"virtual-size\": " + Files.size(Fixtures.gptDisk()));
+    Tools.check("qemu-img", "check", "-f", "vhdx", vhdx.toString());
+    assertThat(
+            Tools.check(
+                    "qemu-img",
+                    "compare",
+                    "-f",
+                    "raw",
+                    "-F",
+                    "vhdx",
+                    restored.toString(),
+                    vhdx.toString())
+                .output())
+        .contains("Images are identical");
+    // blocks without data are left out: the file is the used part and its headers, about
+    assertThat(Files.size(vhdx)).isLessThan(r.virtualBytes() / 2).isEqualTo(r.fileBytes());
+
+    Path back = tmp.resolve("back.img");
+    Tools.check("qemu-img", "convert", "-f", "vhdx", "-O", "raw", vhdx.toString(), back.toString());
+    assertThat(Tools.run("sgdisk", "-v", back.toString()).output()).contains("No problems found");
+  }
+
+  @Test
+  void one_partition_exports_as_a_disk_of_its_own_that_fsck_accepts() throws IOException {
+    Path vhdx = tmp.resolve("ext4.vhdx");
+    ExportImage.Report r = export(2, ExportImage.Format.VHDX, vhdx, 0);
+    long length =
+        image.disks().get(0).layout().partitions().stream()
+            .filter(p -> p.number() == 2)
+            .findFirst()
+            .orElseThrow()
+            .length();
+    assertThat(r.virtualBytes()).isEqualTo(length);
+
+    Path back = tmp.resolve("ext4.img");
+    Tools.check("qemu-img", "convert", "-f", "vhdx", "-O", "raw", vhdx.toString(), back.toString());
+    Tools.check("fsck.ext4", "-fn", back.toString());
+    Path alone = tmp.resolve("ext4-restored.img");
+    ImageRoundTripTest.restore(repo, image.id(), 2, alone);
+    assertThat(
+            Tools.check(
+                    "qemu-img",
+                    "compare",
+                    "-f",
+                    "raw",
+                    "-F",
+                    "vhdx",
+                    alone.toString(),
+                    vhdx.toString())
+                .output())
+        .contains("Images are identical");
+  }
+
+  @Test
+  void split_parts_join_into_the_whole_file_raw_and_vhdx() throws IOException {
+    long part = 16L << 20;
+    Path raw = tmp.resolve("disk0.img");
+    ExportImage.Report r = export(null, ExportImage.Format.RAW, raw, part);
+    long size = Files.size(Fixtures.gptDisk());
+    assertThat(r.files()).hasSize((int) ((size + part - 1) / part));
+    assertThat(r.files().getFirst().getFileName().toString()).isEqualTo("disk0.img.001");
+    for (Path p : r.files().subList(0, r.files().size() - 1)) {
+      assertThat(Files.size(p)).isEqualTo(part);
+    }
+    Path joined = join(r.files(), tmp.resolve("joined.img"));
+    assertThat(Tools.check("cmp", restored.toString(), joined.toString()).exit()).isZero();
+
+    ExportImage.Report v = export(null, ExportImage.Format.VHDX, tmp.resolve("disk0.vhdx"), part);
+    Path joinedVhdx = join(v.files(), tmp.resolve("joined.vhdx"));
+    assertThat(Files.size(joinedVhdx)).isEqualTo(v.fileBytes());
+    assertThat(
+            Tools.check(
+                    "qemu-img",
+                    "compare",
+                    "-f",
+                    "raw",
+                    "-F",
+                    "vhdx",
+                    restored.toString(),
+                    joinedVhdx.toString())
+                .output())
+        .contains("Images are identical");
+  }
+
+  @Test
+  void an_export_never_overwrites_and_a_damaged_chunk_leaves_no_file_behind() throws IOException {
+    Path existing = tmp.resolve("taken.vhdx");
+    Files.writeString(existing, "someone's file");
+    assertThatThrownBy(() -> export(null, ExportImage.Format.VHDX, existing, 0))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("exists already");
+    assertThat(Files.readString(existing)).isEqualTo("someone's file");
+
+    String victim =
+        image.disks().get(0).chunks().stream().filter(Objects::nonNull).findFirst().orElseThrow();
+    Repository.BlobAt at = repo.locate(victim);
+    try (RandomAccessFile f = new RandomAccessFile(at.pack().toFile(), "rw")) {
+      long middle = at.offset() + at.length() / 2;
+      f.seek(middle);
+      int b = f.read();
+      f.seek(middle);
+      f.write(b ^ 0x40);
+    }
+    Path target = tmp.resolve("damaged.vhdx");
+    assertThatThrownBy(() -> export(null, ExportImage.Format.VHDX, target, 0))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("CRC32C");
+    try (Stream<Path> left = Files.list(tmp)) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("damaged"));
+    }
+  }
+
+  @Test
+  void vhdx_refuses_what_the_format_cannot_hold() {
+    assertThatThrownBy(() -> new Vhdx(1000, new java.util.BitSet(), java.util.UUID.randomUUID()))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("512-byte sectors");
+    assertThatThrownBy(
+            () ->
+                new Vhdx(Vhdx.MAX_SIZE + 512, new java.util.BitSet(), java.util.UUID.randomUUID()))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("64 TiB");
+  }
+
+  private ExportImage.Report export(
+      Integer partition, ExportImage.Format format, Path target, long split) {
+    return new ExportImage(repo, Progress.NONE, Cancellation.none())
+        .run(new ExportImage.Options(image.id(), null, partition, format, target, split));
+  }
+
+  private static Path join(List<Path> parts, Path into) throws IOException {
+    try (OutputStream out = Files.newOutputStream(into)) {
+      for (Path p : parts) {
+        Files.copy(p, out);
+      }
+    }
+    return into;
+  }
+}
