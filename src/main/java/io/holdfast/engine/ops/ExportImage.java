@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes one disk of an image, or one partition of it, as a file that other tools open: a dynamic
@@ -92,35 +95,61 @@ public final class ExportImage {
         disk.fingerprints() != null && disk.fingerprints().size() == disk.chunks().size()
             ? disk.fingerprints()
             : null;
-    long data = 0;
     try (PartedFile out = new PartedFile(o.target(), fileLength, o.splitBytes())) {
       if (vhdx != null) {
         for (Vhdx.Piece p : vhdx.structures()) {
           out.write(ByteBuffer.wrap(p.bytes()), p.at());
         }
       }
-      byte[] plain = new byte[cs];
-      for (int i = first; i < last; i++) {
-        cancel.check();
-        long cFrom = (long) i * cs;
-        long sFrom = Math.max(cFrom, region.start());
-        long sTo = Math.min(Math.min(cFrom + cs, disk.size()), region.end());
-        String digest = disk.chunks().get(i);
-        if (digest != null) {
-          repo.decodeChunk(
-              digest, prints == null ? null : prints.get(i), repo.readBlob(digest), plain);
-          write(
-              out, vhdx, plain, (int) (sFrom - cFrom), (int) (sTo - sFrom), sFrom - region.start());
-          data += sTo - sFrom;
+      AtomicLong done = new AtomicLong();
+      AtomicLong data = new AtomicLong();
+      // plain chunks on their way from a core to a writer thread, reused
+      Queue<byte[]> buffers = new ConcurrentLinkedQueue<>();
+      Vhdx layout = vhdx;
+      try (ChunkPool pool =
+          new ChunkPool(ChunkPool.defaultThreads(), PackWindow.READS, WRITE_THREADS, cs, cancel)) {
+        for (int i = first; i < last; i++) {
+          long cFrom = (long) i * cs;
+          long sFrom = Math.max(cFrom, region.start());
+          long sTo = Math.min(Math.min(cFrom + cs, disk.size()), region.end());
+          String digest = disk.chunks().get(i);
+          if (digest == null) {
+            progress.update("exporting", done.addAndGet(sTo - sFrom), size);
+            continue;
+          }
+          String print = prints == null ? null : prints.get(i);
+          pool.<byte[], byte[]>submit(
+              i,
+              index -> repo.readBlob(digest),
+              (index, blob) -> {
+                byte[] plain = buffers.poll();
+                repo.decodeChunk(digest, print, blob, plain == null ? plain = new byte[cs] : plain);
+                return plain;
+              },
+              (index, plain) -> {
+                write(
+                    out,
+                    layout,
+                    plain,
+                    (int) (sFrom - cFrom),
+                    (int) (sTo - sFrom),
+                    sFrom - region.start());
+                buffers.offer(plain);
+                data.addAndGet(sTo - sFrom);
+                progress.update("exporting", done.addAndGet(sTo - sFrom), size);
+              });
         }
-        progress.update("exporting", sTo - region.start(), size);
+        pool.await();
       }
       List<Path> files = out.finish();
-      return new Report(size, data, fileLength, files);
+      return new Report(size, data.get(), fileLength, files);
     } catch (IOException e) {
       throw new EngineException("Writing " + o.target() + " failed: " + e.getMessage(), e);
     }
   }
+
+  /** Threads writing exported chunks, so the cores keep decoding while the target writes. */
+  private static final int WRITE_THREADS = 2;
 
   /**
    * Writes {@code length} bytes of {@code plain} from {@code offset} for virtual byte {@code at}.
