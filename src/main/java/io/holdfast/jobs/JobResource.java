@@ -35,6 +35,24 @@ public class JobResource {
 
   public record VerifyRequest(@NotNull Long image) {}
 
+  /**
+   * Export a disk of an image as a file on a machine.
+   *
+   * @param machine the machine whose worker writes the file; null for the image's own
+   * @param disk the disk's name; null for an image of one disk
+   * @param partition only this partition, as a disk of its own; null for the whole disk
+   * @param format vhdx (default) or raw
+   * @param splitBytes the size of each numbered part; null or 0 for one file
+   */
+  public record ExportRequest(
+      @NotNull Long image,
+      Long machine,
+      String disk,
+      Integer partition,
+      @NotNull String target,
+      String format,
+      Long splitBytes) {}
+
   public record JobPage(long total, List<JobView> items) {}
 
   @Inject JobService jobs;
@@ -86,6 +104,24 @@ public class JobResource {
   @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR})
   public Response verify(@Valid @NotNull VerifyRequest body, @Context HttpServerRequest request) {
     return created(jobs.enqueueVerify(body.image(), user(), "api", Origins.of(request)));
+  }
+
+  @POST
+  @Path("export")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed(Role.Names.ADMIN)
+  public Response export(@Valid @NotNull ExportRequest body, @Context HttpServerRequest request) {
+    return created(
+        jobs.enqueueExport(
+            body.image(),
+            body.disk(),
+            body.partition(),
+            body.machine(),
+            body.target(),
+            body.format(),
+            body.splitBytes() == null ? 0 : body.splitBytes(),
+            user(),
+            Origins.of(request)));
   }
 
   @POST

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -318,6 +319,82 @@ public class JobService {
             origin,
             "job " + j.id + " to " + machines.nameOf(targetMachineId) + ":" + target));
     queued.fire(new JobQueued(targetMachineId));
+    return j.id;
+  }
+
+  /** The formats an export writes. */
+  public static final List<String> EXPORT_FORMATS = List.of("vhdx", "raw");
+
+  /**
+   * Queues an export: the worker of {@code machineId} (null: the image's own machine) writes a disk
+   * of the image (or one partition of it, as a disk of its own) to {@code target} on that machine,
+   * as a VHDX or raw file, whole or in numbered parts of {@code splitBytes} (0: whole). The worker
+   * refuses a target that exists, so an export never overwrites anything.
+   */
+  @Transactional
+  public long enqueueExport(
+      long imageId,
+      String disk,
+      Integer partition,
+      Long machineId,
+      String target,
+      String format,
+      long splitBytes,
+      String requestedBy,
+      RequestOrigin origin) {
+    ImageView image =
+        images
+            .get(imageId)
+            .orElseThrow(() -> new IllegalArgumentException("No image " + imageId + "."));
+    if (target == null || !target.startsWith("/")) {
+      throw new IllegalArgumentException(
+          "An export needs an absolute path on the machine to write to, such as"
+              + " /srv/exports/disk0.vhdx.");
+    }
+    String f = format == null ? "vhdx" : format.trim().toLowerCase(Locale.ROOT);
+    if (!EXPORT_FORMATS.contains(f)) {
+      throw new IllegalArgumentException(
+          "Unknown export format '" + format + "'; use vhdx or raw.");
+    }
+    if (splitBytes != 0 && splitBytes < (1L << 20)) {
+      throw new IllegalArgumentException(
+          "Parts must be at least 1 MiB (1048576 bytes), or 0 for one file.");
+    }
+    long writer = machineId == null ? image.machineId() : machineId;
+    if (machines.detail(writer).isEmpty()) {
+      throw new IllegalArgumentException("No machine " + writer + ".");
+    }
+    Job j = newJob("export", writer, requestedBy, "export to " + target);
+    j.repositoryId = image.repositoryId();
+    j.imageId = imageId;
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("disk", disk);
+    p.put("partition", partition);
+    p.put("target", target);
+    p.put("format", f);
+    p.put("splitBytes", splitBytes);
+    j.params = write(p);
+    em.persist(j);
+    em.flush();
+    audit.record(
+        new AuditEntry(
+            requestedBy,
+            "export.start",
+            "image",
+            image.manifestId(),
+            AuditOutcome.SUCCESS,
+            origin,
+            "job "
+                + j.id
+                + ", "
+                + f
+                + (partition == null ? "" : " of partition " + partition)
+                + " to "
+                + machines.nameOf(writer)
+                + ":"
+                + target
+                + (splitBytes == 0 ? "" : " in parts of " + splitBytes + " bytes")));
+    queued.fire(new JobQueued(writer));
     return j.id;
   }
 
@@ -660,6 +737,17 @@ public class JobService {
               (String) p.get("disk"),
               p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
               (String) p.get("target"));
+      case "export" ->
+          Protocol.JobOrder.export(
+              j.id,
+              machine,
+              repo.path(),
+              manifestOf(j),
+              (String) p.get("disk"),
+              p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
+              (String) p.get("target"),
+              new Protocol.ExportOrder(
+                  (String) p.get("format"), ((Number) p.get("splitBytes")).longValue()));
       case "prune" -> {
         @SuppressWarnings("unchecked")
         List<String> ids = (List<String>) p.getOrDefault("images", List.of());

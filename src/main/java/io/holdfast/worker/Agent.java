@@ -9,6 +9,7 @@ import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
 import io.holdfast.engine.ops.CollectGarbage;
 import io.holdfast.engine.ops.CreateImage;
+import io.holdfast.engine.ops.ExportImage;
 import io.holdfast.engine.ops.PruneImages;
 import io.holdfast.engine.ops.RecompressPacks;
 import io.holdfast.engine.ops.RestoreImage;
@@ -214,6 +215,7 @@ public final class Agent implements Runnable {
             case "backup" -> backup(order, reporter, cancel);
             case "verify" -> verify(order, reporter, cancel);
             case "restore" -> restore(order, reporter, cancel);
+            case "export" -> export(order, reporter, cancel);
             case "maintenance" -> maintain(order, reporter, cancel);
             case "prune" -> prune(order, reporter);
             default ->
@@ -332,6 +334,26 @@ public final class Agent implements Runnable {
                     o.image(), o.disk(), o.partition(), Path.of(o.target()), true));
     return Protocol.JobResult.of(
         new Protocol.RestoreSummary(r.bytesTotal(), r.bytesWritten(), r.bytesSkipped()));
+  }
+
+  private Protocol.JobResult export(
+      Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
+    Repository repo = Repository.open(Path.of(o.repository()), null);
+    Protocol.ExportOrder how = o.export();
+    ExportImage.Report r =
+        new ExportImage(repo, reporter, cancel)
+            .run(
+                new ExportImage.Options(
+                    o.image(),
+                    o.disk(),
+                    o.partition(),
+                    ExportImage.Format.named(how == null ? "vhdx" : how.format()),
+                    Path.of(o.target()),
+                    how == null ? 0 : how.splitBytes()));
+    List<String> files = r.files().stream().map(Path::toString).toList();
+    reporter.log("info", "Wrote " + String.join(", ", files));
+    return Protocol.JobResult.of(
+        new Protocol.ExportSummary(r.virtualBytes(), r.dataBytes(), r.fileBytes(), files));
   }
 
   /**

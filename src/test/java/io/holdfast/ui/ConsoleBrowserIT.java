@@ -141,6 +141,23 @@ class ConsoleBrowserIT {
     page.navigate("/images");
     assertThat(page.locator("#images-grid")).isVisible();
     Browser.screenshot(page, "23-images");
+    // an admin exports the image as a VHDX; the local worker writes it where the dialog says
+    page.locator("#images-grid .export-image").first().click();
+    assertThat(page.locator("#export-target")).isVisible();
+    assertThat(page.locator("#export-target input")).hasValue(Pattern.compile(".*\\.vhdx$"));
+    Path vhdx = dataDir.resolve("exports/demo.vhdx");
+    page.locator("#export-target input").fill(vhdx.toString());
+    Browser.screenshot(page, "23b-export-dialog");
+    page.locator("#start-export").click();
+    assertThat(page.getByText(Pattern.compile("Export of image .* queued as job"))).isVisible();
+    long until = System.currentTimeMillis() + 60_000;
+    while (!java.nio.file.Files.exists(vhdx) && System.currentTimeMillis() < until) {
+      page.waitForTimeout(500);
+    }
+    org.assertj.core.api.Assertions.assertThat(
+            io.holdfast.engine.Tools.check("qemu-img", "check", "-f", "vhdx", vhdx.toString())
+                .output())
+        .contains("No errors were found");
 
     // the repository now holds an image: an admin runs its maintenance and watches it end
     page.navigate("/repositories");

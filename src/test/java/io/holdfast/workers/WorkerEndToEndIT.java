@@ -92,6 +92,32 @@ class WorkerEndToEndIT {
             .anyMatch(m -> m.startsWith("Image "));
         assertThat(console.get("/api/v1/audit?action=job.succeeded").getInt("total")).isEqualTo(4);
 
+        // an admin exports the disk as a VHDX on the machine: qemu reads the restored disk in it
+        Path vhdx = tmp.resolve("exports/disk0.vhdx");
+        Files.createDirectories(vhdx.getParent());
+        JsonPath export =
+            console.runJob(
+                "/api/v1/jobs/export",
+                "{\"image\":" + image + ",\"target\":\"" + vhdx + "\",\"format\":\"vhdx\"}",
+                Duration.ofSeconds(60),
+                worker::log);
+        assertThat(export.getString("type")).isEqualTo("export");
+        assertThat(Tools.check("qemu-img", "check", "-f", "vhdx", vhdx.toString()).output())
+            .contains("No errors were found");
+        assertThat(
+                Tools.check(
+                        "qemu-img",
+                        "compare",
+                        "-f",
+                        "raw",
+                        "-F",
+                        "vhdx",
+                        restored.toString(),
+                        vhdx.toString())
+                    .output())
+            .contains("Images are identical");
+        assertThat(console.get("/api/v1/audit?action=export.start").getInt("total")).isEqualTo(1);
+
         maintainTheRepository(console, worker, tmp.resolve("repository"), image, machine);
         aPlanKeepsTheNewestImageOnly(console, worker, tmp.resolve("repository"), image, machine);
       }

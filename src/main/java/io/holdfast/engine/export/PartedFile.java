@@ -64,6 +64,10 @@ public final class PartedFile implements AutoCloseable {
       temporary.add(name.resolveSibling(name.getFileName() + TEMPORARY));
     }
     try {
+      Path folder = target.toAbsolutePath().getParent();
+      if (folder != null) {
+        Files.createDirectories(folder);
+      }
       for (int p = 0; p < parts; p++) {
         FileChannel c =
             FileChannel.open(

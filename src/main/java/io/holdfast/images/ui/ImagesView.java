@@ -1,5 +1,8 @@
 package io.holdfast.images.ui;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.icon.VaadinIcon;
@@ -8,6 +11,10 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.holdfast.images.ImageService;
 import io.holdfast.images.ImageView;
+import io.holdfast.jobs.JobService;
+import io.holdfast.machines.MachineService;
+import io.holdfast.platform.Role;
+import io.holdfast.ui.CurrentUser;
 import io.holdfast.ui.EmptyState;
 import io.holdfast.ui.Format;
 import io.holdfast.ui.MainLayout;
@@ -20,7 +27,8 @@ import jakarta.inject.Inject;
 public class ImagesView extends VerticalLayout {
 
   @Inject
-  public ImagesView(ImageService images) {
+  public ImagesView(
+      ImageService images, MachineService machines, JobService jobs, ObjectMapper json) {
     setId("images-view");
     setSizeFull();
     add(new H2("Images"));
@@ -37,9 +45,9 @@ public class ImagesView extends VerticalLayout {
     grid.addColumn(i -> Format.time(i.created())).setHeader("Created").setAutoWidth(true);
     grid.addColumn(ImageView::machine).setHeader("Machine").setAutoWidth(true);
     grid.addColumn(ImageView::manifestId).setHeader("Image").setAutoWidth(true);
-    grid.addColumn(i -> Format.bytes(i.logicalBytes())).setHeader("Disk size");
-    grid.addColumn(i -> Format.bytes(i.usedBytes())).setHeader("Used");
-    grid.addColumn(i -> Format.bytes(i.storedBytes())).setHeader("Stored new");
+    grid.addColumn(i -> Format.bytes(i.logicalBytes())).setHeader("Disk size").setAutoWidth(true);
+    grid.addColumn(i -> Format.bytes(i.usedBytes())).setHeader("Used").setAutoWidth(true);
+    grid.addColumn(i -> Format.bytes(i.storedBytes())).setHeader("Stored new").setAutoWidth(true);
     grid.addColumn(
             i ->
                 i.verifyStatus() == null
@@ -47,6 +55,24 @@ public class ImagesView extends VerticalLayout {
                     : i.verifyStatus() + " · " + Format.time(i.verifiedAt()))
         .setHeader("Verified")
         .setAutoWidth(true);
+    if (CurrentUser.hasAnyRole(Role.ADMIN)) {
+      grid.addComponentColumn(
+              i -> {
+                Button export =
+                    new Button(
+                        VaadinIcon.EXTERNAL_LINK.create(),
+                        e -> new ExportDialog(i, images, machines, jobs, json).open());
+                export.addThemeVariants(ButtonVariant.LUMO_TERTIARY_INLINE);
+                export.addClassName("export-image");
+                export.setTooltipText("Export as VHDX or raw file");
+                export.setAriaLabel("Export image " + i.manifestId());
+                return export;
+              })
+          .setHeader("")
+          .setAutoWidth(true)
+          .setFlexGrow(0)
+          .setFrozenToEnd(true);
+    }
     grid.setItems(q -> images.page(null, q.getOffset(), q.getLimit()).stream());
     add(grid);
   }

@@ -70,7 +70,8 @@ public final class Protocol {
       Integer partition,
       String target,
       MaintenanceOrder maintenance,
-      List<String> prune) {
+      List<String> prune,
+      ExportOrder export) {
 
     public static JobOrder backup(
         long id, String machine, String repository, List<DiskTarget> disks, String compression) {
@@ -86,12 +87,13 @@ public final class Protocol {
           null,
           null,
           null,
+          null,
           null);
     }
 
     public static JobOrder verify(long id, String machine, String repository, String image) {
       return new JobOrder(
-          id, "verify", machine, repository, null, null, image, null, null, null, null, null);
+          id, "verify", machine, repository, null, null, image, null, null, null, null, null, null);
     }
 
     public static JobOrder restore(
@@ -114,21 +116,68 @@ public final class Protocol {
           partition,
           target,
           null,
+          null,
           null);
+    }
+
+    /** Writes a disk of an image (or one partition) as a VHDX or raw file on this machine. */
+    public static JobOrder export(
+        long id,
+        String machine,
+        String repository,
+        String image,
+        String disk,
+        Integer partition,
+        String target,
+        ExportOrder export) {
+      return new JobOrder(
+          id,
+          "export",
+          machine,
+          repository,
+          null,
+          null,
+          image,
+          disk,
+          partition,
+          target,
+          null,
+          null,
+          export);
     }
 
     /** Deletes these images' manifests from the repository (retention decided by the console). */
     public static JobOrder prune(long id, String machine, String repository, List<String> images) {
       return new JobOrder(
-          id, "prune", machine, repository, null, null, null, null, null, null, null, images);
+          id, "prune", machine, repository, null, null, null, null, null, null, null, images, null);
     }
 
     public static JobOrder maintenance(
         long id, String machine, String repository, MaintenanceOrder what) {
       return new JobOrder(
-          id, "maintenance", machine, repository, null, null, null, null, null, null, what, null);
+          id,
+          "maintenance",
+          machine,
+          repository,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          what,
+          null,
+          null);
     }
   }
+
+  /**
+   * How an export writes its file.
+   *
+   * @param format vhdx or raw
+   * @param splitBytes the size of each numbered part; 0 for one file
+   */
+  public record ExportOrder(String format, long splitBytes) {}
 
   public record ProgressReport(String phase, long bytesDone, long bytesTotal, long rateBps) {}
 
@@ -160,6 +209,17 @@ public final class Protocol {
   public record RestoreSummary(long bytesTotal, long bytesWritten, long bytesSkipped) {}
 
   /**
+   * What an export wrote.
+   *
+   * @param virtualBytes the size of the disk the files hold
+   * @param dataBytes bytes of data written (zero chunks are left out)
+   * @param fileBytes the files' length, holes included
+   * @param files the files, in order (several: parts that cat joins)
+   */
+  public record ExportSummary(
+      long virtualBytes, long dataBytes, long fileBytes, List<String> files) {}
+
+  /**
    * What a maintenance job did.
    *
    * @param chunksDeleted unused chunks removed by the garbage collection
@@ -189,34 +249,39 @@ public final class Protocol {
       VerifySummary verify,
       RestoreSummary restore,
       MaintenanceSummary maintenance,
-      PruneSummary prune) {
+      PruneSummary prune,
+      ExportSummary export) {
 
     public static JobResult failed(String error) {
-      return new JobResult("failed", error, null, null, null, null, null);
+      return new JobResult("failed", error, null, null, null, null, null, null);
     }
 
     public static JobResult cancelled(String why) {
-      return new JobResult("cancelled", why, null, null, null, null, null);
+      return new JobResult("cancelled", why, null, null, null, null, null, null);
     }
 
     public static JobResult of(ImageSummary image) {
-      return new JobResult("succeeded", null, image, null, null, null, null);
+      return new JobResult("succeeded", null, image, null, null, null, null, null);
     }
 
     public static JobResult of(VerifySummary verify) {
-      return new JobResult("succeeded", null, null, verify, null, null, null);
+      return new JobResult("succeeded", null, null, verify, null, null, null, null);
     }
 
     public static JobResult of(RestoreSummary restore) {
-      return new JobResult("succeeded", null, null, null, restore, null, null);
+      return new JobResult("succeeded", null, null, null, restore, null, null, null);
     }
 
     public static JobResult of(MaintenanceSummary maintenance) {
-      return new JobResult("succeeded", null, null, null, null, maintenance, null);
+      return new JobResult("succeeded", null, null, null, null, maintenance, null, null);
+    }
+
+    public static JobResult of(ExportSummary export) {
+      return new JobResult("succeeded", null, null, null, null, null, null, export);
     }
 
     public static JobResult of(PruneSummary prune) {
-      return new JobResult("succeeded", null, null, null, null, null, prune);
+      return new JobResult("succeeded", null, null, null, null, null, prune, null);
     }
   }
 }

@@ -1,0 +1,179 @@
+package io.holdfast.images.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.dialog.Dialog;
+import com.vaadin.flow.component.formlayout.FormLayout;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.TextField;
+import io.holdfast.images.ImageService;
+import io.holdfast.images.ImageView;
+import io.holdfast.jobs.JobService;
+import io.holdfast.machines.MachineOverview;
+import io.holdfast.machines.MachineService;
+import io.holdfast.ui.Format;
+import io.holdfast.ui.Notifications;
+import io.holdfast.ui.Origins;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Exports a disk of an image (or one partition) as a VHDX or raw file, written by the worker of a
+ * machine chosen here: what an admin hands to Hyper-V or a forensic tool, or copies to a stick.
+ */
+final class ExportDialog extends Dialog {
+
+  /** A disk of the image, or one of its partitions; {@code partition} null: the whole disk. */
+  private record Part(String disk, Integer partition, String label) {}
+
+  private static final Map<String, Long> SPLITS = new LinkedHashMap<>();
+
+  static {
+    SPLITS.put("One file", 0L);
+    SPLITS.put("Parts of 4 GiB less 1 MiB (FAT32 sticks)", (4L << 30) - (1L << 20));
+    SPLITS.put("Parts of 1 GiB", 1L << 30);
+  }
+
+  ExportDialog(
+      ImageView image,
+      ImageService images,
+      MachineService machines,
+      JobService jobs,
+      ObjectMapper json) {
+    super("Export image " + image.manifestId());
+    setId("export-dialog");
+    List<Part> parts = parts(images.disksJson(image.id()), json);
+    Select<Part> what = new Select<>();
+    what.setId("export-what");
+    what.setLabel("What");
+    what.setItems(parts);
+    what.setItemLabelGenerator(Part::label);
+    what.setValue(parts.getFirst());
+
+    Select<String> format = new Select<>();
+    format.setId("export-format");
+    format.setLabel("Format");
+    format.setItems("vhdx", "raw");
+    format.setItemLabelGenerator(f -> f.equals("vhdx") ? "VHDX" : "Raw disk image");
+    format.setHelperText("VHDX opens in Hyper-V, Windows, qemu and VirtualBox");
+    format.setValue("vhdx");
+
+    ComboBox<MachineOverview> machine = new ComboBox<>("Written by the worker of");
+    machine.setId("export-machine");
+    List<MachineOverview> all = machines.page(null, 0, 1000);
+    machine.setItems(all);
+    machine.setItemLabelGenerator(MachineOverview::name);
+    all.stream().filter(m -> m.id() == image.machineId()).findFirst().ifPresent(machine::setValue);
+    machine.setHelperText("It needs the repository's folder, as its backups do");
+
+    TextField target = new TextField("File on that machine");
+    target.setId("export-target");
+    target.setWidthFull();
+    Runnable suggest =
+        () ->
+            target.setValue(
+                "/var/lib/holdfast/exports/"
+                    + image.machine()
+                    + "-"
+                    + image.manifestId()
+                    + "-"
+                    + what.getValue().disk()
+                    + (what.getValue().partition() == null
+                        ? ""
+                        : "-p" + what.getValue().partition())
+                    + "."
+                    + (format.getValue().equals("vhdx") ? "vhdx" : "img"));
+    suggest.run();
+    what.addValueChangeListener(e -> suggest.run());
+    format.addValueChangeListener(e -> suggest.run());
+    target.setHelperText("An absolute path; an existing file is never overwritten");
+
+    Select<String> split = new Select<>();
+    split.setId("export-split");
+    split.setLabel("Split");
+    split.setItems(SPLITS.keySet());
+    split.setValue("One file");
+    split.setHelperText("Parts are numbered .001, .002, …; cat joins them");
+
+    FormLayout form = new FormLayout(what, format, machine, split, target);
+    form.setColspan(target, 2);
+    Paragraph help =
+        new Paragraph(
+            "The worker checks every chunk as a restore does. Space without data stays out of a"
+                + " VHDX and is a hole in a raw file. The export is in the audit log.");
+    help.getStyle().set("font-size", "var(--lumo-font-size-s)").set("margin", "0");
+    add(form, help);
+
+    Button start =
+        new Button(
+            "Export",
+            e ->
+                Notifications.attempt(
+                    () -> {
+                      if (machine.getValue() == null) {
+                        throw new IllegalArgumentException(
+                            "Choose the machine whose worker writes the file.");
+                      }
+                      long job =
+                          jobs.enqueueExport(
+                              image.id(),
+                              what.getValue().disk(),
+                              what.getValue().partition(),
+                              machine.getValue().id(),
+                              target.getValue().trim(),
+                              format.getValue(),
+                              SPLITS.get(split.getValue()),
+                              Origins.user(),
+                              Origins.current());
+                      Notifications.success(
+                          "Export of image " + image.manifestId() + " queued as job " + job);
+                      close();
+                    }));
+    start.setId("start-export");
+    start.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    getFooter().add(new Button("Cancel", e -> close()), start);
+    setWidth("44rem");
+  }
+
+  /** The image's disks and, after each, the partitions it imaged. */
+  private static List<Part> parts(String disksJson, ObjectMapper json) {
+    List<Part> parts = new ArrayList<>();
+    try {
+      for (JsonNode d : json.readTree(disksJson)) {
+        String disk = d.path("name").asText();
+        parts.add(
+            new Part(
+                disk, null, "Disk " + disk + " (" + Format.bytes(d.path("size").asLong()) + ")"));
+        for (JsonNode p : d.path("layout").path("partitions")) {
+          int n = p.path("number").asInt();
+          String type = p.path("typeName").asText("");
+          parts.add(
+              new Part(
+                  disk,
+                  n,
+                  "  Partition "
+                      + n
+                      + " of "
+                      + disk
+                      + (type.isEmpty() ? "" : ", " + type)
+                      + " ("
+                      + Format.bytes(p.path("length").asLong())
+                      + ")"));
+        }
+      }
+    } catch (IOException e) {
+      // no layout to offer: the image's only disk, whole
+    }
+    if (parts.isEmpty()) {
+      parts.add(new Part(null, null, "The whole disk"));
+    }
+    return parts;
+  }
+}
