@@ -85,6 +85,10 @@ class Job {
   @Column(name = "updated_at", nullable = false)
   Instant updatedAt;
 
+  /** When the job last moved forward: assigned, a new phase, or more bytes done. */
+  @Column(name = "progress_at")
+  Instant progressAt;
+
   String phase;
 
   @Column(name = "bytes_done")

@@ -4,7 +4,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** Makes sure nothing stays running forever when its worker goes silent. */
+/** Makes sure nothing stays running forever: not when its worker goes silent, nor when it hangs. */
 @ApplicationScoped
 class JobMonitor {
 
@@ -15,6 +15,7 @@ class JobMonitor {
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void failJobsOfLostWorkers() {
     jobs.failJobsOfLostWorkers();
+    jobs.failStalledJobs();
     jobs.cancelMissedWindows();
   }
 }

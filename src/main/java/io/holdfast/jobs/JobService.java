@@ -24,6 +24,7 @@ import jakarta.transaction.Transactional;
 import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.NotFoundException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -659,6 +661,7 @@ public class JobService {
       }
       Job j = em.find(Job.class, ((Number) c[0]).longValue());
       j.moveTo(JobState.ASSIGNED, now);
+      j.progressAt = now;
       j.workerId = workerId;
       j.attempts++;
       if (repo != null && repoLoad.containsKey(repo)) {
@@ -776,6 +779,9 @@ public class JobService {
     Instant now = clock.instant();
     if (j.state() == JobState.ASSIGNED) {
       j.moveTo(JobState.RUNNING, now);
+    }
+    if (!Objects.equals(j.phase, p.phase()) || p.bytesDone() > j.bytesDone) {
+      j.progressAt = now;
     }
     j.phase = p.phase();
     j.bytesDone = Math.max(0, p.bytesDone());
@@ -959,6 +965,56 @@ public class JobService {
       }
     }
     return lost.size();
+  }
+
+  /**
+   * Fails the jobs that stopped moving although their worker is in contact: no more bytes done and
+   * no new phase for {@link JobsConfig#stalledAfter}. The worker is told to stop each at its next
+   * poll. They are not queued again here (the stuck attempt may still hold the disk); a plan's
+   * retries and the failure alerts take them from there. Returns how many.
+   */
+  @Transactional
+  public int failStalledJobs() {
+    Instant now = clock.instant();
+    @SuppressWarnings("unchecked")
+    List<Number> stalled =
+        em.createNativeQuery(
+                "select j.id from job j join worker w on w.id = j.worker_id "
+                    + "where j.state in ('assigned', 'running') and w.last_seen_at >= :alive "
+                    + "and coalesce(j.progress_at, j.updated_at) < :since "
+                    + "for update of j skip locked")
+            .setParameter("alive", now.minus(config.workerLostAfter()))
+            .setParameter("since", now.minus(config.stalledAfter()))
+            .getResultList();
+    for (Number id : stalled) {
+      Job j = em.find(Job.class, id.longValue());
+      Instant since = j.progressAt == null ? j.updatedAt : j.progressAt;
+      j.moveTo(JobState.FAILED, now);
+      j.cancelRequested = true;
+      j.error =
+          "Stalled: no progress for "
+              + Duration.between(since, now).toMinutes()
+              + " min"
+              + (j.phase == null
+                  ? ""
+                  : " (" + j.phase + ", " + j.bytesDone + " of " + j.bytesTotal + " bytes)")
+              + " although worker "
+              + j.workerId
+              + " is in contact; it was told to stop the job. A disk or share that stopped"
+              + " answering does this.";
+      appendLog(j.id, now, "error", j.error);
+      audit.record(
+          new AuditEntry(
+              "system",
+              "job.failed",
+              "job",
+              String.valueOf(j.id),
+              AuditOutcome.FAILURE,
+              RequestOrigin.SYSTEM,
+              j.error));
+      ended.fire(new JobEnded(j.id, j.type, JobState.FAILED));
+    }
+    return stalled.size();
   }
 
   // ---------------------------------------------------------------- people acting on jobs

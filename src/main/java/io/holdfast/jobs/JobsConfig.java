@@ -11,6 +11,13 @@ public interface JobsConfig {
   @WithDefault("PT90S")
   Duration workerLostAfter();
 
+  /**
+   * A job whose worker is in contact but that has done no more bytes and begun no new phase for
+   * this long fails as stalled (a hung disk or share, say); its worker is told to stop it.
+   */
+  @WithDefault("PT30M")
+  Duration stalledAfter();
+
   /** How often to look for jobs whose worker went silent (read by JobMonitor's schedule). */
   @WithDefault("10s")
   String monitorEvery();
