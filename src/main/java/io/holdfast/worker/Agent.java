@@ -384,7 +384,7 @@ public final class Agent implements Runnable {
     Repository repo = Repository.open(Path.of(o.repository()), null);
     reporter.update("collecting garbage", 0, 0);
     CollectGarbage.Report gc =
-        new CollectGarbage(repo).run(Duration.ofSeconds(m.graceSeconds()), false);
+        new CollectGarbage(repo, reporter).run(Duration.ofSeconds(m.graceSeconds()), false);
     reporter.log(
         "info",
         "Garbage collection: "

@@ -1,6 +1,7 @@
 package io.holdfast.engine.ops;
 
 import io.holdfast.engine.EngineException;
+import io.holdfast.engine.Progress;
 import io.holdfast.engine.chunk.Digests;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.store.DigestSet;
@@ -56,9 +57,19 @@ public final class CollectGarbage {
       boolean dryRun) {}
 
   private final Repository repo;
+  private final Progress progress;
 
   public CollectGarbage(Repository repo) {
+    this(repo, Progress.NONE);
+  }
+
+  /**
+   * With progress in three phases: marking (manifests read), sweeping (packs looked at) and
+   * rewriting (packs copied); a console that fails jobs without progress sees a long one move.
+   */
+  public CollectGarbage(Repository repo, Progress progress) {
     this.repo = repo;
+    this.progress = progress;
   }
 
   /**
@@ -88,8 +99,11 @@ public final class CollectGarbage {
     // flat however many packs there are); packs rewritten into new ones are added at the end
     // (a dry run writes nothing, not even a temporary file)
     try (IndexBuilder index = dryRun ? null : repo.newIndex()) {
+      long packs = repo.packCount();
+      long[] seen = {0};
       repo.forEachPack(
           pack -> {
+            progress.update("sweeping packs", ++seen[0], Math.max(packs, seen[0] + 1));
             if (!sweep(pack, live, cutoff, n, delete, rewrite) && index != null) {
               index.add(pack);
             }
@@ -203,7 +217,10 @@ public final class CollectGarbage {
   /** Every digest some manifest names; stops if any manifest cannot be read. */
   private DigestSet mark() {
     DigestSet live = new DigestSet();
-    for (Repository.ManifestRef ref : repo.listManifests()) {
+    List<Repository.ManifestRef> refs = repo.listManifests();
+    long read = 0;
+    for (Repository.ManifestRef ref : refs) {
+      progress.update("marking chunks in use", read++, refs.size());
       Manifest m;
       try {
         m = repo.readManifest(ref);
@@ -247,7 +264,9 @@ public final class CollectGarbage {
     }
     byte[] plain = new byte[repo.chunkSize()];
     try {
+      long copied = 0;
       for (Rewrite r : packs) {
+        progress.update("rewriting packs", copied++, packs.size());
         Repository.StoredPack pack = r.pack();
         List<Repository.PackedChunk> chunks = new ArrayList<>();
         List<byte[]> blobs = new ArrayList<>();

@@ -505,6 +505,11 @@ public final class Repository {
   }
 
   /** The pack files under {@code packs/}, by name only (no file is opened or stat'ed). */
+  /** How many pack files the repository holds now. */
+  public int packCount() {
+    return packFiles().size();
+  }
+
   private List<Path> packFiles() {
     Path dir = root.resolve("packs");
     if (!Files.isDirectory(dir)) {
