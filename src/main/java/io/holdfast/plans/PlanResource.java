@@ -46,6 +46,13 @@ public class PlanResource {
     return plans.get(id);
   }
 
+  /** What the plan's rules will let go after its next backup; nothing is deleted by asking. */
+  @GET
+  @Path("{id}/retention")
+  public RetentionPreview retention(@PathParam("id") long id) {
+    return plans.retentionPreview(id);
+  }
+
   @POST
   @Path("")
   @Consumes(MediaType.APPLICATION_JSON)

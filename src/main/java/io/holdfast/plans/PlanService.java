@@ -449,29 +449,72 @@ public class PlanService {
       return;
     }
     long machine = backup.machineId();
-    Map<String, ImageService.Candidate> byManifest = new HashMap<>();
-    List<Retention.Item> items = new ArrayList<>();
-    for (ImageService.Candidate c : images.candidates(machine, p.repositoryId)) {
-      byManifest.put(c.manifestId(), c);
-      items.add(new Retention.Item(c.manifestId(), c.created()));
-    }
-    Retention rules =
-        new Retention(
-            p.keepLast, p.keepHourly, p.keepDaily, p.keepWeekly, p.keepMonthly, p.keepYearly);
     List<String> go =
-        rules.apply(items, schedule(p).zone()).stream()
-            .filter(d -> !d.keep())
-            .map(d -> byManifest.get(d.item().id()))
-            .filter(c -> c.id() != newest && !c.needed())
-            .sorted(Comparator.comparing(ImageService.Candidate::created))
-            .map(ImageService.Candidate::manifestId)
-            .toList();
+        letGo(p, machine, newest, null).stream().map(ImageService.Candidate::manifestId).toList();
     if (go.isEmpty()) {
       return;
     }
     long prune =
         jobs.enqueuePrune(machine, p.repositoryId, p.id, go, "plan " + p.name + ": " + keep(p));
     LOG.infof("Backup plan %s queued prune job %d for %d image(s)", p.name, prune, go.size());
+  }
+
+  /**
+   * The images of a machine in the plan's repository that its rules let go, oldest first: not
+   * {@code protect} (the image just made), not one a restore or an unfinished job needs. With
+   * {@code upcoming}, as if a backup were made at that time and protected.
+   */
+  private List<ImageService.Candidate> letGo(Plan p, long machine, Long protect, Instant upcoming) {
+    Map<String, ImageService.Candidate> byManifest = new HashMap<>();
+    List<Retention.Item> items = new ArrayList<>();
+    for (ImageService.Candidate c : images.candidates(machine, p.repositoryId)) {
+      byManifest.put(c.manifestId(), c);
+      items.add(new Retention.Item(c.manifestId(), c.created()));
+    }
+    if (upcoming != null) {
+      items.add(new Retention.Item(UPCOMING, upcoming));
+    }
+    Retention rules =
+        new Retention(
+            p.keepLast, p.keepHourly, p.keepDaily, p.keepWeekly, p.keepMonthly, p.keepYearly);
+    return rules.apply(items, schedule(p).zone()).stream()
+        .filter(d -> !d.keep() && !d.item().id().equals(UPCOMING))
+        .map(d -> byManifest.get(d.item().id()))
+        .filter(c -> (protect == null || c.id() != protect) && !c.needed())
+        .sorted(Comparator.comparing(ImageService.Candidate::created))
+        .toList();
+  }
+
+  /** Stands for the next backup in a retention preview; no manifest id looks like it. */
+  private static final String UPCOMING = "(next backup)";
+
+  /**
+   * What the plan's rules will let go after its next backup, for each of its machines: the images
+   * as they are now plus that backup, made at the plan's next due time (now, for a disabled plan).
+   * Nothing is deleted: retention runs after a backup, so a rule typed wrong can be mended first.
+   */
+  @Transactional
+  public RetentionPreview retentionPreview(long id) {
+    Plan p = find(id);
+    List<RetentionPreview.Image> go = new ArrayList<>();
+    int kept = 0;
+    if (!keep(p).keepsAll()) {
+      Instant next =
+          p.enabled ? schedule(p).next(clock.instant()).orElse(clock.instant()) : clock.instant();
+      for (long machine : machinesOf(p)) {
+        List<ImageService.Candidate> all = images.candidates(machine, p.repositoryId);
+        List<ImageService.Candidate> leaving = letGo(p, machine, null, next);
+        kept += all.size() - leaving.size();
+        String name = machines.nameOf(machine);
+        leaving.forEach(
+            c -> go.add(new RetentionPreview.Image(c.id(), name, c.manifestId(), c.created())));
+      }
+    } else {
+      for (long machine : machinesOf(p)) {
+        kept += images.candidates(machine, p.repositoryId).size();
+      }
+    }
+    return new RetentionPreview(keep(p).toString(), kept, go);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -369,6 +369,24 @@ class PlansTest {
             .jsonPath()
             .getLong("job");
 
+    // asked beforehand, the plan says what its next backup will let go, and deletes nothing
+    JsonPath preview =
+        as(TestUsers.create("helpdesk"))
+            .get("/api/v1/plans/" + id + "/retention")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    assertThat(preview.getString("rules")).isEqualTo("keep 2 last");
+    assertThat(preview.getList("letGo.manifestId", String.class))
+        .containsExactly("old3-" + tag, "old2-" + tag);
+    assertThat(preview.getList("letGo.machine", String.class)).containsOnly(m.name());
+    assertThat(preview.getInt("kept")).as("old1, and old4 that a verify needs").isEqualTo(2);
+    try (Connection c = db.getConnection()) {
+      assertThat(single(c, "select count(*) from job where type = 'prune' and plan_id = " + id))
+          .isZero();
+    }
+
     // the plan's backup succeeds with a fifth image
     long backup =
         as(operator)

@@ -30,6 +30,7 @@ import io.holdfast.machines.MachineService;
 import io.holdfast.plans.PlanService;
 import io.holdfast.plans.PlanSpec;
 import io.holdfast.plans.PlanView;
+import io.holdfast.plans.RetentionPreview;
 import io.holdfast.platform.Role;
 import io.holdfast.repositories.RepositoryInfo;
 import io.holdfast.repositories.RepositoryService;
@@ -449,7 +450,8 @@ public class PlansView extends VerticalLayout {
                               + saved.name()
                               + (saved.enabled()
                                   ? " runs next at " + Format.time(saved.nextRun())
-                                  : " saved, disabled"));
+                                  : " saved, disabled")
+                              + leaving(plans.retentionPreview(saved.id())));
                       d.close();
                       refresh();
                     }));
@@ -458,5 +460,20 @@ public class PlansView extends VerticalLayout {
     d.getFooter().add(new Button("Cancel", e -> d.close()), save);
     d.setWidth("44rem");
     d.open();
+  }
+
+  /** What the rules will let go after the plan's next backup, for the save notification. */
+  static String leaving(RetentionPreview preview) {
+    List<RetentionPreview.Image> go = preview.letGo();
+    if (go.isEmpty()) {
+      return "";
+    }
+    return "; after its next backup, its rules let "
+        + (go.size() == 1 ? "1 image" : go.size() + " images")
+        + " go (the oldest from "
+        + Format.time(go.getFirst().created())
+        + "), "
+        + preview.kept()
+        + " stay";
   }
 }
