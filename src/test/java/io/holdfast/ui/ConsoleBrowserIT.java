@@ -173,6 +173,19 @@ class ConsoleBrowserIT {
     assertThat(page.locator("#repository-default")).containsText("Chunk data: ");
     assertThat(page.locator("#repository-default")).not().containsText("measured by the first");
     Browser.screenshot(page, "24-repository-maintained");
+
+    // an admin adds a second repository, sees its card, and removes it again (nothing used it)
+    page.locator("#add-repository").click();
+    page.locator("#repository-name input").fill("usb-1");
+    page.locator("#repository-path input").fill(dataDir.resolve("usb").toString());
+    Browser.screenshot(page, "25-add-repository");
+    page.locator("#save-repository").click();
+    assertThat(page.getByText(Pattern.compile("Repository usb-1 at .*/usb saved"))).isVisible();
+    assertThat(page.locator("#repository-usb-1")).containsText("Next maintenance");
+    Browser.screenshot(page, "26-repositories");
+    page.locator("#repository-usb-1 .remove-repository").click();
+    assertThat(page.getByText("Repository usb-1 removed")).isVisible();
+    assertThat(page.locator("#repository-usb-1")).hasCount(0);
   }
 
   @Test

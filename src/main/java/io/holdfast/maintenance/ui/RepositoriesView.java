@@ -2,6 +2,8 @@ package io.holdfast.maintenance.ui;
 
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.dialog.Dialog;
+import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.html.Anchor;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
@@ -9,7 +11,11 @@ import com.vaadin.flow.component.html.H3;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.icon.VaadinIcon;
+import com.vaadin.flow.component.orderedlayout.FlexComponent.Alignment;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.textfield.IntegerField;
+import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.holdfast.jobs.JobState;
@@ -17,6 +23,9 @@ import io.holdfast.jobs.MaintenanceRun;
 import io.holdfast.maintenance.MaintenanceService;
 import io.holdfast.maintenance.RepositoryStatus;
 import io.holdfast.platform.Role;
+import io.holdfast.repositories.RepositoryInfo;
+import io.holdfast.repositories.RepositoryService;
+import io.holdfast.repositories.RepositorySpec;
 import io.holdfast.ui.CurrentUser;
 import io.holdfast.ui.Format;
 import io.holdfast.ui.LiveRefresh;
@@ -37,16 +46,28 @@ import java.util.Map;
 public class RepositoriesView extends VerticalLayout {
 
   private final MaintenanceService maintenance;
+  private final RepositoryService repositories;
   private final Div list = new Div();
   private final Map<Long, Card> cards = new LinkedHashMap<>();
+  // what the cards were made from: a rename or a new folder makes them anew
+  private List<String> drawn = List.of();
 
   @Inject
-  public RepositoriesView(MaintenanceService maintenance) {
+  public RepositoriesView(MaintenanceService maintenance, RepositoryService repositories) {
     this.maintenance = maintenance;
+    this.repositories = repositories;
     setId("repositories-view");
     Protocol.MaintenanceOrder o = maintenance.order();
+    HorizontalLayout head = new HorizontalLayout(new H2("Repositories"));
+    head.setAlignItems(Alignment.BASELINE);
+    if (CurrentUser.hasAnyRole(Role.ADMIN)) {
+      Button add = new Button("Add repository", VaadinIcon.PLUS.create(), e -> edit(null));
+      add.setId("add-repository");
+      add.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+      head.add(add);
+    }
     add(
-        new H2("Repositories"),
+        head,
         new Paragraph(
             "Backups compress fast so that they end soon. Maintenance, run by a worker that uses"
                 + " the repository, deletes chunks no image needs any more and compresses what"
@@ -79,7 +100,9 @@ public class RepositoriesView extends VerticalLayout {
    */
   private void refresh() {
     List<RepositoryStatus> now = maintenance.statuses();
-    if (!now.stream().map(RepositoryStatus::id).toList().equals(List.copyOf(cards.keySet()))) {
+    List<String> shown = now.stream().map(r -> r.id() + " " + r.name() + " " + r.path()).toList();
+    if (!shown.equals(drawn)) {
+      drawn = shown;
       cards.clear();
       list.removeAll();
       now.forEach(
@@ -132,8 +155,28 @@ public class RepositoriesView extends VerticalLayout {
                         }));
         now.addClassName("run-maintenance");
         now.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
-        now.getStyle().set("margin-top", "var(--lumo-space-s)");
-        add(now);
+        HorizontalLayout actions = new HorizontalLayout(now);
+        actions.getStyle().set("margin-top", "var(--lumo-space-s)");
+        if (CurrentUser.hasAnyRole(Role.ADMIN)) {
+          Button change = new Button("Edit", VaadinIcon.EDIT.create(), e -> edit(r));
+          change.addClassName("edit-repository");
+          Button remove =
+              new Button(
+                  "Remove",
+                  VaadinIcon.TRASH.create(),
+                  e ->
+                      Notifications.attempt(
+                          () -> {
+                            repositories.delete(r.id(), Origins.user(), Origins.current());
+                            Notifications.success(
+                                "Repository " + r.name() + " removed; its folder was left alone");
+                            refresh();
+                          }));
+          remove.addClassName("remove-repository");
+          remove.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
+          actions.add(change, remove);
+        }
+        add(actions);
       }
     }
 
@@ -163,6 +206,60 @@ public class RepositoriesView extends VerticalLayout {
         last.add(new Span(text));
       }
     }
+  }
+
+  /** Adds a repository ({@code r} null) or changes one. */
+  private void edit(RepositoryStatus r) {
+    Dialog d = new Dialog(r == null ? "Add repository" : "Edit repository " + r.name());
+    TextField name = new TextField("Name");
+    name.setId("repository-name");
+    name.setPlaceholder("nas-1");
+    name.setHelperText("Letters, digits, dots, dashes and underscores");
+    TextField path = new TextField("Folder");
+    path.setId("repository-path");
+    path.setPlaceholder("/mnt/nas/holdfast");
+    path.setHelperText(
+        "As the workers that use it see it: a local disk or a mounted share. A worker makes the"
+            + " repository there with the first backup that goes to it.");
+    path.setWidthFull();
+    IntegerField jobs = new IntegerField("Jobs at once");
+    jobs.setId("repository-max-jobs");
+    jobs.setMin(1);
+    jobs.setMax(64);
+    jobs.setStepButtonsVisible(true);
+    jobs.setValue(4);
+    if (r != null) {
+      name.setValue(r.name());
+      path.setValue(r.path());
+      RepositoryInfo now = repositories.get(r.id());
+      jobs.setValue(now == null ? 4 : now.maxJobs());
+    }
+    FormLayout form = new FormLayout(name, jobs, path);
+    form.setColspan(path, 2);
+    d.add(form);
+    Button save =
+        new Button(
+            r == null ? "Add" : "Save",
+            e ->
+                Notifications.attempt(
+                    () -> {
+                      RepositorySpec spec =
+                          new RepositorySpec(name.getValue(), path.getValue(), jobs.getValue());
+                      RepositoryInfo saved =
+                          r == null
+                              ? repositories.create(spec, Origins.user(), Origins.current())
+                              : repositories.update(
+                                  r.id(), spec, Origins.user(), Origins.current());
+                      Notifications.success(
+                          "Repository " + saved.name() + " at " + saved.path() + " saved");
+                      d.close();
+                      refresh();
+                    }));
+    save.setId("save-repository");
+    save.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    d.getFooter().add(new Button("Cancel", e -> d.close()), save);
+    d.setWidth("36rem");
+    d.open();
   }
 
   private static String when(MaintenanceRun m) {
