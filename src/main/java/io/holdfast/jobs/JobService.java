@@ -728,7 +728,7 @@ public class JobService {
           }
         }
         yield Protocol.JobOrder.backup(
-            j.id, machine, repo.path(), disks, (String) p.get("compression"));
+            j.id, machine, repo.path(), disks, (String) p.get("compression"), repo.encrypted());
       }
       case "verify" -> Protocol.JobOrder.verify(j.id, machine, repo.path(), manifestOf(j));
       case "restore" ->

@@ -100,6 +100,7 @@ public class RepositoryService {
     defaultRepository();
     StorageRepository r = new StorageRepository();
     apply(r, spec, null);
+    r.encrypted = Boolean.TRUE.equals(spec.encrypted());
     r.createdAt = clock.instant();
     em.persist(r);
     em.flush();
@@ -125,6 +126,12 @@ public class RepositoryService {
     String before = describe(r);
     String path = r.path;
     apply(r, spec, id);
+    if (spec.encrypted() != null && spec.encrypted() != r.encrypted) {
+      throw new IllegalArgumentException(
+          "Encryption is chosen when a repository is added; add a new repository "
+              + (spec.encrypted() ? "with" : "without")
+              + " it instead.");
+    }
     if (!r.path.equals(path)) {
       long images = count("select count(*) from image where repository_id = :r", id);
       if (images > 0) {
@@ -247,11 +254,18 @@ public class RepositoryService {
   }
 
   private static String describe(StorageRepository r) {
-    return r.name + " at " + r.path + ", " + r.maxJobs + " jobs at once";
+    return r.name
+        + " at "
+        + r.path
+        + ", "
+        + r.maxJobs
+        + " jobs at once"
+        + (r.encrypted ? ", encrypted" : "");
   }
 
   private static RepositoryInfo info(StorageRepository r) {
-    return new RepositoryInfo(r.id, r.name, r.path, r.maxJobs, r.storedBytes, r.maintainedAt);
+    return new RepositoryInfo(
+        r.id, r.name, r.path, r.maxJobs, r.storedBytes, r.maintainedAt, r.encrypted);
   }
 
   private String dataDir() {

@@ -26,6 +26,10 @@ class StorageRepository {
   @Column(name = "max_jobs", nullable = false)
   int maxJobs;
 
+  /** Made encrypted by the worker of its first backup, with that worker's passphrase. */
+  @Column(nullable = false)
+  boolean encrypted;
+
   @Column(name = "created_at", nullable = false)
   Instant createdAt;
 

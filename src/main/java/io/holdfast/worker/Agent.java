@@ -56,7 +56,8 @@ public final class Agent implements Runnable {
       List<Path> disks,
       boolean scanDevices,
       int maxJobs,
-      int pollWaitSeconds) {}
+      int pollWaitSeconds,
+      Path passphraseFile) {}
 
   private final Config config;
   private final WorkerState state;
@@ -253,7 +254,7 @@ public final class Agent implements Runnable {
 
   private Protocol.JobResult backup(
       Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
-    Repository repo = openOrInit(o.repository());
+    Repository repo = openOrInit(o.repository(), Boolean.TRUE.equals(o.encrypt()));
     List<CreateImage.DiskSpec> disks = new ArrayList<>();
     for (Protocol.DiskTarget d : o.disks()) {
       disks.add(new CreateImage.DiskSpec(Path.of(d.path()), d.name(), d.partitions()));
@@ -296,7 +297,7 @@ public final class Agent implements Runnable {
 
   private Protocol.JobResult verify(
       Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
-    Repository repo = Repository.open(Path.of(o.repository()), null);
+    Repository repo = openRepository(o.repository());
     VerifyImages.Report r = new VerifyImages(repo, reporter, cancel).run(List.of(o.image()));
     StringBuilder detail = new StringBuilder();
     r.badChunks()
@@ -326,7 +327,7 @@ public final class Agent implements Runnable {
 
   private Protocol.JobResult restore(
       Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
-    Repository repo = Repository.open(Path.of(o.repository()), null);
+    Repository repo = openRepository(o.repository());
     RestoreImage.Report r =
         new RestoreImage(repo, reporter, cancel)
             .run(
@@ -338,7 +339,7 @@ public final class Agent implements Runnable {
 
   private Protocol.JobResult export(
       Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
-    Repository repo = Repository.open(Path.of(o.repository()), null);
+    Repository repo = openRepository(o.repository());
     Protocol.ExportOrder how = o.export();
     ExportImage.Report r =
         new ExportImage(repo, reporter, cancel)
@@ -366,7 +367,7 @@ public final class Agent implements Runnable {
   private Protocol.JobResult prune(Protocol.JobOrder o, JobReporter reporter) {
     List<String> ids = o.prune() == null ? List.of() : o.prune();
     reporter.update("pruning", 0, ids.size());
-    Repository repo = Repository.open(Path.of(o.repository()), null);
+    Repository repo = openRepository(o.repository());
     PruneImages.Deleted d = new PruneImages(repo).delete(o.machine(), ids);
     reporter.update("pruning", ids.size(), ids.size());
     d.removed().forEach(id -> reporter.log("info", "Deleted image " + id));
@@ -381,7 +382,7 @@ public final class Agent implements Runnable {
   private Protocol.JobResult maintain(
       Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
     Protocol.MaintenanceOrder m = o.maintenance();
-    Repository repo = Repository.open(Path.of(o.repository()), null);
+    Repository repo = openRepository(o.repository());
     reporter.update("collecting garbage", 0, 0);
     CollectGarbage.Report gc =
         new CollectGarbage(repo, reporter).run(Duration.ofSeconds(m.graceSeconds()), false);
@@ -431,12 +432,55 @@ public final class Agent implements Runnable {
             problems));
   }
 
-  private static Repository openOrInit(String path) {
+  /**
+   * Opens the repository of a backup, making it at its first backup: encrypted with this worker's
+   * passphrase when the console says the repository is to be encrypted.
+   */
+  private Repository openOrInit(String path, boolean encrypt) {
     Path p = Path.of(path);
     if (!Files.exists(p.resolve("config.json"))) {
-      return Repository.init(p, Repository.DEFAULT_CHUNK_SIZE, null);
+      char[] passphrase = encrypt ? passphrase() : null;
+      if (encrypt && passphrase == null) {
+        throw new EngineException(noPassphrase(path));
+      }
+      return Repository.init(p, Repository.DEFAULT_CHUNK_SIZE, passphrase);
     }
-    return Repository.open(p, null);
+    return openRepository(path);
+  }
+
+  /** Opens a repository; an encrypted one with this worker's passphrase. */
+  private Repository openRepository(String path) {
+    char[] passphrase = passphrase();
+    if (passphrase == null && Repository.isEncrypted(Path.of(path))) {
+      throw new EngineException(noPassphrase(path));
+    }
+    return Repository.open(Path.of(path), passphrase);
+  }
+
+  private String noPassphrase(String path) {
+    return "The repository at "
+        + path
+        + " is encrypted and worker "
+        + config.hostname()
+        + " has no passphrase for it: start the worker with --passphrase-file FILE (or"
+        + " HOLDFAST_REPO_PASSPHRASE). The console never holds it.";
+  }
+
+  /**
+   * The passphrase of encrypted repositories: from the worker's passphrase file (read at each job,
+   * so it can be put in place without a restart), else HOLDFAST_REPO_PASSPHRASE; null for none.
+   */
+  private char[] passphrase() {
+    String value = System.getenv("HOLDFAST_REPO_PASSPHRASE");
+    if (config.passphraseFile() != null) {
+      try {
+        value = Files.readString(config.passphraseFile()).strip();
+      } catch (IOException e) {
+        throw new EngineException(
+            "Cannot read the passphrase file " + config.passphraseFile() + ": " + e.getMessage());
+      }
+    }
+    return value == null || value.isEmpty() ? null : value.toCharArray();
   }
 
   private static void sleep(long ms) {

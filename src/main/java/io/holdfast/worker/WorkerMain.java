@@ -36,6 +36,7 @@ public final class WorkerMain {
       System.err.println(
           "usage: java -jar holdfast-worker.jar --console URL [--enrol-token TOKEN] [--state DIR]"
               + " [--disk IMAGEFILE]... [--no-devices] [--max-jobs N]\n"
+              + "       [--passphrase-file FILE]   (for encrypted repositories)\n"
               + "       java -jar holdfast-worker.jar image <command> ...   (see 'image --help')");
       System.exit(2);
     }
@@ -50,6 +51,7 @@ public final class WorkerMain {
     boolean devices = true;
     int maxJobs = 2;
     int wait = 25;
+    Path passphraseFile = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
@@ -82,6 +84,10 @@ public final class WorkerMain {
           wait = Integer.parseInt(need(a, v));
           i++;
         }
+        case "--passphrase-file" -> {
+          passphraseFile = Path.of(need(a, v));
+          i++;
+        }
         case "--no-devices" -> devices = false;
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
@@ -90,7 +96,15 @@ public final class WorkerMain {
       throw new IllegalArgumentException("--console is required");
     }
     return new Agent.Config(
-        console, state, token, hostname, List.copyOf(disks), devices, maxJobs, wait);
+        console,
+        state,
+        token,
+        hostname,
+        List.copyOf(disks),
+        devices,
+        maxJobs,
+        wait,
+        passphraseFile);
   }
 
   /** This machine's hostname, as the worker reports it. */

@@ -69,7 +69,9 @@ class LocalWorker {
                 List.copyOf(offered),
                 scanDevices,
                 2,
-                25));
+                25,
+                // encrypted repositories: HOLDFAST_REPO_PASSPHRASE, as for any worker
+                null));
     Thread t = new Thread(agent, "holdfast-local-worker");
     t.setDaemon(true);
     t.start();

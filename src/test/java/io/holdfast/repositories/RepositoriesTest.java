@@ -141,6 +141,57 @@ class RepositoriesTest {
         .then()
         .statusCode(409)
         .body("detail", containsString("default repository stays"));
+
+    // an encrypted one: chosen when added, and a backup tells the worker to make it so
+    String vault = "vault-" + tag;
+    long encrypted =
+        as(TestUsers.ADMIN)
+            .body("{\"name\":\"" + vault + "\",\"path\":\"/srv/" + vault + "\",\"encrypted\":true}")
+            .post("/api/v1/repositories")
+            .then()
+            .statusCode(201)
+            .body("encrypted", equalTo(true))
+            .extract()
+            .jsonPath()
+            .getLong("id");
+    as(TestUsers.ADMIN)
+        .body("{\"name\":\"" + vault + "\",\"path\":\"/srv/" + vault + "\",\"encrypted\":false}")
+        .put("/api/v1/repositories/" + encrypted)
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("chosen when a repository is added"));
+    long plan =
+        as(TestUsers.ADMIN)
+            .body(
+                """
+                {"name":"Into %s","machine":%d,"repository":%d,"schedule":"0 2 * * *"}
+                """
+                    .formatted(vault, machine, encrypted))
+            .post("/api/v1/plans")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath()
+            .getLong("id");
+    try (Connection c = db.getConnection()) {
+      c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
+    }
+    long backup =
+        as(TestUsers.ADMIN)
+            .post("/api/v1/plans/" + plan + "/run")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath()
+            .getLong("job");
+    io.restassured.path.json.JsonPath order =
+        WorkerCalls.post(credential, "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    String mine = "jobs.find { it.id == " + backup + " }";
+    assertThat(order.getString(mine + ".repository")).isEqualTo("/srv/" + vault);
+    assertThat(order.getBoolean(mine + ".encrypt")).isTrue();
   }
 
   private static void refused(String body, int status, String reason) {

@@ -33,6 +33,19 @@ public final class WorkerProcess implements AutoCloseable {
       String hostname,
       Path... disks)
       throws IOException {
+    return start(jvmOptions, List.of(), console, token, state, hostname, disks);
+  }
+
+  /** As {@link #start(List, String, String, Path, String, Path...)} with options for the worker. */
+  public static WorkerProcess start(
+      List<String> jvmOptions,
+      List<String> workerOptions,
+      String console,
+      String token,
+      Path state,
+      String hostname,
+      Path... disks)
+      throws IOException {
     String jar = System.getProperty("holdfast.worker.jar", "target/holdfast-worker.jar");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -50,6 +63,7 @@ public final class WorkerProcess implements AutoCloseable {
             "--no-devices",
             "--poll-wait",
             "5"));
+    cmd.addAll(workerOptions);
     if (token != null) {
       cmd.addAll(List.of("--enrol-token", token));
     }

@@ -108,6 +108,19 @@ public final class Repository {
     }
   }
 
+  /** Whether the repository at {@code root} is encrypted; false when there is none there. */
+  public static boolean isEncrypted(Path root) {
+    Path cfgFile = root.resolve("config.json");
+    if (!Files.exists(cfgFile)) {
+      return false;
+    }
+    try {
+      return JSON.readValue(cfgFile.toFile(), RepositoryConfig.class).encryption() != null;
+    } catch (IOException e) {
+      throw new EngineException("The repository's config.json is damaged: " + e.getMessage(), e);
+    }
+  }
+
   /** Opens a repository; {@code passphrase} is needed only for an encrypted one. */
   public static Repository open(Path root, char[] passphrase) {
     Path cfgFile = root.resolve("config.json");

@@ -2,6 +2,7 @@ package io.holdfast.maintenance.ui;
 
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.checkbox.Checkbox;
 import com.vaadin.flow.component.dialog.Dialog;
 import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.html.Anchor;
@@ -130,10 +131,19 @@ public class RepositoriesView extends VerticalLayout {
       getStyle().set("margin-bottom", "var(--lumo-space-m)");
       Span path = new Span(r.path());
       path.getStyle().set("font-family", "var(--lumo-font-family-monospace, monospace)");
+      RepositoryInfo info = repositories.get(r.id());
+      Div where = new Div(path);
+      if (info != null && info.encrypted()) {
+        Span lock = new Span("encrypted");
+        lock.addClassName("repository-encrypted");
+        lock.getElement().getThemeList().add("badge");
+        lock.getStyle().set("margin-left", "var(--lumo-space-s)");
+        where.add(lock);
+      }
       last.addClassName("last-maintenance");
       add(
           new H3(r.name()),
-          new Div(path),
+          where,
           fact("Free space", free),
           fact("Chunk data", chunks),
           fact("Next maintenance", next),
@@ -228,15 +238,30 @@ public class RepositoriesView extends VerticalLayout {
     jobs.setMax(64);
     jobs.setStepButtonsVisible(true);
     jobs.setValue(4);
+    Checkbox encrypted = new Checkbox("Encrypt (AES-256-GCM)");
+    encrypted.setId("repository-encrypted");
+    encrypted.setTooltipText(
+        "Each worker that uses it needs the passphrase (--passphrase-file); the console never"
+            + " holds it. Chosen when the repository is added.");
     if (r != null) {
       name.setValue(r.name());
       path.setValue(r.path());
-      RepositoryInfo now = repositories.get(r.id());
-      jobs.setValue(now == null ? 4 : now.maxJobs());
+      RepositoryInfo stored = repositories.get(r.id());
+      encrypted.setValue(stored != null && stored.encrypted());
+      encrypted.setEnabled(false);
+      jobs.setValue(stored == null ? 4 : stored.maxJobs());
     }
-    FormLayout form = new FormLayout(name, jobs, path);
+    FormLayout form = new FormLayout(name, jobs, path, encrypted);
     form.setColspan(path, 2);
-    d.add(form);
+    form.setColspan(encrypted, 2);
+    Paragraph keyHelp =
+        new Paragraph(
+            "Encrypted: every worker that backs up to it, restores, verifies or maintains it"
+                + " needs the same passphrase, given with --passphrase-file or"
+                + " HOLDFAST_REPO_PASSPHRASE. The console never sees it; keep a copy, since"
+                + " without it the images cannot be read.");
+    keyHelp.getStyle().set("font-size", "var(--lumo-font-size-s)").set("margin", "0");
+    d.add(form, keyHelp);
     Button save =
         new Button(
             r == null ? "Add" : "Save",
@@ -244,7 +269,11 @@ public class RepositoriesView extends VerticalLayout {
                 Notifications.attempt(
                     () -> {
                       RepositorySpec spec =
-                          new RepositorySpec(name.getValue(), path.getValue(), jobs.getValue());
+                          new RepositorySpec(
+                              name.getValue(),
+                              path.getValue(),
+                              jobs.getValue(),
+                              encrypted.getValue());
                       RepositoryInfo saved =
                           r == null
                               ? repositories.create(spec, Origins.user(), Origins.current())

@@ -71,10 +71,20 @@ public final class Protocol {
       String target,
       MaintenanceOrder maintenance,
       List<String> prune,
-      ExportOrder export) {
+      ExportOrder export,
+      Boolean encrypt) {
 
+    /**
+     * @param encrypt whether a repository that does not exist yet is made encrypted (with the
+     *     worker's passphrase)
+     */
     public static JobOrder backup(
-        long id, String machine, String repository, List<DiskTarget> disks, String compression) {
+        long id,
+        String machine,
+        String repository,
+        List<DiskTarget> disks,
+        String compression,
+        boolean encrypt) {
       return new JobOrder(
           id,
           "backup",
@@ -88,12 +98,26 @@ public final class Protocol {
           null,
           null,
           null,
-          null);
+          null,
+          encrypt);
     }
 
     public static JobOrder verify(long id, String machine, String repository, String image) {
       return new JobOrder(
-          id, "verify", machine, repository, null, null, image, null, null, null, null, null, null);
+          id,
+          "verify",
+          machine,
+          repository,
+          null,
+          null,
+          image,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
     }
 
     public static JobOrder restore(
@@ -115,6 +139,7 @@ public final class Protocol {
           disk,
           partition,
           target,
+          null,
           null,
           null,
           null);
@@ -143,13 +168,27 @@ public final class Protocol {
           target,
           null,
           null,
-          export);
+          export,
+          null);
     }
 
     /** Deletes these images' manifests from the repository (retention decided by the console). */
     public static JobOrder prune(long id, String machine, String repository, List<String> images) {
       return new JobOrder(
-          id, "prune", machine, repository, null, null, null, null, null, null, null, images, null);
+          id,
+          "prune",
+          machine,
+          repository,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          images,
+          null,
+          null);
     }
 
     public static JobOrder maintenance(
@@ -166,6 +205,7 @@ public final class Protocol {
           null,
           null,
           what,
+          null,
           null,
           null);
     }
