@@ -935,23 +935,14 @@ public class JobService {
             .getResultList();
     for (Number id : lost) {
       Job j = em.find(Job.class, id.longValue());
-      j.moveTo(JobState.FAILED, now);
-      j.error =
+      failBySystem(
+          j,
+          now,
           "Worker lost: no contact from worker "
               + j.workerId
               + " for "
               + config.workerLostAfter().toSeconds()
-              + " s.";
-      appendLog(j.id, now, "error", j.error);
-      audit.record(
-          new AuditEntry(
-              "system",
-              "job.failed",
-              "job",
-              String.valueOf(j.id),
-              AuditOutcome.FAILURE,
-              RequestOrigin.SYSTEM,
-              j.error));
+              + " s.");
       if (j.attempts < j.maxAttempts) {
         j.moveTo(JobState.QUEUED, now);
         appendLog(
@@ -965,6 +956,22 @@ public class JobService {
       }
     }
     return lost.size();
+  }
+
+  /** The console fails a job by itself: the error in the job's log and the audit trail. */
+  private void failBySystem(Job j, Instant now, String error) {
+    j.moveTo(JobState.FAILED, now);
+    j.error = error;
+    appendLog(j.id, now, "error", error);
+    audit.record(
+        new AuditEntry(
+            "system",
+            "job.failed",
+            "job",
+            String.valueOf(j.id),
+            AuditOutcome.FAILURE,
+            RequestOrigin.SYSTEM,
+            error));
   }
 
   /**
@@ -989,9 +996,10 @@ public class JobService {
     for (Number id : stalled) {
       Job j = em.find(Job.class, id.longValue());
       Instant since = j.progressAt == null ? j.updatedAt : j.progressAt;
-      j.moveTo(JobState.FAILED, now);
       j.cancelRequested = true;
-      j.error =
+      failBySystem(
+          j,
+          now,
           "Stalled: no progress for "
               + Duration.between(since, now).toMinutes()
               + " min"
@@ -1001,17 +1009,7 @@ public class JobService {
               + " although worker "
               + j.workerId
               + " is in contact; it was told to stop the job. A disk or share that stopped"
-              + " answering does this.";
-      appendLog(j.id, now, "error", j.error);
-      audit.record(
-          new AuditEntry(
-              "system",
-              "job.failed",
-              "job",
-              String.valueOf(j.id),
-              AuditOutcome.FAILURE,
-              RequestOrigin.SYSTEM,
-              j.error));
+              + " answering does this.");
       ended.fire(new JobEnded(j.id, j.type, JobState.FAILED));
     }
     return stalled.size();

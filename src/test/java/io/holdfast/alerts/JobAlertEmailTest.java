@@ -9,6 +9,7 @@ import io.agroal.api.AgroalDataSource;
 import io.holdfast.plans.PlanService;
 import io.holdfast.testing.ImageFixture;
 import io.holdfast.testing.SmtpTestResource;
+import io.holdfast.testing.TestMachine;
 import io.holdfast.testing.TestUsers;
 import io.holdfast.testing.WorkerCalls;
 import io.quarkus.test.common.WithTestResource;
@@ -39,13 +40,12 @@ class JobAlertEmailTest {
     TestUsers.createWithEmail("admin", "admin-" + tag + "@holdfast.test");
     String operator = TestUsers.createWithEmail("operator", "ops-" + tag + "@holdfast.test");
     TestUsers.createWithEmail("helpdesk", "hd-" + tag + "@holdfast.test");
-    String host = "alerted-" + tag;
-    String credential = WorkerCalls.enrolled(host);
-    WorkerCalls.inventory(credential, host, "/dev/vdz");
-    long machine;
+    TestMachine alerted = TestMachine.enrol(db, "alerted");
+    String host = alerted.name();
+    String credential = alerted.credential();
+    long machine = alerted.id();
     try (Connection c = db.getConnection()) {
       c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
-      machine = single(c, "select machine_id from worker where id = " + credential.split("_")[1]);
     }
 
     // a backup a person started fails: everyone who looks after backups hears of it

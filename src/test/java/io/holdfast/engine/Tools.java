@@ -59,6 +59,14 @@ public final class Tools {
     return r;
   }
 
+  /** Checks with qemu-img that a VHDX file holds exactly the disk of a raw file. */
+  public static void assertVhdxHolds(Path raw, Path vhdx) {
+    org.assertj.core.api.Assertions.assertThat(
+            check("qemu-img", "compare", "-f", "raw", "-F", "vhdx", raw.toString(), vhdx.toString())
+                .output())
+        .contains("Images are identical");
+  }
+
   public static String path(Path p) {
     return p.toAbsolutePath().toString();
   }

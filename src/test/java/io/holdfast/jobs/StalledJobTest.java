@@ -1,12 +1,12 @@
 package io.holdfast.jobs;
 
-import static io.holdfast.testing.Sql.single;
 import static io.holdfast.testing.TestUsers.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
 import io.agroal.api.AgroalDataSource;
+import io.holdfast.testing.TestMachine;
 import io.holdfast.testing.TestUsers;
 import io.holdfast.testing.WorkerCalls;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,13 +25,11 @@ class StalledJobTest {
   @Test
   void a_job_without_progress_for_half_an_hour_fails_and_its_worker_is_told_to_stop()
       throws Exception {
-    String host = "stalled-" + System.nanoTime();
-    String credential = WorkerCalls.enrolled(host);
-    WorkerCalls.inventory(credential, host, "/dev/vdz");
-    long machine;
+    TestMachine m = TestMachine.enrol(db, "stalled");
+    String credential = m.credential();
+    long machine = m.id();
     try (Connection c = db.getConnection()) {
       c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
-      machine = single(c, "select machine_id from worker where id = " + credential.split("_")[1]);
     }
     long hung = backup(machine, "disk0");
     WorkerCalls.claim(credential, hung);

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.agroal.api.AgroalDataSource;
+import io.holdfast.testing.TestMachine;
 import io.holdfast.testing.TestUsers;
 import io.holdfast.testing.WorkerCalls;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,18 +36,6 @@ class PlansTest {
   @Inject AgroalDataSource db;
   @Inject PlanService plans;
 
-  record Machine(long id, String name, String credential) {}
-
-  Machine machine(String label) throws SQLException {
-    String host = label + "-" + System.nanoTime();
-    String credential = WorkerCalls.enrolled(host);
-    WorkerCalls.inventory(credential, host, "/dev/vdz");
-    try (Connection c = db.getConnection()) {
-      long id = single(c, "select machine_id from worker where id = " + credential.split("_")[1]);
-      return new Machine(id, host, credential);
-    }
-  }
-
   static String spec(String name, long machine, String disk, String schedule, boolean verify) {
     return """
         {"name":"%s","machine":%d,"disk":%s,"schedule":"%s","timeZone":"UTC","verifyAfter":%s}
@@ -57,7 +46,7 @@ class PlansTest {
   @Test
   void operators_make_and_change_plans_others_read_them_and_bad_input_is_explained()
       throws Exception {
-    Machine m = machine("crud");
+    TestMachine m = TestMachine.enrol(db, "crud");
     String operator = TestUsers.create("operator");
     String name = "Nightly " + m.name();
     JsonPath made =
@@ -165,7 +154,7 @@ class PlansTest {
   @Test
   void a_due_plan_queues_one_backup_passes_over_while_it_runs_and_verifies_after_it()
       throws Exception {
-    Machine m = machine("due");
+    TestMachine m = TestMachine.enrol(db, "due");
     String operator = TestUsers.create("operator");
     String name = "Due " + m.name();
     long id =
@@ -279,7 +268,7 @@ class PlansTest {
   @Test
   void a_plan_switched_back_on_starts_from_then_not_with_the_times_it_was_off_for()
       throws Exception {
-    Machine m = machine("onoff");
+    TestMachine m = TestMachine.enrol(db, "onoff");
     String operator = TestUsers.create("operator");
     String name = "Every minute " + m.name();
     long id =
@@ -316,7 +305,7 @@ class PlansTest {
   @Test
   void after_a_backup_retention_prunes_what_it_no_longer_keeps_but_never_what_a_restore_needs()
       throws Exception {
-    Machine m = machine("keep");
+    TestMachine m = TestMachine.enrol(db, "keep");
     String operator = TestUsers.create("operator");
     String name = "Keep two " + m.name();
     long id =
@@ -483,7 +472,7 @@ class PlansTest {
   @Test
   void a_scheduled_backup_that_fails_is_retried_after_the_wait_until_its_retries_run_out()
       throws Exception {
-    Machine m = machine("retry");
+    TestMachine m = TestMachine.enrol(db, "retry");
     String operator = TestUsers.create("operator");
     String name = "Retried " + m.name();
     long id =
@@ -611,8 +600,8 @@ class PlansTest {
   @Test
   void a_plan_of_several_machines_backs_each_up_in_its_own_job_and_passes_over_only_a_busy_one()
       throws Exception {
-    Machine a = machine("fleet-a");
-    Machine b = machine("fleet-b");
+    TestMachine a = TestMachine.enrol(db, "fleet-a");
+    TestMachine b = TestMachine.enrol(db, "fleet-b");
     String operator = TestUsers.create("operator");
     String name = "Fleet " + a.name();
     String body =
@@ -638,7 +627,7 @@ class PlansTest {
     try (Connection c = db.getConnection()) {
       c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
       repo = single(c, "select repository_id from plan where id = " + id);
-      for (Machine m : List.of(a, b)) {
+      for (TestMachine m : List.of(a, b)) {
         c.createStatement()
             .executeUpdate(
                 "insert into image (repository_id, machine_id, manifest_id, created_at,"
@@ -705,7 +694,7 @@ class PlansTest {
   }
 
   /** The newest backup job the plan queued for the machine. */
-  private long jobOf(long plan, Machine m) throws SQLException {
+  private long jobOf(long plan, TestMachine m) throws SQLException {
     try (Connection c = db.getConnection()) {
       return single(
           c,
@@ -717,7 +706,7 @@ class PlansTest {
   }
 
   /** The machine's worker takes the job and reports that it failed. */
-  private static void runAndFail(Machine m, long job, String error) {
+  private static void runAndFail(TestMachine m, long job, String error) {
     WorkerCalls.claim(m.credential(), job);
     WorkerCalls.post(
             m.credential(),
