@@ -467,20 +467,11 @@ public final class Agent implements Runnable {
   }
 
   /**
-   * The passphrase of encrypted repositories: from the worker's passphrase file (read at each job,
-   * so it can be put in place without a restart), else HOLDFAST_REPO_PASSPHRASE; null for none.
+   * The passphrase of encrypted repositories: the worker's passphrase file (read at each job, so it
+   * can be put in place without a restart), else HOLDFAST_REPO_PASSPHRASE; null for none.
    */
   private char[] passphrase() {
-    String value = System.getenv("HOLDFAST_REPO_PASSPHRASE");
-    if (config.passphraseFile() != null) {
-      try {
-        value = Files.readString(config.passphraseFile()).strip();
-      } catch (IOException e) {
-        throw new EngineException(
-            "Cannot read the passphrase file " + config.passphraseFile() + ": " + e.getMessage());
-      }
-    }
-    return value == null || value.isEmpty() ? null : value.toCharArray();
+    return Repository.passphrase(config.passphraseFile());
   }
 
   private static void sleep(long ms) {

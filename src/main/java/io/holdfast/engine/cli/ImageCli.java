@@ -422,23 +422,12 @@ public final class ImageCli {
 
   private static char[] passphrase(Args a, boolean required) {
     String file = a.get("passphrase-file", null);
-    String value = System.getenv("HOLDFAST_REPO_PASSPHRASE");
-    if (file != null) {
-      try {
-        value = Files.readString(Path.of(file)).strip();
-      } catch (IOException e) {
-        throw new EngineException(
-            "Cannot read the passphrase file " + file + ": " + e.getMessage());
-      }
+    char[] passphrase = Repository.passphrase(file == null ? null : Path.of(file));
+    if (passphrase == null && required) {
+      throw new EngineException(
+          "--encrypt needs a passphrase in HOLDFAST_REPO_PASSPHRASE or --passphrase-file.");
     }
-    if (value == null || value.isEmpty()) {
-      if (required) {
-        throw new EngineException(
-            "--encrypt needs a passphrase in HOLDFAST_REPO_PASSPHRASE or --passphrase-file.");
-      }
-      return null;
-    }
-    return value.toCharArray();
+    return passphrase;
   }
 
   private Progress progress(Args a) {

@@ -108,14 +108,32 @@ public final class Repository {
     }
   }
 
+  /**
+   * The passphrase of encrypted repositories, as the worker and the command line take it: the
+   * content of {@code file} (trimmed) when one is given, else HOLDFAST_REPO_PASSPHRASE; null when
+   * neither gives one.
+   */
+  public static char[] passphrase(Path file) {
+    String value = System.getenv("HOLDFAST_REPO_PASSPHRASE");
+    if (file != null) {
+      try {
+        value = Files.readString(file).strip();
+      } catch (IOException e) {
+        throw new EngineException(
+            "Cannot read the passphrase file " + file + ": " + e.getMessage());
+      }
+    }
+    return value == null || value.isEmpty() ? null : value.toCharArray();
+  }
+
   /** Whether the repository at {@code root} is encrypted; false when there is none there. */
   public static boolean isEncrypted(Path root) {
-    Path cfgFile = root.resolve("config.json");
-    if (!Files.exists(cfgFile)) {
-      return false;
-    }
+    return Files.exists(root.resolve("config.json")) && readConfig(root).encryption() != null;
+  }
+
+  private static RepositoryConfig readConfig(Path root) {
     try {
-      return JSON.readValue(cfgFile.toFile(), RepositoryConfig.class).encryption() != null;
+      return JSON.readValue(root.resolve("config.json").toFile(), RepositoryConfig.class);
     } catch (IOException e) {
       throw new EngineException("The repository's config.json is damaged: " + e.getMessage(), e);
     }
@@ -127,12 +145,7 @@ public final class Repository {
     if (!Files.exists(cfgFile)) {
       throw new EngineException("No Holdfast repository at " + root + " (no config.json).");
     }
-    RepositoryConfig cfg;
-    try {
-      cfg = JSON.readValue(cfgFile.toFile(), RepositoryConfig.class);
-    } catch (IOException e) {
-      throw new EngineException("The repository's config.json is damaged: " + e.getMessage(), e);
-    }
+    RepositoryConfig cfg = readConfig(root);
     if (cfg.format() != FORMAT && cfg.format() != 1) {
       throw new EngineException("Repository format " + cfg.format() + " is not supported.");
     }
@@ -517,12 +530,12 @@ public final class Repository {
     writer.putBlob(HexFormat.of().parseHex(digest), blob);
   }
 
-  /** The pack files under {@code packs/}, by name only (no file is opened or stat'ed). */
   /** How many pack files the repository holds now. */
   public int packCount() {
     return packFiles().size();
   }
 
+  /** The pack files under {@code packs/}, by name only (no file is opened or stat'ed). */
   private List<Path> packFiles() {
     Path dir = root.resolve("packs");
     if (!Files.isDirectory(dir)) {
