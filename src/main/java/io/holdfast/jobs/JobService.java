@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.holdfast.audit.AuditEntry;
 import io.holdfast.audit.AuditOutcome;
 import io.holdfast.audit.AuditService;
+import io.holdfast.engine.EngineException;
+import io.holdfast.engine.export.PartedFile;
+import io.holdfast.engine.ops.ExportImage;
 import io.holdfast.images.ImageService;
 import io.holdfast.images.ImageView;
 import io.holdfast.machines.DiskView;
@@ -324,9 +327,6 @@ public class JobService {
     return j.id;
   }
 
-  /** The formats an export writes. */
-  public static final List<String> EXPORT_FORMATS = List.of("vhdx", "raw");
-
   /**
    * Queues an export: the worker of {@code machineId} (null: the image's own machine) writes a disk
    * of the image (or one partition of it, as a disk of its own) to {@code target} on that machine,
@@ -353,14 +353,21 @@ public class JobService {
           "An export needs an absolute path on the machine to write to, such as"
               + " /srv/exports/disk0.vhdx.");
     }
-    String f = format == null ? "vhdx" : format.trim().toLowerCase(Locale.ROOT);
-    if (!EXPORT_FORMATS.contains(f)) {
-      throw new IllegalArgumentException(
-          "Unknown export format '" + format + "'; use vhdx or raw.");
+    String f;
+    try {
+      // the engine's own names, so the console admits exactly what a worker writes
+      f =
+          ExportImage.Format.named(format == null ? "vhdx" : format)
+              .name()
+              .toLowerCase(Locale.ROOT);
+    } catch (EngineException e) {
+      throw new IllegalArgumentException(e.getMessage());
     }
-    if (splitBytes != 0 && splitBytes < (1L << 20)) {
+    if (splitBytes != 0 && splitBytes < PartedFile.MIN_PART_BYTES) {
       throw new IllegalArgumentException(
-          "Parts must be at least 1 MiB (1048576 bytes), or 0 for one file.");
+          "Parts must be at least 1 MiB ("
+              + PartedFile.MIN_PART_BYTES
+              + " bytes), or 0 for one file.");
     }
     long writer = machineId == null ? image.machineId() : machineId;
     if (machines.detail(writer).isEmpty()) {
@@ -1097,26 +1104,15 @@ public class JobService {
         > 0;
   }
 
-  /** The newest backup job a plan queued, for any of its machines, whatever its state. */
+  /**
+   * The newest backup job a plan queued for one of its machines ({@code machineId} null: for any of
+   * them), whatever its state.
+   */
   @Transactional
-  public Optional<JobView> lastOfPlan(long planId) {
+  public Optional<JobView> lastOfPlan(long planId, Long machineId) {
     return em.createQuery(
-            "from Job j where j.planId = :p and j.type = 'backup' "
-                + "order by j.createdAt desc, j.id desc",
-            Job.class)
-        .setParameter("p", planId)
-        .setMaxResults(1)
-        .getResultStream()
-        .findFirst()
-        .map(this::view);
-  }
-
-  /** The newest backup job a plan queued for one of its machines, whatever its state. */
-  @Transactional
-  public Optional<JobView> lastOfPlan(long planId, long machineId) {
-    return em.createQuery(
-            "from Job j where j.planId = :p and j.machineId = :m and j.type = 'backup' "
-                + "order by j.createdAt desc, j.id desc",
+            "from Job j where j.planId = :p and (:m is null or j.machineId = :m) "
+                + "and j.type = 'backup' order by j.createdAt desc, j.id desc",
             Job.class)
         .setParameter("p", planId)
         .setParameter("m", machineId)

@@ -450,7 +450,9 @@ public class PlanService {
     }
     long machine = backup.machineId();
     List<String> go =
-        letGo(p, machine, newest, null).stream().map(ImageService.Candidate::manifestId).toList();
+        letGo(p, images.candidates(machine, p.repositoryId), newest, null).stream()
+            .map(ImageService.Candidate::manifestId)
+            .toList();
     if (go.isEmpty()) {
       return;
     }
@@ -460,14 +462,15 @@ public class PlanService {
   }
 
   /**
-   * The images of a machine in the plan's repository that its rules let go, oldest first: not
-   * {@code protect} (the image just made), not one a restore or an unfinished job needs. With
-   * {@code upcoming}, as if a backup were made at that time and protected.
+   * Which of a machine's images in the plan's repository ({@code candidates}) its rules let go,
+   * oldest first: not {@code protect} (the image just made), not one a restore or an unfinished job
+   * needs. With {@code upcoming}, as if a backup were made at that time and protected.
    */
-  private List<ImageService.Candidate> letGo(Plan p, long machine, Long protect, Instant upcoming) {
+  private List<ImageService.Candidate> letGo(
+      Plan p, List<ImageService.Candidate> candidates, Long protect, Instant upcoming) {
     Map<String, ImageService.Candidate> byManifest = new HashMap<>();
     List<Retention.Item> items = new ArrayList<>();
-    for (ImageService.Candidate c : images.candidates(machine, p.repositoryId)) {
+    for (ImageService.Candidate c : candidates) {
       byManifest.put(c.manifestId(), c);
       items.add(new Retention.Item(c.manifestId(), c.created()));
     }
@@ -498,21 +501,16 @@ public class PlanService {
     Plan p = find(id);
     List<RetentionPreview.Image> go = new ArrayList<>();
     int kept = 0;
-    if (!keep(p).keepsAll()) {
-      Instant next =
-          p.enabled ? schedule(p).next(clock.instant()).orElse(clock.instant()) : clock.instant();
-      for (long machine : machinesOf(p)) {
-        List<ImageService.Candidate> all = images.candidates(machine, p.repositoryId);
-        List<ImageService.Candidate> leaving = letGo(p, machine, null, next);
-        kept += all.size() - leaving.size();
-        String name = machines.nameOf(machine);
-        leaving.forEach(
-            c -> go.add(new RetentionPreview.Image(c.id(), name, c.manifestId(), c.created())));
-      }
-    } else {
-      for (long machine : machinesOf(p)) {
-        kept += images.candidates(machine, p.repositoryId).size();
-      }
+    Instant next =
+        p.enabled ? schedule(p).next(clock.instant()).orElse(clock.instant()) : clock.instant();
+    for (long machine : machinesOf(p)) {
+      List<ImageService.Candidate> all = images.candidates(machine, p.repositoryId);
+      List<ImageService.Candidate> leaving =
+          keep(p).keepsAll() ? List.of() : letGo(p, all, null, next);
+      kept += all.size() - leaving.size();
+      String name = machines.nameOf(machine);
+      leaving.forEach(
+          c -> go.add(new RetentionPreview.Image(c.id(), name, c.manifestId(), c.created())));
     }
     return new RetentionPreview(keep(p).toString(), kept, go);
   }
@@ -744,7 +742,7 @@ public class PlanService {
   }
 
   private PlanView view(Plan p) {
-    Optional<JobView> last = jobs.lastOfPlan(p.id);
+    Optional<JobView> last = jobs.lastOfPlan(p.id, null);
     RepositoryInfo repo = repositories.get(p.repositoryId);
     return new PlanView(
         p.id,

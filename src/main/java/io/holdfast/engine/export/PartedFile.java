@@ -21,6 +21,9 @@ import java.util.Locale;
  */
 public final class PartedFile implements AutoCloseable {
 
+  /** The smallest part: 1 MiB. */
+  public static final long MIN_PART_BYTES = 1L << 20;
+
   private static final String TEMPORARY = ".holdfast-partial";
 
   private final List<Path> names = new ArrayList<>();
@@ -34,7 +37,7 @@ public final class PartedFile implements AutoCloseable {
    * when any of them exists already: an export never overwrites.
    */
   public PartedFile(Path target, long length, long partSize) {
-    if (partSize < 0 || (partSize > 0 && partSize < Vhdx.MIB)) {
+    if (partSize < 0 || (partSize > 0 && partSize < MIN_PART_BYTES)) {
       throw new EngineException("Parts must be at least 1M; " + partSize + " bytes is too small.");
     }
     this.partSize = partSize == 0 ? Math.max(length, 1) : partSize;
