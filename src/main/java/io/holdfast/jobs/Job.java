@@ -62,6 +62,13 @@ class Job {
   @Column(name = "worker_id")
   Long workerId;
 
+  /**
+   * The worker this job was taken from when the console declared that worker lost and queued the
+   * job again; it may come back and carry on until another claim clears this.
+   */
+  @Column(name = "lost_worker_id")
+  Long lostWorkerId;
+
   int attempts;
 
   @Column(name = "max_attempts")
@@ -116,6 +123,7 @@ class Job {
     }
     state = to.id();
     updatedAt = now;
+    lostWorkerId = null;
     switch (to) {
       case ASSIGNED -> assignedAt = now;
       case RUNNING -> startedAt = now;

@@ -909,6 +909,41 @@ public class JobService {
     return missed.size();
   }
 
+  /**
+   * Hands back to a worker that was declared lost the jobs it still reports running, where no other
+   * claim took them meanwhile; call before {@link #claim} and {@link #toStop}.
+   */
+  @Transactional
+  public void readopt(long workerId, List<Long> running) {
+    if (running == null || running.isEmpty()) {
+      return;
+    }
+    em.createQuery(
+            "select j from Job j where j.id in :ids and j.state = 'queued' and j.lostWorkerId = :w",
+            Job.class)
+        .setParameter("ids", running)
+        .setParameter("w", workerId)
+        .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+        .getResultList()
+        .forEach(j -> readopt(j, workerId));
+  }
+
+  private void readopt(Job j, long workerId) {
+    Instant now = clock.instant();
+    j.moveTo(JobState.ASSIGNED, now);
+    j.workerId = workerId;
+    j.progressAt = now;
+    appendLog(
+        j.id,
+        now,
+        "info",
+        "Worker "
+            + workerId
+            + " is back and still has attempt "
+            + j.attempts
+            + "; it carries on with it instead of a new attempt.");
+  }
+
   /** Jobs the worker believes it runs but should stop: cancelled, or ended by the console. */
   @Transactional
   public List<Long> toStop(long workerId, List<Long> running) {
@@ -942,6 +977,7 @@ public class JobService {
             .getResultList();
     for (Number id : lost) {
       Job j = em.find(Job.class, id.longValue());
+      Long lostWorker = j.workerId;
       failBySystem(
           j,
           now,
@@ -952,11 +988,18 @@ public class JobService {
               + " s.");
       if (j.attempts < j.maxAttempts) {
         j.moveTo(JobState.QUEUED, now);
+        j.lostWorkerId = lostWorker;
         appendLog(
             j.id,
             now,
             "info",
-            "Queued again (attempt " + (j.attempts + 1) + " of " + j.maxAttempts + ").");
+            "Queued again (attempt "
+                + (j.attempts + 1)
+                + " of "
+                + j.maxAttempts
+                + "), unless worker "
+                + lostWorker
+                + " comes back with it first.");
         queued.fire(new JobQueued(j.machineId));
       } else {
         ended.fire(new JobEnded(j.id, j.type, JobState.FAILED));
@@ -1246,10 +1289,19 @@ public class JobService {
         j.error);
   }
 
+  /**
+   * The job, locked, if this worker holds it. Results and progress of one job are so taken one at a
+   * time: two results arriving together (a retried delivery and a second attempt, say) cannot both
+   * catalogue an image. A worker the console declared lost that reports on a job queued again and
+   * not yet claimed gets it back: the attempt it still runs, or has finished, counts.
+   */
   private Job owned(long workerId, long jobId) {
-    Job j = em.find(Job.class, jobId);
+    Job j = em.find(Job.class, jobId, LockModeType.PESSIMISTIC_WRITE);
     if (j == null) {
       throw new NotFoundException("No job " + jobId + ".");
+    }
+    if (j.state() == JobState.QUEUED && Objects.equals(j.lostWorkerId, workerId)) {
+      readopt(j, workerId);
     }
     if (j.workerId == null || j.workerId != workerId) {
       throw new ForbiddenException("Job " + jobId + " is not assigned to this worker.");

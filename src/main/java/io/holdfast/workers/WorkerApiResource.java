@@ -118,6 +118,7 @@ public class WorkerApiResource {
   }
 
   private Protocol.PollResponse claim(WorkerIdentity w, Protocol.PollRequest body) {
+    jobs.readopt(w.workerId(), body.running());
     // an idle machine's poll costs no query: the dispatcher knows when it last had nothing queued
     List<Protocol.JobOrder> orders =
         body.capacity() > 0 && dispatcher.mayHaveWork(w.machineId())

@@ -196,6 +196,81 @@ class JobClaimTest {
   }
 
   @Test
+  void a_worker_declared_lost_that_comes_back_carries_on_with_its_attempt() throws Exception {
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate("update repository set max_jobs = 1000000 where name = 'default'");
+    }
+    String cred = WorkerCalls.enrolled("comes-back");
+    WorkerCalls.inventory(cred, "comes-back", "/images/disk0.img");
+    long worker = Long.parseLong(cred.split("_")[1]);
+    long machine;
+    try (Connection c = db.getConnection()) {
+      machine = single(c, "select machine_id from worker where id = " + worker);
+    }
+
+    // back with a poll that still lists the job: assigned to it again, same attempt, not stopped
+    long polled = jobs.enqueueBackup(machine, null, "test", "test", RequestOrigin.SYSTEM);
+    WorkerCalls.claim(cred, polled);
+    declareLost(worker, polled);
+    WorkerCalls.post(
+            cred, "poll", "{\"running\":[" + polled + "],\"capacity\":1,\"waitSeconds\":0}")
+        .statusCode(200)
+        .body("cancel", org.hamcrest.Matchers.empty())
+        .body("jobs", org.hamcrest.Matchers.empty());
+    JobView carried = jobs.get(polled).orElseThrow();
+    assertThat(carried.state()).isEqualTo(JobState.ASSIGNED);
+    assertThat(carried.attempts()).isEqualTo(1);
+    assertThat(jobs.logs(polled, 0)).anyMatch(l -> l.message().contains("is back"));
+    WorkerCalls.succeedBackup(cred, polled, "20261203T120000Z-0000b0c1", 1 << 20);
+    assertThat(jobs.get(polled).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+
+    // back with the result itself, before any poll: the image is catalogued once
+    long reported = jobs.enqueueBackup(machine, null, "test", "test", RequestOrigin.SYSTEM);
+    WorkerCalls.claim(cred, reported);
+    declareLost(worker, reported);
+    WorkerCalls.succeedBackup(cred, reported, "20261203T120000Z-0000b0c2", 1 << 20);
+    JobView done = jobs.get(reported).orElseThrow();
+    assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(done.attempts()).isEqualTo(1);
+    // a second delivery of the same result (its answer was lost, say) adds nothing
+    WorkerCalls.succeedBackup(cred, reported, "20261203T120000Z-0000b0c2", 1 << 20);
+    try (Connection c = db.getConnection()) {
+      assertThat(
+              (long)
+                  single(
+                      c,
+                      "select count(*) from image where manifest_id like '20261203T120000Z-0000b0c%'"))
+          .isEqualTo(2);
+    }
+
+    // once another claim took the job, the lost worker has no say in it any more
+    long retaken = jobs.enqueueBackup(machine, null, "test", "test", RequestOrigin.SYSTEM);
+    WorkerCalls.claim(cred, retaken);
+    declareLost(worker, retaken);
+    String other = WorkerCalls.enrolled("comes-back"); // a second worker of the same machine
+    WorkerCalls.claim(other, retaken);
+    WorkerCalls.post(cred, "jobs/" + retaken + "/result", "{\"state\":\"succeeded\"}")
+        .statusCode(403);
+    assertThat(jobs.get(retaken).orElseThrow().attempts()).isEqualTo(2);
+  }
+
+  /** As the monitor does once the worker has been silent too long; waits for the requeue. */
+  private void declareLost(long worker, long job) throws Exception {
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update worker set last_seen_at = now() - interval '10 minutes' where id = "
+                  + worker);
+    }
+    jobs.failJobsOfLostWorkers();
+    for (int i = 0; i < 50 && jobs.get(job).orElseThrow().state() != JobState.QUEUED; i++) {
+      Thread.sleep(100);
+    }
+    assertThat(jobs.get(job).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+  }
+
+  @Test
   void the_job_list_filters_by_creation_time_and_refuses_a_malformed_time() {
     String cred = WorkerCalls.enrolled("since-host");
     WorkerCalls.inventory(cred, "since-host", "/images/disk0.img");
