@@ -55,12 +55,19 @@ public final class ImageCli {
         recompress --repo DIR [--compression strong|max|balanced] [--budget 50G] [--dry-run]
                 compress stored chunks again at a stronger level (oldest packs first)
         selftest [--dir DIR] [--keep]   image, change, verify and restore a generated disk
+        key list   --repo DIR                   the passphrases (key slots) of an encrypted repository
+        key add    --repo DIR --new-passphrase-file FILE [--label TEXT]
+                   another passphrase for the same data (one per worker, say)
+        key passwd --repo DIR --new-passphrase-file FILE
+                   a new passphrase for the key you open the repository with
+        key remove --repo DIR --key ID          another key's passphrase stops opening it
 
       Start-up: run 'java -XX:AOTCacheOutput=holdfast-worker.aot -jar holdfast-worker.jar image
       selftest' once with this jar and JDK (25+), then 'java -XX:AOTCache=holdfast-worker.aot ...'.
 
       common: --json (print the result as JSON)  --progress (progress lines on stderr)
-      An encrypted repository's passphrase comes from HOLDFAST_REPO_PASSPHRASE or --passphrase-file FILE.
+      An encrypted repository's passphrase comes from HOLDFAST_REPO_PASSPHRASE or --passphrase-file FILE;
+      a new one for 'key' from HOLDFAST_REPO_NEW_PASSPHRASE or --new-passphrase-file FILE.
       """;
 
   private final PrintStream out;
@@ -87,7 +94,9 @@ public final class ImageCli {
       return 0;
     }
     try {
-      Args a = Args.parse(Arrays.copyOfRange(args, 1, args.length));
+      // 'key' has a second word: key list|add|passwd|remove
+      int first = args[0].equals("key") ? Math.min(2, args.length) : 1;
+      Args a = Args.parse(Arrays.copyOfRange(args, first, args.length));
       return switch (args[0]) {
         case "init" -> init(a);
         case "create" -> create(a);
@@ -100,6 +109,7 @@ public final class ImageCli {
         case "gc" -> gc(a);
         case "recompress" -> recompress(a);
         case "selftest" -> selftest(a);
+        case "key" -> key(args.length > 1 ? args[1] : "", a);
         default -> throw new EngineException("Unknown command '" + args[0] + "'.\n" + USAGE);
       };
     } catch (EngineException e) {
@@ -160,6 +170,70 @@ public final class ImageCli {
             + " used, "
             + m.storedBytes()
             + " newly stored");
+  }
+
+  private int key(String what, Args a) {
+    Repository repo = open(a);
+    switch (what) {
+      case "list" -> {
+        List<Repository.KeySlot> keys = repo.keys();
+        StringBuilder text = new StringBuilder();
+        if (keys.isEmpty()) {
+          text.append("This repository is not encrypted; it has no keys.");
+        }
+        for (Repository.KeySlot k : keys) {
+          text.append(
+              String.format(
+                  Locale.ROOT,
+                  "%-9s %-25s %-28s%s%n",
+                  k.id(),
+                  k.added() == null ? "-" : k.added(),
+                  k.label() == null ? "" : k.label(),
+                  k.opened() ? " (this passphrase)" : ""));
+        }
+        return print(a, keys, text.toString().stripTrailing());
+      }
+      case "add" -> {
+        Repository.KeySlot k = repo.addKey(newPassphrase(a), a.get("label", null));
+        return print(
+            a,
+            k,
+            "Added key "
+                + k.id()
+                + ": its passphrase opens "
+                + repo.root()
+                + " as the others' do.");
+      }
+      case "passwd" -> {
+        repo.changePassphrase(newPassphrase(a));
+        return print(
+            a,
+            Map.of("changed", true),
+            "Changed the passphrase: the old one no longer opens " + repo.root() + ".");
+      }
+      case "remove" -> {
+        String id = a.required("key");
+        repo.removeKey(id);
+        return print(
+            a,
+            Map.of("removed", id),
+            "Removed key " + id + ": its passphrase no longer opens " + repo.root() + ".");
+      }
+      default ->
+          throw new EngineException(
+              "'image key' needs one of list, add, passwd or remove.\n" + USAGE);
+    }
+  }
+
+  private static char[] newPassphrase(Args a) {
+    String file = a.get("new-passphrase-file", null);
+    char[] p =
+        Repository.passphrase(file == null ? null : Path.of(file), "HOLDFAST_REPO_NEW_PASSPHRASE");
+    if (p == null) {
+      throw new EngineException(
+          "Give the new passphrase in --new-passphrase-file FILE or HOLDFAST_REPO_NEW_PASSPHRASE.");
+    }
+    return p;
   }
 
   private int selftest(Args a) {

@@ -55,6 +55,9 @@ public final class Repository {
 
   private final Path root;
   private final RepositoryConfig config;
+  private final SecretKey key; // null when not encrypted
+  // the id of the key slot the passphrase opened; null when not encrypted
+  private volatile String openedSlot;
   private final ChunkCodec codec;
   private final Fingerprints fingerprints;
   private Packs packs; // guarded by this
@@ -64,9 +67,11 @@ public final class Repository {
   private volatile Boolean loose;
   private final PackReads reads = new PackReads();
 
-  private Repository(Path root, RepositoryConfig config, SecretKey key) {
+  private Repository(Path root, RepositoryConfig config, SecretKey key, String openedSlot) {
     this.root = root;
     this.config = config;
+    this.key = key;
+    this.openedSlot = openedSlot;
     this.codec = new ChunkCodec(key);
     this.fingerprints =
         Fingerprints.forRepository(config.id(), key == null ? null : key.getEncoded());
@@ -98,11 +103,13 @@ public final class Repository {
               UUID.randomUUID().toString(),
               Instant.now().toString(),
               chunkSize,
-              key == null ? null : RepositoryKeys.wrap(key, passphrase));
+              key == null ? null : RepositoryKeys.wrap(key, passphrase, null),
+              null);
       Durable.write(
           root.resolve("config.json"),
           JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));
-      return new Repository(root, cfg, key);
+      return new Repository(
+          root, cfg, key, key == null ? null : RepositoryKeys.slotId(cfg.encryption()));
     } catch (IOException e) {
       throw new EngineException("Cannot create a repository at " + root + ": " + e.getMessage(), e);
     }
@@ -114,7 +121,12 @@ public final class Repository {
    * neither gives one.
    */
   public static char[] passphrase(Path file) {
-    String value = System.getenv("HOLDFAST_REPO_PASSPHRASE");
+    return passphrase(file, "HOLDFAST_REPO_PASSPHRASE");
+  }
+
+  /** A passphrase from {@code file} (trimmed), else from the environment variable; or null. */
+  public static char[] passphrase(Path file, String variable) {
+    String value = System.getenv(variable);
     if (file != null) {
       try {
         value = Files.readString(file).strip();
@@ -149,14 +161,142 @@ public final class Repository {
     if (cfg.format() != FORMAT && cfg.format() != 1) {
       throw new EngineException("Repository format " + cfg.format() + " is not supported.");
     }
-    SecretKey key = null;
-    if (cfg.encryption() != null) {
-      if (passphrase == null) {
-        throw new EngineException("This repository is encrypted; give its passphrase.");
-      }
-      key = RepositoryKeys.unwrap(cfg.encryption(), passphrase);
+    if (cfg.encryption() == null) {
+      return new Repository(root, cfg, null, null);
     }
-    return new Repository(root, cfg, key);
+    if (passphrase == null) {
+      throw new EngineException("This repository is encrypted; give its passphrase.");
+    }
+    RepositoryKeys.Opened opened = RepositoryKeys.unwrapAny(cfg.slots(), passphrase);
+    return new Repository(
+        root, cfg, opened.key(), RepositoryKeys.slotId(cfg.slots().get(opened.slot())));
+  }
+
+  // ---------------------------------------------------------------- key slots
+
+  /**
+   * One passphrase of an encrypted repository. Every slot holds the same data key, so each worker
+   * can have a passphrase of its own, and a passphrase changes without touching a chunk.
+   *
+   * @param id first 4 bytes of the slot's salt, in hex
+   * @param label what the person who added it called it, or null
+   * @param added when the slot got its passphrase, or null when an engine before 0.8 made it
+   * @param opened whether this repository was opened with this slot's passphrase
+   */
+  public record KeySlot(String id, String label, String added, boolean opened) {}
+
+  /** The key slots, as config.json holds them now; empty when the repository is not encrypted. */
+  public List<KeySlot> keys() {
+    List<RepositoryConfig.Encryption> slots = readConfig(root).slots();
+    List<KeySlot> out = new ArrayList<>();
+    for (RepositoryConfig.Encryption e : slots) {
+      out.add(
+          new KeySlot(
+              RepositoryKeys.slotId(e),
+              e.label(),
+              e.added(),
+              RepositoryKeys.slotId(e).equals(openedSlot)));
+    }
+    return out;
+  }
+
+  /** Adds a slot: the data key under another passphrase. Returns the new slot. */
+  public KeySlot addKey(char[] passphrase, String label) {
+    requireEncrypted();
+    RepositoryConfig.Encryption added = RepositoryKeys.wrap(key, passphrase, label);
+    changeSlots(
+        "adding a key",
+        slots -> {
+          slots.add(added);
+          return slots;
+        });
+    return new KeySlot(RepositoryKeys.slotId(added), label, added.added(), false);
+  }
+
+  /**
+   * Gives the slot this repository was opened with a new passphrase; the old one no longer opens
+   * it. Workers that are running keep the data key they hold.
+   */
+  public void changePassphrase(char[] passphrase) {
+    String mine = requireEncrypted();
+    RepositoryConfig.Encryption[] changed = {null};
+    changeSlots(
+        "changing the passphrase",
+        slots -> {
+          int i = indexOf(slots, mine);
+          if (i < 0) {
+            throw new EngineException(
+                "The key this repository was opened with was removed meanwhile; nothing changed.");
+          }
+          changed[0] = RepositoryKeys.wrap(key, passphrase, slots.get(i).label());
+          slots.set(i, changed[0]);
+          return slots;
+        });
+    openedSlot = RepositoryKeys.slotId(changed[0]);
+  }
+
+  /**
+   * Removes a slot, so its passphrase no longer opens the repository. Never the slot this
+   * repository was opened with, so nobody locks themselves out.
+   */
+  public void removeKey(String id) {
+    if (requireEncrypted().equals(id)) {
+      throw new EngineException(
+          "Key "
+              + id
+              + " is the one you opened the repository with; open it with another key's"
+              + " passphrase to remove this one.");
+    }
+    changeSlots(
+        "removing a key",
+        slots -> {
+          int i = indexOf(slots, id);
+          if (i < 0) {
+            throw new EngineException(
+                "The repository has no key " + id + "; 'image key list' shows its keys.");
+          }
+          slots.remove(i);
+          return slots;
+        });
+  }
+
+  /** The id of the slot this repository was opened with; throws when it is not encrypted. */
+  private String requireEncrypted() {
+    if (openedSlot == null) {
+      throw new EngineException(
+          "This repository is not encrypted; it has no keys. Encryption is chosen when a"
+              + " repository is created.");
+    }
+    return openedSlot;
+  }
+
+  private static int indexOf(List<RepositoryConfig.Encryption> slots, String id) {
+    for (int i = 0; i < slots.size(); i++) {
+      if (RepositoryKeys.slotId(slots.get(i)).equals(id)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Reads config.json again, changes its slots and writes it back crash-safely (a reader sees the
+   * old file or the new one), under the maintenance lock so that two key changes never overwrite
+   * each other.
+   */
+  private void changeSlots(
+      String what, java.util.function.UnaryOperator<List<RepositoryConfig.Encryption>> change) {
+    requireEncrypted();
+    try (MaintenanceLock lock = lockMaintenance(what)) {
+      RepositoryConfig now = readConfig(root);
+      List<RepositoryConfig.Encryption> slots = change.apply(new ArrayList<>(now.slots()));
+      Durable.write(
+          root.resolve("config.json"),
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(now.withSlots(slots)));
+    } catch (IOException e) {
+      throw new EngineException(
+          "Cannot write " + root.resolve("config.json") + ": " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -3,7 +3,10 @@ package io.holdfast.engine.store;
 import io.holdfast.engine.EngineException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -26,7 +29,7 @@ final class RepositoryKeys {
     return new SecretKeySpec(k, "AES");
   }
 
-  static RepositoryConfig.Encryption wrap(SecretKey dataKey, char[] passphrase) {
+  static RepositoryConfig.Encryption wrap(SecretKey dataKey, char[] passphrase, String label) {
     byte[] salt = new byte[16];
     byte[] nonce = new byte[12];
     RANDOM.nextBytes(salt);
@@ -45,9 +48,56 @@ final class RepositoryKeys {
           ITERATIONS,
           b64.encodeToString(salt),
           b64.encodeToString(nonce),
-          b64.encodeToString(wrapped));
+          b64.encodeToString(wrapped),
+          label,
+          Instant.now().toString());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM unavailable", e);
+    }
+  }
+
+  /** The data key and the slot, counted from 0, that the passphrase opened. */
+  record Opened(SecretKey key, int slot) {}
+
+  /**
+   * Opens the first slot the passphrase fits. Each try costs one key derivation (about half a
+   * second), so a repository with many slots opens more slowly with a passphrase of a later one.
+   */
+  static Opened unwrapAny(List<RepositoryConfig.Encryption> slots, char[] passphrase) {
+    EngineException damaged = null;
+    for (int i = 0; i < slots.size(); i++) {
+      try {
+        return new Opened(unwrap(slots.get(i), passphrase), i);
+      } catch (WrongPassphrase wrong) {
+        // the next slot may be this passphrase's
+      } catch (EngineException e) {
+        damaged = e;
+      }
+    }
+    if (damaged != null) {
+      throw damaged;
+    }
+    throw new EngineException(
+        slots.size() == 1
+            ? "Wrong passphrase for this repository."
+            : "Wrong passphrase for this repository: none of its "
+                + slots.size()
+                + " keys opens with it.");
+  }
+
+  /** A slot's name for people: the first 4 bytes of its salt, in hex, unique in practice. */
+  static String slotId(RepositoryConfig.Encryption e) {
+    try {
+      byte[] salt = Base64.getDecoder().decode(e.salt());
+      return HexFormat.of().formatHex(salt, 0, Math.min(4, salt.length));
+    } catch (IllegalArgumentException | NullPointerException damaged) {
+      return "damaged";
+    }
+  }
+
+  private static final class WrongPassphrase extends EngineException {
+    WrongPassphrase() {
+      super("Wrong passphrase for this repository.");
     }
   }
 
@@ -67,7 +117,7 @@ final class RepositoryKeys {
           new GCMParameterSpec(128, b64.decode(e.nonce())));
       return new SecretKeySpec(c.doFinal(b64.decode(e.wrappedKey())), "AES");
     } catch (AEADBadTagException bad) {
-      throw new EngineException("Wrong passphrase for this repository.");
+      throw new WrongPassphrase();
     } catch (GeneralSecurityException | IllegalArgumentException ex) {
       throw new EngineException("The repository key in config.json is damaged: " + ex.getMessage());
     }

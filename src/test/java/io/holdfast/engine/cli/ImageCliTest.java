@@ -230,4 +230,65 @@ class ImageCliTest {
     assertThat(stderr()).contains("needs an empty scratch directory").contains(dir.toString());
     assertThat(dir.resolve("notes.txt")).hasContent("keep me");
   }
+
+  @Test
+  void keys_are_listed_added_changed_and_removed_from_the_command_line() throws Exception {
+    String repo = tmp.resolve("repo").toString();
+    Path first = Files.writeString(tmp.resolve("first.pass"), "first one\n");
+    Path second = Files.writeString(tmp.resolve("second.pass"), "second one\n");
+    Path third = Files.writeString(tmp.resolve("third.pass"), "third one\n");
+    String[] withFirst = {"--repo", repo, "--passphrase-file", first.toString()};
+    assertThat(run(concat(new String[] {"init", "--encrypt"}, withFirst))).isZero();
+
+    assertThat(
+            run(
+                concat(
+                    new String[] {"key", "add"},
+                    withFirst,
+                    "--new-passphrase-file",
+                    second.toString(),
+                    "--label",
+                    "nas worker")))
+        .as(stderr())
+        .isZero();
+    assertThat(stdout()).startsWith("Added key ");
+    String secondKey = stdout().substring("Added key ".length(), "Added key ".length() + 8);
+
+    assertThat(run(concat(new String[] {"key", "list"}, withFirst))).isZero();
+    assertThat(stdout().lines())
+        .hasSize(2)
+        .anyMatch(l -> l.endsWith("(this passphrase)"))
+        .anyMatch(l -> l.startsWith(secondKey) && l.contains("nas worker"));
+
+    String[] withSecond = {"--repo", repo, "--passphrase-file", second.toString()};
+    assertThat(
+            run(
+                concat(
+                    new String[] {"key", "passwd"},
+                    withSecond,
+                    "--new-passphrase-file",
+                    third.toString())))
+        .isZero();
+    assertThat(run(concat(new String[] {"ls"}, withSecond))).isEqualTo(2);
+    assertThat(stderr()).contains("none of its 2 keys opens with it");
+    String[] withThird = {"--repo", repo, "--passphrase-file", third.toString()};
+    assertThat(run(concat(new String[] {"key", "list", "--json"}, withThird))).isZero();
+    assertThat(stdout()).contains("\"label\" : \"nas worker\"").doesNotContain(secondKey);
+
+    assertThat(run(concat(new String[] {"key", "remove", "--key", secondKey}, withFirst)))
+        .isEqualTo(2);
+    assertThat(stderr()).contains("has no key " + secondKey);
+    assertThat(run(concat(new String[] {"key", "frobnicate"}, withFirst))).isEqualTo(2);
+    assertThat(stderr()).contains("needs one of list, add, passwd or remove");
+    assertThat(run(concat(new String[] {"key", "add"}, withFirst))).isEqualTo(2);
+    assertThat(stderr()).contains("--new-passphrase-file");
+  }
+
+  private static String[] concat(String[] head, String[] middle, String... tail) {
+    return Stream.of(head, middle, tail).flatMap(Stream::of).toArray(String[]::new);
+  }
+
+  private static String[] concat(String[] head, String[] tail) {
+    return concat(head, tail, new String[0]);
+  }
 }
