@@ -38,8 +38,15 @@ class Plan {
   @Column(name = "repository_id", nullable = false)
   Long repositoryId;
 
-  @Column(nullable = false)
+  /** Unix cron, or null for a plan that backs up only when its machines are online. */
   String schedule;
+
+  /**
+   * When set: a machine of the plan that is online and whose newest backup job of the plan is older
+   * than this many hours (or that has none) is backed up at once; null for off.
+   */
+  @Column(name = "online_every_hours")
+  Integer onlineEveryHours;
 
   @Column(name = "time_zone", nullable = false)
   String timeZone;

@@ -19,8 +19,23 @@ public final class PlanSchedule {
   private static final CronParser UNIX =
       new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
-  private final ExecutionTime times;
+  private final ExecutionTime times; // null: no cron, never due by the clock
   private final ZoneId zone;
+
+  private PlanSchedule(ZoneId zone) {
+    this.times = null;
+    this.zone = zone;
+  }
+
+  /**
+   * A schedule, or for a blank expression one that never falls due by the clock (a plan that backs
+   * up only when its machines are online) but still has its zone, for retention's days and weeks.
+   */
+  public static PlanSchedule orNone(String expression, String zone) {
+    return expression == null || expression.isBlank()
+        ? new PlanSchedule(zone(zone))
+        : new PlanSchedule(expression, zone);
+  }
 
   /**
    * @throws IllegalArgumentException saying what is wrong, for the person who typed it
@@ -42,26 +57,36 @@ public final class PlanSchedule {
               + e.getMessage(),
           e);
     }
-    try {
-      this.zone = ZoneId.of(zone == null || zone.isBlank() ? "UTC" : zone.trim());
-    } catch (DateTimeException e) {
-      throw new IllegalArgumentException(
-          "'" + zone + "' is not a time zone; use a name such as Europe/Berlin or UTC.", e);
-    }
+    this.zone = zone(zone);
     if (times.nextExecution(ZonedDateTime.now(this.zone)).isEmpty()) {
       throw new IllegalArgumentException(
           "The schedule '" + expression.trim() + "' never falls due; check its day and month.");
     }
   }
 
+  private static ZoneId zone(String zone) {
+    try {
+      return ZoneId.of(zone == null || zone.isBlank() ? "UTC" : zone.trim());
+    } catch (DateTimeException e) {
+      throw new IllegalArgumentException(
+          "'" + zone + "' is not a time zone; use a name such as Europe/Berlin or UTC.", e);
+    }
+  }
+
   /** The newest due time at or before {@code now}, if the schedule had one. */
   public Optional<Instant> lastDue(Instant now) {
+    if (times == null) {
+      return Optional.empty();
+    }
     // lastExecution looks strictly before its argument: a due time equal to now counts
     return times.lastExecution(now.atZone(zone).plusSeconds(1)).map(ZonedDateTime::toInstant);
   }
 
   /** The first due time after {@code now}. */
   public Optional<Instant> next(Instant now) {
+    if (times == null) {
+      return Optional.empty();
+    }
     return times.nextExecution(now.atZone(zone)).map(ZonedDateTime::toInstant);
   }
 

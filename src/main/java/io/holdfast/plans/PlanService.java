@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -102,7 +103,9 @@ public class PlanService {
     String zone = p.timeZone;
     boolean wasEnabled = p.enabled;
     apply(p, spec, id);
-    if (!p.schedule.equals(schedule) || !p.timeZone.equals(zone) || (p.enabled && !wasEnabled)) {
+    if (!Objects.equals(p.schedule, schedule)
+        || !p.timeZone.equals(zone)
+        || (p.enabled && !wasEnabled)) {
       // a new schedule, or a plan switched back on, starts from now: due times before do not
       // count, so re-enabling at 03:00 does not start the 02:00 backup it was off for
       p.lastDueAt = clock.instant();
@@ -200,6 +203,65 @@ public class PlanService {
         LOG.warnf(e, "Backup plan %d could not queue its backup", id);
         QuarkusTransaction.requiringNew().run(() -> passOver(id, now, e.getMessage()));
       }
+      try {
+        queued += QuarkusTransaction.requiringNew().call(() -> queueWhenOnline(id, now));
+      } catch (RuntimeException e) {
+        // tried again at the next check; a lasting cause shows in the log each time
+        LOG.warnf(e, "Backup plan %d could not queue its backup of an online machine", id);
+      }
+    }
+    return queued;
+  }
+
+  /**
+   * A plan's backups "when online": each of its machines that is online now and whose newest backup
+   * job of the plan was queued more than the plan's hours ago, or that has none, gets one. A laptop
+   * that was off at the scheduled time so gets its backup soon after it is next on, and the newest
+   * job counts whatever its outcome, so a machine whose backups keep failing (after the plan's
+   * retries) is tried again only after those hours, not at every check. Returns how many.
+   */
+  private int queueWhenOnline(long id, Instant now) {
+    Plan p = em.find(Plan.class, id, LockModeType.PESSIMISTIC_WRITE);
+    if (p == null || !p.enabled || p.onlineEveryHours == null) {
+      return 0;
+    }
+    Instant since = now.minus(Duration.ofHours(p.onlineEveryHours));
+    int queued = 0;
+    for (long m : machinesOf(p)) {
+      Optional<MachineDetail> machine = machines.detail(m);
+      if (machine.isEmpty() || !machine.get().online()) {
+        continue;
+      }
+      Optional<JobView> last = jobs.lastOfPlan(p.id, m);
+      if (last.isPresent()
+          && (!last.get().state().finished() || last.get().createdAt().isAfter(since))) {
+        continue;
+      }
+      if (disksMissing(p, m).isPresent()) {
+        continue; // its inventory comes with its worker's next contact; a lasting gap is on the
+        // plan
+      }
+      String why =
+          machine.get().name()
+              + " is online and "
+              + last.map(
+                      j ->
+                          "its newest backup of this plan (job "
+                              + j.id()
+                              + ") was queued more than "
+                              + p.onlineEveryHours
+                              + " h ago")
+                  .orElse("has no backup of this plan yet");
+      long job =
+          jobs.enqueuePlanBackup(
+              m,
+              p.diskName,
+              new JobService.PlanBackup(p.id, p.repositoryId, p.compression, 1, null),
+              "system",
+              "plan " + p.name + ": " + why,
+              RequestOrigin.SYSTEM);
+      LOG.infof("Backup plan %s queued job %d: %s", p.name, job, why);
+      queued++;
     }
     return queued;
   }
@@ -601,13 +663,32 @@ public class PlanService {
     if (repo == null) {
       throw new IllegalArgumentException("No repository " + spec.repository() + ".");
     }
-    PlanSchedule schedule = new PlanSchedule(spec.schedule(), spec.timeZone());
+    boolean cron = spec.schedule() != null && !spec.schedule().isBlank();
+    Integer online = spec.onlineEveryHours();
+    if (online != null && (online < 1 || online > PlanSpec.ONLINE_EVERY_HOURS_MAX)) {
+      throw new IllegalArgumentException(
+          "A backup when online comes at most every 1 to "
+              + PlanSpec.ONLINE_EVERY_HOURS_MAX
+              + " hours (30 days); "
+              + online
+              + " is not.");
+    }
+    if (!cron && online == null) {
+      throw new IllegalArgumentException(
+          "A plan needs a schedule (minute hour day month weekday, e.g. '0 2 * * *' for 02:00"
+              + " every day), a backup when its machines are online, or both.");
+    }
+    PlanSchedule schedule =
+        cron
+            ? new PlanSchedule(spec.schedule(), spec.timeZone())
+            : PlanSchedule.orNone(null, spec.timeZone());
     p.name = name;
     p.machineIds.clear();
     chosen.forEach(c -> p.machineIds.add(c.id()));
     p.diskName = disk;
     p.repositoryId = repo.id();
-    p.schedule = spec.schedule().trim();
+    p.schedule = cron ? spec.schedule().trim() : null;
+    p.onlineEveryHours = online;
     p.timeZone = schedule.zone().getId();
     p.verifyAfter = spec.verifyAfter();
     p.enabled = spec.enabled() == null || spec.enabled();
@@ -704,7 +785,7 @@ public class PlanService {
   }
 
   private static PlanSchedule schedule(Plan p) {
-    return new PlanSchedule(p.schedule, p.timeZone);
+    return PlanSchedule.orNone(p.schedule, p.timeZone);
   }
 
   /** "no retries", "1 retry after 10 min", "3 retries 30 min apart". */
@@ -726,11 +807,8 @@ public class PlanService {
         + (p.diskName == null ? ", all disks" : ", disk " + p.diskName)
         + " to "
         + (repo == null ? "repository " + p.repositoryId : repo.name())
-        + ", '"
-        + p.schedule
-        + "' ("
-        + p.timeZone
-        + ")"
+        + (p.schedule == null ? ", no schedule" : ", '" + p.schedule + "' (" + p.timeZone + ")")
+        + (p.onlineEveryHours == null ? "" : ", when online every " + p.onlineEveryHours + " h")
         + (p.verifyAfter ? ", verify after" : "")
         + ", "
         + keep(p)
@@ -760,6 +838,7 @@ public class PlanService {
         p.retries,
         p.retryWaitMinutes,
         p.compression,
+        p.onlineEveryHours,
         p.createdBy,
         p.createdAt,
         p.updatedAt,

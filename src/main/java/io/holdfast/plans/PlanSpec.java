@@ -10,13 +10,16 @@ import java.util.List;
  * @param disk one disk's name, for a plan of one machine; or null (or blank) for every disk the
  *     machines report
  * @param repository the repository's id, or null for the default repository
- * @param schedule Unix cron: minute hour day month weekday
+ * @param schedule Unix cron: minute hour day month weekday; null or blank for none, when {@code
+ *     onlineEveryHours} is set
  * @param timeZone the schedule's zone, e.g. Europe/Berlin; null for UTC
  * @param enabled null counts as true
  * @param keep retention after each backup; null (or all 0) keeps every image
  * @param retries how often a scheduled backup that failed is queued again, 0 to 10; null for 2
  * @param retryWaitMinutes how long after the failure, 1 to 1440 minutes; null for 10
  * @param compression none, fast (zstd 1) or balanced (zstd 3); null for fast
+ * @param onlineEveryHours back up a machine that is online and whose newest backup of this plan is
+ *     older than this many hours (1 to 720), beside the schedule or instead of it; null for off
  */
 public record PlanSpec(
     String name,
@@ -31,7 +34,10 @@ public record PlanSpec(
     Keep keep,
     Integer retries,
     Integer retryWaitMinutes,
-    String compression) {
+    String compression,
+    Integer onlineEveryHours) {
+
+  public static final int ONLINE_EVERY_HOURS_MAX = 720;
 
   /** What a plan's backups may compress with; stronger levels are for recompression. */
   public static final List<String> COMPRESSIONS = List.of("none", "fast", "balanced");

@@ -10,7 +10,11 @@ import java.util.List;
  * @param machines the machines it backs up, by name
  * @param machine their names, joined with ", "
  * @param disk null: every disk
- * @param nextRun when it falls due next; null while it is disabled
+ * @param schedule Unix cron, or null for a plan that backs up only when its machines are online
+ * @param onlineEveryHours backs up a machine online whose newest backup of the plan is older than
+ *     this; null for off
+ * @param nextRun when it falls due next by its schedule; null while it is disabled or when it has
+ *     no schedule
  * @param lastJobId the newest backup it queued, or null
  */
 public record PlanView(
@@ -29,6 +33,7 @@ public record PlanView(
     int retries,
     int retryWaitMinutes,
     String compression,
+    Integer onlineEveryHours,
     String createdBy,
     Instant createdAt,
     Instant updatedAt,

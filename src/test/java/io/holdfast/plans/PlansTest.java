@@ -693,6 +693,99 @@ class PlansTest {
     assertThat(jobOf(id, a)).isEqualTo(againA);
   }
 
+  @Test
+  void a_plan_when_online_backs_up_a_machine_that_is_on_once_its_last_backup_is_old_enough()
+      throws Exception {
+    TestMachine laptop = TestMachine.enrol(db, "laptop");
+    TestMachine off = TestMachine.enrol(db, "laptop-off");
+    String operator = TestUsers.create("operator");
+    String name = "Laptops " + laptop.name();
+    String body =
+        """
+        {"name":"%s","machines":[%d,%d],"schedule":"%s","timeZone":"Europe/Berlin",
+         "onlineEveryHours":%s}
+        """;
+    problem(as(operator).body(body.formatted(name, laptop.id(), off.id(), "", "null")), 400)
+        .body("detail", containsString("needs a schedule"))
+        .body("detail", containsString("when its machines are online"));
+    problem(as(operator).body(body.formatted(name, laptop.id(), off.id(), "", "0")), 400)
+        .body("detail", containsString("every 1 to 720 hours"));
+    long id =
+        as(operator)
+            .body(body.formatted(name, laptop.id(), off.id(), "", "24"))
+            .post("/api/v1/plans")
+            .then()
+            .statusCode(201)
+            .body("schedule", org.hamcrest.Matchers.nullValue())
+            .body("onlineEveryHours", equalTo(24))
+            .body("nextRun", org.hamcrest.Matchers.nullValue())
+            .extract()
+            .jsonPath()
+            .getLong("id");
+    try (Connection c = db.getConnection()) {
+      c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
+      c.createStatement()
+          .executeUpdate(
+              "update machine set last_seen_at = now() - interval '3 days' where id = " + off.id());
+    }
+
+    // the online machine without a backup of the plan gets one; the one that is off does not
+    plans.queueDue(Instant.now());
+    long first = jobOf(id, laptop);
+    assertThat(jobsOf(id)).hasSize(1);
+    try (Connection c = db.getConnection()) {
+      assertThat(text(c, "select cause from job where id = " + first))
+          .isEqualTo(
+              "plan "
+                  + name
+                  + ": "
+                  + laptop.name()
+                  + " is online and has no backup of this plan"
+                  + " yet");
+    }
+    // while it runs, and for 24 h after it was queued, nothing more
+    plans.queueDue(Instant.now());
+    WorkerCalls.claim(laptop.credential(), first);
+    WorkerCalls.succeedBackup(laptop.credential(), first, "online-" + laptop.name(), 1 << 20);
+    plans.queueDue(Instant.now());
+    assertThat(jobsOf(id)).hasSize(1);
+
+    // a day later: the laptop is backed up again; the other, back online, gets its first
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update job set created_at = now() - interval '25 hours' where id = " + first);
+      c.createStatement()
+          .executeUpdate("update machine set last_seen_at = now() where id = " + off.id());
+    }
+    plans.queueDue(Instant.now());
+    assertThat(jobOf(id, laptop)).isNotEqualTo(first);
+    assertThat(jobOf(id, off)).isPositive();
+    assertThat(jobsOf(id)).hasSize(3);
+    try (Connection c = db.getConnection()) {
+      assertThat(text(c, "select cause from job where id = " + jobOf(id, laptop)))
+          .contains("its newest backup of this plan (job " + first + ") was queued more than 24 h");
+    }
+
+    // a disabled plan queues nothing, online or not
+    as(operator)
+        .body(
+            "{\"name\":\"%s\",\"machines\":[%d],\"onlineEveryHours\":24,\"enabled\":false}"
+                .formatted(name, laptop.id()))
+        .put("/api/v1/plans/" + id)
+        .then()
+        .statusCode(200);
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update job set state = 'cancelled', created_at = now() - interval '2 days'"
+                  + " where plan_id = "
+                  + id);
+    }
+    plans.queueDue(Instant.now());
+    assertThat(jobsOf(id)).hasSize(3);
+  }
+
   /** The newest backup job the plan queued for the machine. */
   private long jobOf(long plan, TestMachine m) throws SQLException {
     try (Connection c = db.getConnection()) {

@@ -328,6 +328,22 @@ class ConsoleBrowserIT {
     assertThat(page.getByText(Pattern.compile("'every night' is not a cron expression")))
         .isVisible();
     Browser.screenshot(page, "42-plan-bad-schedule");
+
+    // a laptop's plan: no schedule, a backup whenever it is online and its last is a day old
+    page.locator("#plan-preset").click();
+    page.locator("vaadin-select-item")
+        .filter(new Locator.FilterOptions().setHasText("None: only when online"))
+        .click();
+    assertThat(page.locator("#plan-schedule input")).hasValue("");
+    page.locator("#save-plan").click();
+    assertThat(page.getByText(Pattern.compile("needs a schedule .*online, or both"))).isVisible();
+    page.locator("#plan-online-hours input").fill("24");
+    Browser.screenshot(page, "43-plan-when-online");
+    page.locator("#save-plan").click();
+    assertThat(page.getByText("backs up its machines when they are online")).isVisible();
+    assertThat(grid).containsText("When online every 24 h, then verify");
+    assertThat(grid).containsText("when online");
+    Browser.screenshot(page, "44-plans-when-online");
   }
 
   @Test

@@ -28,7 +28,8 @@ public record RepositoryConfig(
    * @param cipher always {@code aes-256-gcm}
    * @param kdf always {@code pbkdf2-hmac-sha256}
    * @param label what the person who added it called it ("laptop worker"), or null
-   * @param added ISO-8601 instant the slot got this passphrase, or null (slots made before engine 0.8)
+   * @param added ISO-8601 instant the slot got this passphrase, or null (slots made before engine
+   *     0.8)
    */
   public record Encryption(
       String cipher,

@@ -59,6 +59,8 @@ import java.util.stream.Collectors;
 public class PlansView extends VerticalLayout {
 
   /** Schedules people ask for most, as cron expressions; the field takes any other. */
+  private static final String ONLY_ONLINE = "None: only when online";
+
   private static final Map<String, String> PRESETS = new LinkedHashMap<>();
 
   static {
@@ -67,6 +69,7 @@ public class PlansView extends VerticalLayout {
     PRESETS.put("Every 6 hours", "0 */6 * * *");
     PRESETS.put("Sundays at 03:00", "0 3 * * 0");
     PRESETS.put("First of the month at 01:00", "0 1 1 * *");
+    PRESETS.put(ONLY_ONLINE, "");
   }
 
   private static final String ALL_DISKS = "All disks";
@@ -118,10 +121,7 @@ public class PlansView extends VerticalLayout {
         .setTooltipGenerator(PlansView::what);
     grid.addColumn(
             p ->
-                describe(p.schedule())
-                    + " ("
-                    + p.timeZone()
-                    + ")"
+                when(p)
                     + (p.verifyAfter() ? ", then verify" : "")
                     + "; "
                     + p.keep()
@@ -134,8 +134,12 @@ public class PlansView extends VerticalLayout {
                     })
         .setHeader("When, how long")
         .setFlexGrow(2)
-        .setTooltipGenerator(PlanView::schedule);
-    grid.addColumn(p -> p.enabled() ? Format.time(p.nextRun()) : "disabled")
+        .setTooltipGenerator(PlansView::when);
+    grid.addColumn(
+            p ->
+                !p.enabled()
+                    ? "disabled"
+                    : p.nextRun() == null ? "when online" : Format.time(p.nextRun()))
         .setHeader("Next run")
         .setAutoWidth(true)
         .setFlexGrow(0);
@@ -190,6 +194,20 @@ public class PlansView extends VerticalLayout {
         + (p.disk() == null ? ", all disks" : ", " + p.disk())
         + " → "
         + p.repository();
+  }
+
+  /** "Every day at 02:00 (Europe/Berlin), and when online every 24 h". */
+  private static String when(PlanView p) {
+    String online =
+        p.onlineEveryHours() == null ? null : "when online every " + p.onlineEveryHours() + " h";
+    if (p.schedule() == null) {
+      return online == null ? "" : Character.toUpperCase(online.charAt(0)) + online.substring(1);
+    }
+    return describe(p.schedule())
+        + " ("
+        + p.timeZone()
+        + ")"
+        + (online == null ? "" : ", and " + online);
   }
 
   private static String describe(String cron) {
@@ -360,7 +378,7 @@ public class PlansView extends VerticalLayout {
           .filter(r -> r.id() == p.repositoryId())
           .findFirst()
           .ifPresent(repository::setValue);
-      cron.setValue(p.schedule());
+      cron.setValue(p.schedule() == null ? "" : p.schedule());
       zone.setValue(p.timeZone());
       verify.setValue(p.verifyAfter());
       enabled.setValue(p.enabled());
@@ -389,6 +407,15 @@ public class PlansView extends VerticalLayout {
     retryWait.setMin(1);
     retryWait.setMax(1440);
     retryWait.setStepButtonsVisible(false);
+    IntegerField online = new IntegerField("When online, if the last backup is older than (h)");
+    online.setId("plan-online-hours");
+    online.setMin(1);
+    online.setMax(PlanSpec.ONLINE_EVERY_HOURS_MAX);
+    online.setClearButtonVisible(true);
+    online.setHelperText(
+        "Empty: off. For laptops that are off at the scheduled time: backed up soon after they"
+            + " are next on");
+    online.setValue(p == null ? null : p.onlineEveryHours());
     Select<String> compression = new Select<>();
     compression.setLabel("Compression");
     compression.setId("plan-compression");
@@ -401,7 +428,8 @@ public class PlansView extends VerticalLayout {
     retries.setValue(p == null ? PlanSpec.DEFAULT_RETRIES : p.retries());
     retryWait.setValue(p == null ? PlanSpec.DEFAULT_RETRY_WAIT_MINUTES : p.retryWaitMinutes());
     FormLayout form = new FormLayout(name, machine, disk, repository, preset, cron);
-    form.add(zone, compression);
+    form.add(zone, online);
+    form.add(compression, 2);
     form.add(retries, retryWait);
     form.add(verify, 2);
     form.add(enabled, 2);
@@ -440,7 +468,8 @@ public class PlansView extends VerticalLayout {
                                   count(keep[5])),
                               count(retries),
                               retryWait.getValue(),
-                              compression.getValue());
+                              compression.getValue(),
+                              online.getValue());
                       PlanView saved =
                           p == null
                               ? plans.create(spec, Origins.user(), Origins.current())
@@ -448,9 +477,11 @@ public class PlansView extends VerticalLayout {
                       Notifications.success(
                           "Plan "
                               + saved.name()
-                              + (saved.enabled()
-                                  ? " runs next at " + Format.time(saved.nextRun())
-                                  : " saved, disabled")
+                              + (!saved.enabled()
+                                  ? " saved, disabled"
+                                  : saved.nextRun() == null
+                                      ? " backs up its machines when they are online"
+                                      : " runs next at " + Format.time(saved.nextRun()))
                               + leaving(plans.retentionPreview(saved.id())));
                       d.close();
                       refresh();
