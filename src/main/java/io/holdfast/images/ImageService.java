@@ -99,6 +99,27 @@ public class ImageService {
   /** An image a plan's retention weighs: whether a restore or job still needs it. */
   public record Candidate(long id, String manifestId, Instant created, boolean needed) {}
 
+  /** Whether image {@code i} is needed: see {@link #candidates}. */
+  private static final String NEEDED =
+      """
+      exists (select 1 from restore_request r where r.image_id = i.id
+                and r.state in ('pending', 'approved')
+                and (r.job_id is null or exists (select 1 from job j
+                     where j.id = r.job_id
+                       and j.state in ('queued', 'assigned', 'running'))))
+      or exists (select 1 from job j where j.image_id = i.id and j.type <> 'backup'
+                and j.state in ('queued', 'assigned', 'running'))
+      """;
+
+  /** Whether a pending or approved restore, or an unfinished job, needs the image. */
+  @Transactional
+  public boolean needed(long imageId) {
+    return (Boolean)
+        em.createNativeQuery("select " + NEEDED + " from image i where i.id = :id")
+            .setParameter("id", imageId)
+            .getSingleResult();
+  }
+
   /**
    * The machine's images in the repository, not yet pruned, oldest first. An image is needed while
    * a restore request for it is pending or approved, or a job that reads it has not ended.
@@ -110,13 +131,9 @@ public class ImageService {
         em.createNativeQuery(
                 """
                 select i.id, i.manifest_id, i.created_at,
-                       exists (select 1 from restore_request r where r.image_id = i.id
-                                 and r.state in ('pending', 'approved')
-                                 and (r.job_id is null or exists (select 1 from job j
-                                      where j.id = r.job_id
-                                        and j.state in ('queued', 'assigned', 'running'))))
-                    or exists (select 1 from job j where j.image_id = i.id and j.type <> 'backup'
-                                 and j.state in ('queued', 'assigned', 'running'))
+                """
+                    + NEEDED
+                    + """
                 from image i
                 where i.machine_id = :m and i.repository_id = :r and i.pruned_at is null
                 order by i.created_at, i.id

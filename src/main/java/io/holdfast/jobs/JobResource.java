@@ -36,6 +36,11 @@ public class JobResource {
   public record VerifyRequest(@NotNull Long image) {}
 
   /**
+   * @param reason why, for the audit trail; required, since deleting a backup cannot be undone
+   */
+  public record DeleteImageRequest(@NotNull Long image, String reason) {}
+
+  /**
    * Export a disk of an image as a file on a machine.
    *
    * @param machine the machine whose worker writes the file; null for the image's own
@@ -122,6 +127,17 @@ public class JobResource {
             body.splitBytes() == null ? 0 : body.splitBytes(),
             user(),
             Origins.of(request)));
+  }
+
+  /** Queues a prune job that deletes one image; 201 with the job, like the other job types. */
+  @POST
+  @Path("prune")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed(Role.Names.ADMIN)
+  public Response prune(
+      @Valid @NotNull DeleteImageRequest body, @Context HttpServerRequest request) {
+    return created(
+        jobs.enqueueImageDelete(body.image(), body.reason(), user(), Origins.of(request)));
   }
 
   @POST

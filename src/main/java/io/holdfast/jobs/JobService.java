@@ -246,11 +246,86 @@ public class JobService {
   @Transactional
   public long enqueuePrune(
       long machineId, long repositoryId, Long planId, List<String> manifestIds, String cause) {
+    return enqueuePrune(machineId, repositoryId, planId, manifestIds, "system", cause);
+  }
+
+  /**
+   * Queues the deletion of one image, as an admin asks for it (a backup that holds what must not be
+   * kept, say): a prune job for the image's machine, whose worker deletes the manifest; the image
+   * leaves the catalogue when it reports back. Refused while a restore or a running job needs the
+   * image, or while a prune of it is queued already.
+   */
+  @Transactional
+  public long enqueueImageDelete(long imageId, String reason, String user, RequestOrigin origin) {
+    if (reason == null || reason.isBlank()) {
+      throw new IllegalArgumentException(
+          "Say why the image is deleted; the reason goes into the audit trail.");
+    }
+    if (reason.length() > 500) {
+      throw new IllegalArgumentException("Keep the reason under 500 characters.");
+    }
+    ImageView image =
+        images
+            .get(imageId)
+            .orElseThrow(
+                () -> new NotFoundException("No image " + imageId + ", or it is deleted already."));
+    if (images.needed(imageId)) {
+      throw new IllegalStateException(
+          "Image "
+              + image.manifestId()
+              + " is still needed: a restore request for it is pending or approved, or a job that"
+              + " reads it has not ended. Reject or finish those first.");
+    }
+    Optional<Long> pending =
+        em.createQuery(
+                "select j.id from Job j where j.type = 'prune' and j.repositoryId = :r"
+                    + " and j.machineId = :m and j.state in ('queued', 'assigned', 'running')"
+                    + " and j.params like :manifest",
+                Long.class)
+            .setParameter("r", image.repositoryId())
+            .setParameter("m", image.machineId())
+            .setParameter("manifest", "%\"" + image.manifestId() + "\"%")
+            .setMaxResults(1)
+            .getResultStream()
+            .findFirst();
+    if (pending.isPresent()) {
+      throw new IllegalStateException(
+          "Image "
+              + image.manifestId()
+              + " is being deleted already, by job "
+              + pending.get()
+              + ".");
+    }
+    audit.record(
+        new AuditEntry(
+            user,
+            "image.delete",
+            "image",
+            image.manifestId(),
+            AuditOutcome.SUCCESS,
+            origin,
+            image.machine() + ", " + reason.strip()));
+    return enqueuePrune(
+        image.machineId(),
+        image.repositoryId(),
+        null,
+        List.of(image.manifestId()),
+        user,
+        "deleted by " + user + ": " + reason.strip());
+  }
+
+  private long enqueuePrune(
+      long machineId,
+      long repositoryId,
+      Long planId,
+      List<String> manifestIds,
+      String requestedBy,
+      String cause) {
     RepositoryInfo repo = repositories.get(repositoryId);
     if (repo == null) {
       throw new IllegalArgumentException("No repository " + repositoryId + ".");
     }
-    Job j = newJob("prune", machineId, "system", cause);
+    Job j = newJob("prune", machineId, requestedBy, cause);
     j.repositoryId = repositoryId;
     j.planId = planId;
     j.params = write(Map.of("images", List.copyOf(manifestIds)));
@@ -817,6 +892,21 @@ public class JobService {
     Job j = owned(workerId, jobId);
     Instant now = clock.instant();
     if (j.state().finished()) {
+      if ("succeeded".equals(r.state()) && r.image() != null && j.imageId == null) {
+        // the image is complete in the repository whatever the console decided meanwhile: left
+        // out of the catalogue it could not be restored, and no retention would ever let it go
+        j.imageId = images.record(j.machineId, j.repositoryId, r.image());
+        appendLog(
+            jobId,
+            now,
+            "warn",
+            "Late result from the worker: the job had already ended as "
+                + j.state
+                + ", but the image it made ("
+                + r.image().manifestId()
+                + ") is complete and is catalogued all the same.");
+        return;
+      }
       appendLog(
           jobId,
           now,

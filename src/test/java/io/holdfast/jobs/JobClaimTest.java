@@ -253,6 +253,37 @@ class JobClaimTest {
     WorkerCalls.post(cred, "jobs/" + retaken + "/result", "{\"state\":\"succeeded\"}")
         .statusCode(403);
     assertThat(jobs.get(retaken).orElseThrow().attempts()).isEqualTo(2);
+
+    // lost on its last attempt the job fails for good; an image its worker still finishes is
+    // catalogued all the same, the job staying failed
+    WorkerCalls.succeedBackup(other, retaken, "20261203T120000Z-0000b0c3", 1 << 20);
+    long lastTry = jobs.enqueueBackup(machine, null, "test", "test", RequestOrigin.SYSTEM);
+    WorkerCalls.claim(cred, lastTry);
+    declareLost(worker, lastTry);
+    WorkerCalls.claim(cred, lastTry);
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update worker set last_seen_at = now() - interval '10 minutes' where id = "
+                  + worker);
+    }
+    jobs.failJobsOfLostWorkers();
+    for (int i = 0; i < 50 && jobs.get(lastTry).orElseThrow().state() != JobState.FAILED; i++) {
+      Thread.sleep(100);
+    }
+    assertThat(jobs.get(lastTry).orElseThrow().state()).isEqualTo(JobState.FAILED);
+    WorkerCalls.succeedBackup(cred, lastTry, "20261203T120000Z-0000b0c4", 1 << 20);
+    JobView failed = jobs.get(lastTry).orElseThrow();
+    assertThat(failed.state()).isEqualTo(JobState.FAILED);
+    assertThat(failed.imageId()).isNotNull();
+    assertThat(jobs.logs(lastTry, 0))
+        .anyMatch(l -> l.message().contains("catalogued all the same"));
+    try (Connection c = db.getConnection()) {
+      assertThat(
+              single(
+                  c, "select count(*) from image where manifest_id = '20261203T120000Z-0000b0c4'"))
+          .isEqualTo(1);
+    }
   }
 
   /** As the monitor does once the worker has been silent too long; waits for the requeue. */

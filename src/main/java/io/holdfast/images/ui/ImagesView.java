@@ -6,6 +6,7 @@ import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.icon.VaadinIcon;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
@@ -66,7 +67,22 @@ public class ImagesView extends VerticalLayout {
                 export.addClassName("export-image");
                 export.setTooltipText("Export as VHDX or raw file");
                 export.setAriaLabel("Export image " + i.manifestId());
-                return export;
+                Button delete =
+                    new Button(
+                        VaadinIcon.TRASH.create(),
+                        e ->
+                            new DeleteImageDialog(
+                                    i, jobs, () -> grid.getDataProvider().refreshAll())
+                                .open());
+                delete.addThemeVariants(
+                    ButtonVariant.LUMO_TERTIARY_INLINE, ButtonVariant.LUMO_ERROR);
+                delete.addClassName("delete-image");
+                delete.setTooltipText("Delete this image");
+                delete.setAriaLabel("Delete image " + i.manifestId());
+                HorizontalLayout actions = new HorizontalLayout(export, delete);
+                actions.setSpacing(false);
+                actions.getStyle().set("gap", "var(--lumo-space-s)");
+                return actions;
               })
           .setHeader("")
           .setAutoWidth(true)
