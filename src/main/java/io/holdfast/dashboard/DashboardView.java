@@ -67,6 +67,24 @@ public class DashboardView extends VerticalLayout {
               String.valueOf(jobs.count(new JobFilter(JobState.FAILED, null, null, null))),
               "jobs to look at",
               "card-failed"));
+      MachineService.Unprotected bare = machines.unprotected(5);
+      String window = span(bare.after());
+      Div unprotected =
+          card(
+              "Unprotected",
+              String.valueOf(bare.total()),
+              bare.total() == 0
+                  ? "every machine has an image from the last " + window
+                  : "without an image from the last "
+                      + window
+                      + ": "
+                      + String.join(", ", bare.names())
+                      + (bare.total() > bare.names().size() ? ", …" : ""),
+              "card-unprotected");
+      if (bare.total() > 0) {
+        unprotected.addClassName("low");
+      }
+      cards.add(unprotected);
       RepositorySpace space = repositories.defaultSpace();
       if (space != null) {
         Div room =
@@ -105,6 +123,16 @@ public class DashboardView extends VerticalLayout {
               });
       add(activity);
     }
+  }
+
+  /** "2 days", "1 day", "12 hours". */
+  private static String span(java.time.Duration d) {
+    long days = d.toDays();
+    if (days > 0 && d.equals(java.time.Duration.ofDays(days))) {
+      return days == 1 ? "day" : days + " days";
+    }
+    long hours = Math.max(1, d.toHours());
+    return hours == 1 ? "hour" : hours + " hours";
   }
 
   private static Div card(String title, String value, String caption, String id) {

@@ -10,6 +10,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -175,6 +176,51 @@ public class MachineService {
         .setParameter("q", q)
         .setParameter("like", "%" + q + "%")
         .getSingleResult();
+  }
+
+  /**
+   * The machines without an image newer than {@link MachinesConfig#unprotectedAfter}, those never
+   * backed up first, then the longest without; at most {@code limit} of them, and how many in all.
+   *
+   * @param names what to show: "name (last backup 2026-11-29)" or "name (never backed up)"
+   */
+  public record Unprotected(long total, List<String> names, Duration after) {}
+
+  @Transactional
+  public Unprotected unprotected(int limit) {
+    Instant cutoff = clock.instant().minus(config.unprotectedAfter());
+    String newest =
+        "(select max(i.created_at) from image i where i.machine_id = m.id and i.pruned_at is null)";
+    long total =
+        ((Number)
+                em.createNativeQuery(
+                        "select count(*) from machine m where coalesce("
+                            + newest
+                            + " < :cutoff, true)")
+                    .setParameter("cutoff", cutoff)
+                    .getSingleResult())
+            .longValue();
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                "select m.name, "
+                    + newest
+                    + " from machine m where coalesce("
+                    + newest
+                    + " < :cutoff, true) order by 2 nulls first, m.name limit :lim")
+            .setParameter("cutoff", cutoff)
+            .setParameter("lim", limit)
+            .getResultList();
+    List<String> names =
+        rows.stream()
+            .map(
+                r ->
+                    r[0]
+                        + (r[1] == null
+                            ? " (never backed up)"
+                            : " (last image " + instant(r[1]).toString().substring(0, 10) + ")"))
+            .toList();
+    return new Unprotected(total, names, config.unprotectedAfter());
   }
 
   boolean online(Instant lastSeen) {

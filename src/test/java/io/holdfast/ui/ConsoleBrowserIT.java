@@ -58,6 +58,12 @@ class ConsoleBrowserIT {
     assertThat(page.locator("#card-machines")).isVisible();
     // room left where the default repository lives, measured on the real filesystem
     assertThat(page.locator("#card-repository")).containsText("free of");
+    // the demo machine has no image yet, or one from the other tests' backups
+    assertThat(page.locator("#card-unprotected"))
+        .containsText(
+            Pattern.compile(
+                "without an image from the last 2 days: vm \\(never backed up\\)"
+                    + "|every machine has an image from the last 2 days"));
     Browser.screenshot(page, "01-dashboard");
 
     String[][] views = {
@@ -352,6 +358,7 @@ class ConsoleBrowserIT {
     assertThat(page.getByText("backs up its machines when they are online")).isVisible();
     assertThat(grid).containsText("When online every 24 h, then verify");
     assertThat(grid).containsText("when online");
+    assertThat(page.locator("#plan-online-hours")).not().isVisible();
     Browser.screenshot(page, "44-plans-when-online");
   }
 
