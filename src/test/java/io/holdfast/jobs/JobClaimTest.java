@@ -261,17 +261,7 @@ class JobClaimTest {
     WorkerCalls.claim(cred, lastTry);
     declareLost(worker, lastTry);
     WorkerCalls.claim(cred, lastTry);
-    try (Connection c = db.getConnection()) {
-      c.createStatement()
-          .executeUpdate(
-              "update worker set last_seen_at = now() - interval '10 minutes' where id = "
-                  + worker);
-    }
-    jobs.failJobsOfLostWorkers();
-    for (int i = 0; i < 50 && jobs.get(lastTry).orElseThrow().state() != JobState.FAILED; i++) {
-      Thread.sleep(100);
-    }
-    assertThat(jobs.get(lastTry).orElseThrow().state()).isEqualTo(JobState.FAILED);
+    declareLost(worker, lastTry, JobState.FAILED);
     WorkerCalls.succeedBackup(cred, lastTry, "20261203T120000Z-0000b0c4", 1 << 20);
     JobView failed = jobs.get(lastTry).orElseThrow();
     assertThat(failed.state()).isEqualTo(JobState.FAILED);
@@ -288,6 +278,11 @@ class JobClaimTest {
 
   /** As the monitor does once the worker has been silent too long; waits for the requeue. */
   private void declareLost(long worker, long job) throws Exception {
+    declareLost(worker, job, JobState.QUEUED);
+  }
+
+  /** The same, waiting for {@code then}: FAILED once the job has no attempt left. */
+  private void declareLost(long worker, long job, JobState then) throws Exception {
     try (Connection c = db.getConnection()) {
       c.createStatement()
           .executeUpdate(
@@ -295,10 +290,10 @@ class JobClaimTest {
                   + worker);
     }
     jobs.failJobsOfLostWorkers();
-    for (int i = 0; i < 50 && jobs.get(job).orElseThrow().state() != JobState.QUEUED; i++) {
+    for (int i = 0; i < 50 && jobs.get(job).orElseThrow().state() != then; i++) {
       Thread.sleep(100);
     }
-    assertThat(jobs.get(job).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    assertThat(jobs.get(job).orElseThrow().state()).isEqualTo(then);
   }
 
   @Test
