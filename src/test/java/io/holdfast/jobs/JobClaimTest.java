@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agroal.api.AgroalDataSource;
 import io.holdfast.platform.RequestOrigin;
+import io.holdfast.testing.TestMachine;
 import io.holdfast.testing.TestUsers;
 import io.holdfast.testing.WorkerCalls;
 import io.holdfast.worker.protocol.Protocol;
@@ -162,16 +163,7 @@ class JobClaimTest {
     long job = jobs.enqueueBackup(machine, null, "test", "test", RequestOrigin.SYSTEM);
     WorkerCalls.post(cred, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
         .statusCode(200);
-    try (Connection c = db.getConnection()) {
-      c.createStatement()
-          .executeUpdate(
-              "update worker set last_seen_at = now() - interval '10 minutes' where id = "
-                  + cred.split("_")[1]);
-    }
-    jobs.failJobsOfLostWorkers();
-    for (int i = 0; i < 50 && jobs.get(job).orElseThrow().state() != JobState.QUEUED; i++) {
-      Thread.sleep(100);
-    }
+    declareLost(Long.parseLong(cred.split("_")[1]), job);
     JobView after = jobs.get(job).orElseThrow();
     assertThat(after.state()).isEqualTo(JobState.QUEUED);
     assertThat(after.attempts()).isEqualTo(1);
@@ -180,18 +172,7 @@ class JobClaimTest {
     WorkerCalls.post(cred, "poll", "{\"running\":[],\"capacity\":1,\"waitSeconds\":0}")
         .statusCode(200)
         .body("jobs[0].id", org.hamcrest.Matchers.equalTo((int) job));
-    try (Connection c = db.getConnection()) {
-      c.createStatement()
-          .executeUpdate(
-              "update worker set last_seen_at = now() - interval '10 minutes' where id = "
-                  + cred.split("_")[1]);
-    }
-    jobs.failJobsOfLostWorkers();
-    // the 1 s monitor of the test profile may hold the row (SKIP LOCKED) and commit just after
-    for (int i = 0; i < 50 && jobs.get(job).orElseThrow().state() != JobState.FAILED; i++) {
-      Thread.sleep(100);
-    }
-    assertThat(jobs.get(job).orElseThrow().state()).isEqualTo(JobState.FAILED);
+    declareLost(Long.parseLong(cred.split("_")[1]), job, JobState.FAILED);
     assertThat(jobs.get(job).orElseThrow().error()).startsWith("Worker lost");
   }
 
@@ -201,13 +182,10 @@ class JobClaimTest {
       c.createStatement()
           .executeUpdate("update repository set max_jobs = 1000000 where name = 'default'");
     }
-    String cred = WorkerCalls.enrolled("comes-back");
-    WorkerCalls.inventory(cred, "comes-back", "/images/disk0.img");
+    TestMachine back = TestMachine.enrol(db, "comes-back");
+    String cred = back.credential();
     long worker = Long.parseLong(cred.split("_")[1]);
-    long machine;
-    try (Connection c = db.getConnection()) {
-      machine = single(c, "select machine_id from worker where id = " + worker);
-    }
+    long machine = back.id();
 
     // back with a poll that still lists the job: assigned to it again, same attempt, not stopped
     long polled = jobs.enqueueBackup(machine, null, "test", "test", RequestOrigin.SYSTEM);
@@ -248,7 +226,7 @@ class JobClaimTest {
     long retaken = jobs.enqueueBackup(machine, null, "test", "test", RequestOrigin.SYSTEM);
     WorkerCalls.claim(cred, retaken);
     declareLost(worker, retaken);
-    String other = WorkerCalls.enrolled("comes-back"); // a second worker of the same machine
+    String other = WorkerCalls.enrolled(back.name()); // a second worker of the same machine
     WorkerCalls.claim(other, retaken);
     WorkerCalls.post(cred, "jobs/" + retaken + "/result", "{\"state\":\"succeeded\"}")
         .statusCode(403);
@@ -276,7 +254,10 @@ class JobClaimTest {
     }
   }
 
-  /** As the monitor does once the worker has been silent too long; waits for the requeue. */
+  /**
+   * As the monitor does once the worker has been silent too long; waits for the requeue (the 1 s
+   * monitor of the test profile may hold the row, SKIP LOCKED, and commit just after).
+   */
   private void declareLost(long worker, long job) throws Exception {
     declareLost(worker, job, JobState.QUEUED);
   }
