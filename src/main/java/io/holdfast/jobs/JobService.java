@@ -246,14 +246,15 @@ public class JobService {
   @Transactional
   public long enqueuePrune(
       long machineId, long repositoryId, Long planId, List<String> manifestIds, String cause) {
-    return enqueuePrune(machineId, repositoryId, planId, manifestIds, "system", cause);
+    return enqueuePrune(machineId, machineId, repositoryId, planId, manifestIds, "system", cause);
   }
 
   /**
    * Queues the deletion of one image, as an admin asks for it (a backup that holds what must not be
-   * kept, say): a prune job for the image's machine, whose worker deletes the manifest; the image
-   * leaves the catalogue when it reports back. Refused while a restore or a running job needs the
-   * image, or while a prune of it is queued already.
+   * kept, say): a prune job, whose worker deletes the manifest; the image leaves the catalogue when
+   * it reports back. The image's own machine's worker runs it when online, else another online
+   * worker that reaches the repository (see {@link #deletingMachine}). Refused while a restore or a
+   * running job needs the image, or while a prune of it is queued already.
    */
   @Transactional
   public long enqueueImageDelete(long imageId, String reason, String user, RequestOrigin origin) {
@@ -279,11 +280,10 @@ public class JobService {
     Optional<Long> pending =
         em.createQuery(
                 "select j.id from Job j where j.type = 'prune' and j.repositoryId = :r"
-                    + " and j.machineId = :m and j.state in ('queued', 'assigned', 'running')"
+                    + " and j.state in ('queued', 'assigned', 'running')"
                     + " and j.params like :manifest",
                 Long.class)
             .setParameter("r", image.repositoryId())
-            .setParameter("m", image.machineId())
             .setParameter("manifest", "%\"" + image.manifestId() + "\"%")
             .setMaxResults(1)
             .getResultStream()
@@ -307,6 +307,7 @@ public class JobService {
             image.machine() + ", " + reason.strip()));
     return enqueuePrune(
         image.machineId(),
+        deletingMachine(image),
         image.repositoryId(),
         null,
         List.of(image.manifestId()),
@@ -314,8 +315,14 @@ public class JobService {
         "deleted by " + user + ": " + reason.strip());
   }
 
+  /**
+   * @param ownerId the machine whose images these are
+   * @param runnerId the machine whose worker deletes them: the owner, or one that reaches the
+   *     repository in its stead
+   */
   private long enqueuePrune(
-      long machineId,
+      long ownerId,
+      long runnerId,
       long repositoryId,
       Long planId,
       List<String> manifestIds,
@@ -325,10 +332,13 @@ public class JobService {
     if (repo == null) {
       throw new IllegalArgumentException("No repository " + repositoryId + ".");
     }
-    Job j = newJob("prune", machineId, requestedBy, cause);
+    Job j = newJob("prune", runnerId, requestedBy, cause);
     j.repositoryId = repositoryId;
     j.planId = planId;
-    j.params = write(Map.of("images", List.copyOf(manifestIds)));
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("images", List.copyOf(manifestIds));
+    params.put("owner", ownerId);
+    j.params = write(params);
     em.persist(j);
     em.flush();
     audit.record(
@@ -336,7 +346,7 @@ public class JobService {
             "system",
             "prune.start",
             "machine",
-            machines.nameOf(machineId),
+            machines.nameOf(ownerId),
             AuditOutcome.SUCCESS,
             RequestOrigin.SYSTEM,
             "job "
@@ -348,9 +358,44 @@ public class JobService {
                 + " image(s) in "
                 + repo.name()
                 + ": "
-                + String.join(", ", manifestIds)));
-    queued.fire(new JobQueued(machineId));
+                + String.join(", ", manifestIds)
+                + (runnerId == ownerId
+                    ? ""
+                    : "; run by the worker of " + machines.nameOf(runnerId))));
+    queued.fire(new JobQueued(runnerId));
     return j.id;
+  }
+
+  /**
+   * The machine whose worker deletes an image: the image's own when it is online. Otherwise, so
+   * that the images of a machine that is off for long, or gone for good, can still be deleted,
+   * another machine's worker that is online and known to reach the repository (the one that would
+   * maintain it); when none is online, the image's own machine, whose job waits for it.
+   */
+  private long deletingMachine(ImageView image) {
+    if (online(image.machineId())) {
+      return image.machineId();
+    }
+    return maintainingMachine(image.repositoryId()).filter(this::online).orElse(image.machineId());
+  }
+
+  private boolean online(long machineId) {
+    return ((Number)
+                em.createNativeQuery(
+                        "select count(*) from machine where id = :m and last_seen_at > :online")
+                    .setParameter("m", machineId)
+                    .setParameter("online", machines.onlineSince())
+                    .getSingleResult())
+            .longValue()
+        > 0;
+  }
+
+  /**
+   * Whose images a prune job deletes: its "owner", or (a job queued before owners were recorded)
+   * its machine.
+   */
+  private static long pruneOwner(Job j, Map<String, Object> params) {
+    return params.get("owner") instanceof Number n ? n.longValue() : j.machineId;
   }
 
   /**
@@ -836,7 +881,7 @@ public class JobService {
       case "prune" -> {
         @SuppressWarnings("unchecked")
         List<String> ids = (List<String>) p.getOrDefault("images", List.of());
-        yield Protocol.JobOrder.prune(j.id, machine, repo.path(), ids);
+        yield Protocol.JobOrder.prune(j.id, machines.nameOf(pruneOwner(j, p)), repo.path(), ids);
       }
       case "maintenance" ->
           Protocol.JobOrder.maintenance(
@@ -947,7 +992,7 @@ public class JobService {
         if (r.prune().missing() != null) {
           gone.addAll(r.prune().missing());
         }
-        images.markPruned(j.machineId, j.repositoryId, gone);
+        images.markPruned(pruneOwner(j, read(j.params)), j.repositoryId, gone);
       }
       if (r.maintenance() != null && j.repositoryId != null) {
         repositories.recordMaintenance(j.repositoryId, r.maintenance().storedBytes(), now);

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.holdfast.platform.RequestOrigin;
 import io.holdfast.testing.TestMachine;
 import io.holdfast.testing.TestUsers;
 import io.holdfast.testing.WorkerCalls;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -80,7 +82,9 @@ class ImageDeleteTest {
       rs.next();
       assertThat(rs.getString(1)).isEqualTo("prune");
       assertThat(rs.getString(2)).isEqualTo(TestUsers.ADMIN);
-      assertThat(rs.getString(3)).isEqualTo("{\"images\":[\"" + manifest + "\"]}");
+      ObjectMapper json = new ObjectMapper();
+      assertThat(json.readTree(rs.getString(3)))
+          .isEqualTo(json.readTree("{\"images\":[\"" + manifest + "\"],\"owner\":" + m.id() + "}"));
       assertThat(rs.getLong(4)).isEqualTo(m.id());
       assertThat(
               single(
@@ -107,5 +111,102 @@ class ImageDeleteTest {
         .then()
         .statusCode(404)
         .contentType(startsWith("application/problem+json"));
+  }
+
+  @Test
+  void
+      the_image_of_a_machine_that_is_gone_is_deleted_by_another_worker_that_reaches_its_repository()
+          throws Exception {
+    TestMachine gone = TestMachine.enrol(db, "gone");
+    TestMachine keeper = TestMachine.enrol(db, "keeper");
+    long repo;
+    long goneImage;
+    long keeperImage;
+    long lastImage;
+    try (Connection c = db.getConnection()) {
+      repo =
+          single(
+              c,
+              "insert into repository (name, path, max_jobs, created_at) values ('shared-"
+                  + System.nanoTime()
+                  + "', '/srv/holdfast/shared', 4, now()) returning id");
+      goneImage = insertImage(c, repo, gone.id(), "20261201T010000Z-00000001", "1 day");
+      lastImage = insertImage(c, repo, gone.id(), "20261201T020000Z-00000002", "1 day");
+      keeperImage = insertImage(c, repo, keeper.id(), "20261202T010000Z-00000003", "1 hour");
+      // the machine was switched off for good two days ago; its worker never polls again
+      c.createStatement()
+          .executeUpdate(
+              "update machine set last_seen_at = now() - interval '2 days' where id = "
+                  + gone.id());
+    }
+
+    long prune =
+        jobs.enqueueImageDelete(
+            goneImage, "machine scrapped", TestUsers.ADMIN, RequestOrigin.SYSTEM);
+    try (Connection c = db.getConnection()) {
+      assertThat(single(c, "select machine_id from job where id = " + prune))
+          .isEqualTo(keeper.id());
+      assertThat(
+              single(
+                  c,
+                  "select count(*) from audit_event where action = 'prune.start' and object_id = '"
+                      + gone.name()
+                      + "' and details like '%run by the worker of "
+                      + keeper.name()
+                      + "'"))
+          .isEqualTo(1);
+    }
+    // the keeper's worker gets it, told whose image to delete (the engine checks the manifest's
+    // machine against that name before it deletes anything)
+    JsonPath poll =
+        WorkerCalls.post(
+                keeper.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    String order = "jobs.find { it.id == " + prune + " }";
+    assertThat(poll.getString(order + ".type")).isEqualTo("prune");
+    assertThat(poll.getString(order + ".machine")).isEqualTo(gone.name());
+    assertThat(poll.getString(order + ".repository")).isEqualTo("/srv/holdfast/shared");
+    assertThat(poll.getList(order + ".prune", String.class))
+        .containsExactly("20261201T010000Z-00000001");
+    WorkerCalls.post(
+            keeper.credential(),
+            "jobs/" + prune + "/result",
+            "{\"state\":\"succeeded\",\"prune\":{\"removed\":[\"20261201T010000Z-00000001\"],"
+                + "\"missing\":[]}}")
+        .statusCode(204);
+    as(TestUsers.ADMIN).get("/api/v1/images/" + goneImage).then().statusCode(404);
+    as(TestUsers.ADMIN).get("/api/v1/images/" + keeperImage).then().statusCode(200);
+
+    // with no worker of the repository online, the job waits for the image's own machine
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate(
+              "update machine set last_seen_at = now() - interval '2 days' where id = "
+                  + keeper.id());
+      long waiting =
+          jobs.enqueueImageDelete(
+              lastImage, "machine scrapped", TestUsers.ADMIN, RequestOrigin.SYSTEM);
+      assertThat(single(c, "select machine_id from job where id = " + waiting))
+          .isEqualTo(gone.id());
+    }
+  }
+
+  /** An image of {@code machine} in {@code repo}, made {@code age} (an SQL interval) ago. */
+  private static long insertImage(
+      Connection c, long repo, long machine, String manifest, String age) throws Exception {
+    return single(
+        c,
+        "insert into image (repository_id, machine_id, manifest_id, created_at, logical_bytes,"
+            + " used_bytes, stored_bytes, disks) values ("
+            + repo
+            + ", "
+            + machine
+            + ", '"
+            + manifest
+            + "', now() - interval '"
+            + age
+            + "', 1048576, 524288, 262144, '[]') returning id");
   }
 }

@@ -657,7 +657,8 @@ class PlansTest {
                   c,
                   "select machine_id || ' ' || params from job where type = 'prune' and plan_id = "
                       + id))
-          .isEqualTo(a.id() + " {\"images\":[\"older-" + a.name() + "\"]}");
+          .isEqualTo(
+              a.id() + " {\"images\":[\"older-" + a.name() + "\"],\"owner\":" + a.id() + "}");
     }
 
     // the next night b's backup is still queued: b is passed over, a backs up again
