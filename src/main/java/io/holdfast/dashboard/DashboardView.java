@@ -52,7 +52,12 @@ public class DashboardView extends VerticalLayout {
     } else {
       FlexLayout cards = new FlexLayout();
       cards.getStyle().set("gap", "var(--lumo-space-m)").set("flex-wrap", "wrap");
-      cards.add(card("Machines", String.valueOf(machineCount), "protected", "card-machines"));
+      cards.add(
+          card(
+              "Machines",
+              String.valueOf(machines.countInService()),
+              "in service",
+              "card-machines"));
       cards.add(
           card("Images", String.valueOf(images.count(null)), "restore points", "card-images"));
       cards.add(

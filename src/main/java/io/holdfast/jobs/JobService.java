@@ -12,6 +12,7 @@ import io.holdfast.images.ImageService;
 import io.holdfast.images.ImageView;
 import io.holdfast.machines.DiskView;
 import io.holdfast.machines.MachineDetail;
+import io.holdfast.machines.MachineRetired;
 import io.holdfast.machines.MachineService;
 import io.holdfast.platform.RequestOrigin;
 import io.holdfast.repositories.RepositoryInfo;
@@ -19,6 +20,7 @@ import io.holdfast.repositories.RepositoryService;
 import io.holdfast.worker.protocol.Protocol;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -101,6 +103,7 @@ public class JobService {
       String cause,
       RequestOrigin origin) {
     Long repositoryId = plan == null ? null : plan.repositoryId();
+    machines.requireInService(machineId);
     MachineDetail m =
         machines
             .detail(machineId)
@@ -144,14 +147,18 @@ public class JobService {
     return j.id;
   }
 
-  /** Queues a verify of one image, run by the worker of the machine it belongs to. */
+  /**
+   * Queues a verify of one image, run by the worker of the machine it belongs to, or by another
+   * that reaches its repository (see {@link #servingMachine}).
+   */
   @Transactional
   public long enqueueVerify(long imageId, String requestedBy, String cause, RequestOrigin origin) {
     ImageView image =
         images
             .get(imageId)
             .orElseThrow(() -> new IllegalArgumentException("No image " + imageId + "."));
-    Job j = newJob("verify", image.machineId(), requestedBy, cause);
+    long runner = servingMachine(image);
+    Job j = newJob("verify", runner, requestedBy, cause);
     j.repositoryId = image.repositoryId();
     j.imageId = imageId;
     em.persist(j);
@@ -164,8 +171,8 @@ public class JobService {
             image.manifestId(),
             AuditOutcome.SUCCESS,
             origin,
-            "job " + j.id));
-    queued.fire(new JobQueued(image.machineId()));
+            "job " + j.id + onBehalf(image.machineId(), runner)));
+    queued.fire(new JobQueued(runner));
     return j.id;
   }
 
@@ -199,7 +206,13 @@ public class JobService {
       if (image == null || image.repositoryId() != repositoryId || running) {
         continue;
       }
-      Job j = newJob("verify", image.machineId(), "system", w.cause());
+      long runner;
+      try {
+        runner = servingMachine(image);
+      } catch (IllegalStateException noneInService) {
+        continue;
+      }
+      Job j = newJob("verify", runner, "system", w.cause());
       j.repositoryId = repositoryId;
       j.imageId = w.imageId();
       j.notBefore = due;
@@ -214,8 +227,8 @@ public class JobService {
               image.manifestId(),
               AuditOutcome.SUCCESS,
               RequestOrigin.SYSTEM,
-              "job " + j.id + ", " + w.cause()));
-      queued.fire(new JobQueued(image.machineId()));
+              "job " + j.id + ", " + w.cause() + onBehalf(image.machineId(), runner)));
+      queued.fire(new JobQueued(runner));
       ids.add(j.id);
     }
     return ids;
@@ -307,7 +320,7 @@ public class JobService {
             image.machine() + ", " + reason.strip()));
     return enqueuePrune(
         image.machineId(),
-        deletingMachine(image),
+        servingMachine(image),
         image.repositoryId(),
         null,
         List.of(image.manifestId()),
@@ -359,35 +372,61 @@ public class JobService {
                 + repo.name()
                 + ": "
                 + String.join(", ", manifestIds)
-                + (runnerId == ownerId
-                    ? ""
-                    : "; run by the worker of " + machines.nameOf(runnerId))));
+                + onBehalf(ownerId, runnerId)));
     queued.fire(new JobQueued(runnerId));
     return j.id;
   }
 
   /**
-   * The machine whose worker deletes an image: the image's own when it is online. Otherwise, so
-   * that the images of a machine that is off for long, or gone for good, can still be deleted,
-   * another machine's worker that is online and known to reach the repository (the one that would
-   * maintain it); when none is online, the image's own machine, whose job waits for it.
+   * The machine whose worker verifies or deletes an image: the image's own when it is in service
+   * and online. Otherwise, so that the images of a machine that is off for long, or retired, are
+   * still verified and can still be deleted, another machine in service that is online and known to
+   * reach the repository (the one that would maintain it); when none is online, the image's own
+   * machine, whose job waits for it, or if that is retired, the other one all the same.
+   *
+   * @throws IllegalStateException when every machine that stored images in the repository is
+   *     retired: no worker is known to reach it
    */
-  private long deletingMachine(ImageView image) {
-    if (online(image.machineId())) {
+  private long servingMachine(ImageView image) {
+    boolean inService = inService(image.machineId());
+    if (inService && online(image.machineId())) {
       return image.machineId();
     }
-    return maintainingMachine(image.repositoryId()).filter(this::online).orElse(image.machineId());
+    Optional<Long> other = maintainingMachine(image.repositoryId());
+    if (other.isPresent() && (!inService || online(other.get()))) {
+      return other.get();
+    }
+    if (inService) {
+      return image.machineId();
+    }
+    throw new IllegalStateException(
+        "No machine in service is known to reach the repository of image "
+            + image.manifestId()
+            + ": every machine that stored images there is retired. Enrol a worker again for one"
+            + " of them, or back up a machine in service to that repository first.");
   }
 
   private boolean online(long machineId) {
-    return ((Number)
-                em.createNativeQuery(
-                        "select count(*) from machine where id = :m and last_seen_at > :online")
-                    .setParameter("m", machineId)
-                    .setParameter("online", machines.onlineSince())
-                    .getSingleResult())
-            .longValue()
-        > 0;
+    return machineCount("last_seen_at > :online", machineId) > 0;
+  }
+
+  private boolean inService(long machineId) {
+    return machineCount("retired_at is null", machineId) > 0;
+  }
+
+  private long machineCount(String condition, long machineId) {
+    var q =
+        em.createNativeQuery("select count(*) from machine where id = :m and " + condition)
+            .setParameter("m", machineId);
+    if (condition.contains(":online")) {
+      q.setParameter("online", machines.onlineSince());
+    }
+    return ((Number) q.getSingleResult()).longValue();
+  }
+
+  /** For the audit trail: "; run by the worker of B" when a job about A's image runs on B. */
+  private String onBehalf(long ownerId, long runnerId) {
+    return runnerId == ownerId ? "" : "; run by the worker of " + machines.nameOf(runnerId);
   }
 
   /**
@@ -421,6 +460,7 @@ public class JobService {
     if (target == null || target.isBlank()) {
       throw new IllegalArgumentException("A restore needs a target disk or file.");
     }
+    machines.requireInService(targetMachineId);
     Job j = newJob("restore", targetMachineId, requestedBy, cause);
     j.notBefore = notBefore;
     j.notAfter = notAfter;
@@ -490,6 +530,7 @@ public class JobService {
               + " bytes), or 0 for one file.");
     }
     long writer = machineId == null ? image.machineId() : machineId;
+    machines.requireInService(writer);
     if (machines.detail(writer).isEmpty()) {
       throw new IllegalArgumentException("No machine " + writer + ".");
     }
@@ -688,7 +729,8 @@ public class JobService {
     List<Number> rows =
         em.createNativeQuery(
                 "select i.machine_id from image i join machine m on m.id = i.machine_id"
-                    + " where i.repository_id = :r group by i.machine_id, m.last_seen_at"
+                    + " where i.repository_id = :r and m.retired_at is null"
+                    + " group by i.machine_id, m.last_seen_at"
                     + " order by coalesce(m.last_seen_at > :online, false) desc,"
                     + " max(i.created_at) desc, max(i.id) desc limit 1")
             .setParameter("r", repositoryId)
@@ -1201,6 +1243,37 @@ public class JobService {
   }
 
   // ---------------------------------------------------------------- people acting on jobs
+
+  /**
+   * A retired machine's unfinished jobs end as cancelled, in the retiring transaction: its workers
+   * are revoked with it, so none of them would ever run or report. A worker that was still writing
+   * an image leaves unreferenced chunks, which garbage collection frees.
+   */
+  void onMachineRetired(@Observes MachineRetired retired) {
+    Instant now = clock.instant();
+    List<Job> open =
+        em.createQuery(
+                "from Job j where j.machineId = :m and j.state in ('queued', 'assigned', 'running')",
+                Job.class)
+            .setParameter("m", retired.machineId())
+            .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+            .getResultList();
+    for (Job j : open) {
+      j.moveTo(JobState.CANCELLED, now);
+      j.error = retired.name() + " was retired by " + retired.user() + " before this job ended.";
+      appendLog(j.id, now, "warn", j.error);
+      audit.record(
+          new AuditEntry(
+              retired.user(),
+              "job.cancel",
+              "job",
+              String.valueOf(j.id),
+              AuditOutcome.SUCCESS,
+              RequestOrigin.SYSTEM,
+              j.type + ", machine retired"));
+      ended.fire(new JobEnded(j.id, j.type, JobState.CANCELLED));
+    }
+  }
 
   @Transactional
   public void cancel(long jobId, String user, RequestOrigin origin) {

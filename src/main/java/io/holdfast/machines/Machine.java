@@ -38,4 +38,14 @@ class Machine {
 
   @Column(name = "last_seen_at")
   Instant lastSeenAt;
+
+  /** When an admin retired it (taken out of service), or null while it is in service. */
+  @Column(name = "retired_at")
+  Instant retiredAt;
+
+  @Column(name = "retired_by")
+  String retiredBy;
+
+  @Column(name = "retired_reason")
+  String retiredReason;
 }

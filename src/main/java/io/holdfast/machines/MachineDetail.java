@@ -1,8 +1,14 @@
 package io.holdfast.machines;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
 
+/**
+ * A machine with its disks.
+ *
+ * @param retiredAt when an admin took it out of service, or null; then also by whom and why
+ */
 public record MachineDetail(
     long id,
     String name,
@@ -13,4 +19,13 @@ public record MachineDetail(
     String agentVersion,
     boolean online,
     Instant lastSeen,
-    List<DiskView> disks) {}
+    List<DiskView> disks,
+    Instant retiredAt,
+    String retiredBy,
+    String retiredReason) {
+
+  @JsonProperty("retired")
+  public boolean retired() {
+    return retiredAt != null;
+  }
+}

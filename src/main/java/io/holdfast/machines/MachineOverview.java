@@ -7,6 +7,7 @@ import java.time.Instant;
  *
  * @param lastResult state of the newest backup job, or null
  * @param protectedBytes used bytes of the newest image, or 0
+ * @param retired taken out of service by an admin (listed after those in service)
  */
 public record MachineOverview(
     long id,
@@ -16,4 +17,5 @@ public record MachineOverview(
     Instant lastSeen,
     Instant lastBackup,
     String lastResult,
-    long protectedBytes) {}
+    long protectedBytes,
+    boolean retired) {}

@@ -2,12 +2,19 @@ package io.holdfast.machines;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.holdfast.audit.AuditEntry;
+import io.holdfast.audit.AuditOutcome;
+import io.holdfast.audit.AuditService;
 import io.holdfast.engine.disk.DiskLayout;
+import io.holdfast.platform.RequestOrigin;
 import io.holdfast.worker.protocol.Protocol;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import jakarta.ws.rs.NotFoundException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,8 +32,16 @@ public class MachineService {
   @Inject Clock clock;
   @Inject ObjectMapper json;
   @Inject MachinesConfig config;
+  @Inject AuditService audit;
+  @Inject Event<MachineRetired> retired;
 
-  /** Finds the machine of this hostname, creating it on first contact. */
+  /** The longest reason for retiring a machine that is kept. */
+  public static final int REASON_MAX = 500;
+
+  /**
+   * Finds the machine of this hostname, creating it on first contact. A retired machine whose
+   * worker enrols again is back in service (its images are its own again; its plans are not).
+   */
   @Transactional
   public long ensure(String hostname) {
     String name = hostname == null || hostname.isBlank() ? "unnamed" : hostname.trim();
@@ -35,7 +50,25 @@ public class MachineService {
             .setParameter("n", name)
             .getResultList();
     if (!found.isEmpty()) {
-      return found.get(0).id;
+      Machine m = found.get(0);
+      if (m.retiredAt != null) {
+        audit.record(
+            new AuditEntry(
+                "worker@" + name,
+                "machine.return",
+                "machine",
+                name,
+                AuditOutcome.SUCCESS,
+                RequestOrigin.SYSTEM,
+                "a worker enrolled for it; it was retired on "
+                    + m.retiredAt
+                    + " by "
+                    + m.retiredBy));
+        m.retiredAt = null;
+        m.retiredBy = null;
+        m.retiredReason = null;
+      }
+      return m.id;
     }
     Machine m = new Machine();
     m.name = name;
@@ -83,6 +116,61 @@ public class MachineService {
         .executeUpdate();
   }
 
+  /**
+   * Retires a machine that is out of service for good (scrapped, replaced, sold): its workers are
+   * revoked, it leaves its plans, and its queued and running jobs end (observers of {@link
+   * MachineRetired}). Its images stay, to restore onto another machine or to delete.
+   */
+  @Transactional
+  public void retire(long machineId, String reason, String user, RequestOrigin origin) {
+    if (reason == null || reason.isBlank()) {
+      throw new IllegalArgumentException(
+          "Say why the machine is retired; the reason goes into the audit trail.");
+    }
+    if (reason.length() > REASON_MAX) {
+      throw new IllegalArgumentException("Keep the reason under " + REASON_MAX + " characters.");
+    }
+    Machine m = em.find(Machine.class, machineId, LockModeType.PESSIMISTIC_WRITE);
+    if (m == null) {
+      throw new NotFoundException("No machine " + machineId + ".");
+    }
+    if (m.retiredAt != null) {
+      throw new IllegalStateException(
+          m.name + " was retired already, on " + m.retiredAt + " by " + m.retiredBy + ".");
+    }
+    m.retiredAt = clock.instant();
+    m.retiredBy = user;
+    m.retiredReason = reason.strip();
+    audit.record(
+        new AuditEntry(
+            user,
+            "machine.retire",
+            "machine",
+            m.name,
+            AuditOutcome.SUCCESS,
+            origin,
+            m.retiredReason));
+    retired.fire(new MachineRetired(m.id, m.name, user));
+  }
+
+  /** Refuses, with what to do instead, to give work to a retired machine. */
+  @Transactional
+  public void requireInService(long machineId) {
+    Machine m = em.find(Machine.class, machineId);
+    if (m == null) {
+      throw new IllegalArgumentException("No machine " + machineId + ".");
+    }
+    if (m.retiredAt != null) {
+      throw new IllegalStateException(
+          m.name
+              + " was retired on "
+              + m.retiredAt.toString().substring(0, 10)
+              + " by "
+              + m.retiredBy
+              + "; choose a machine in service, or enrol its worker again to bring it back.");
+    }
+  }
+
   @Transactional
   public void seen(long machineId) {
     em.createQuery("update Machine set lastSeenAt = :t where id = :id")
@@ -116,7 +204,10 @@ public class MachineService {
             m.agentVersion,
             online(m.lastSeenAt),
             m.lastSeenAt,
-            disks));
+            disks,
+            m.retiredAt,
+            m.retiredBy,
+            m.retiredReason));
   }
 
   @Transactional
@@ -139,10 +230,11 @@ public class MachineService {
                          order by j.created_at desc limit 1),
                        coalesce((select i.used_bytes from image i where i.machine_id = m.id
                          and i.pruned_at is null
-                         order by i.created_at desc limit 1), 0)
+                         order by i.created_at desc limit 1), 0),
+                       m.retired_at
                 from machine m
                 where (:q = '' or lower(m.name) like :like or lower(coalesce(m.os, '')) like :like)
-                order by m.name
+                order by m.retired_at is not null, m.name
                 offset :off limit :lim
                 """)
             .setParameter("q", search == null ? "" : search.trim())
@@ -162,7 +254,8 @@ public class MachineService {
                   seen,
                   instant(r[4]),
                   (String) r[5],
-                  ((Number) r[6]).longValue());
+                  ((Number) r[6]).longValue(),
+                  r[7] != null);
             })
         .toList();
   }
@@ -175,6 +268,13 @@ public class MachineService {
             Long.class)
         .setParameter("q", q)
         .setParameter("like", "%" + q + "%")
+        .getSingleResult();
+  }
+
+  /** How many machines are in service: all but the retired. */
+  @Transactional
+  public long countInService() {
+    return em.createQuery("select count(m) from Machine m where m.retiredAt is null", Long.class)
         .getSingleResult();
   }
 
@@ -194,7 +294,7 @@ public class MachineService {
     long total =
         ((Number)
                 em.createNativeQuery(
-                        "select count(*) from machine m where coalesce("
+                        "select count(*) from machine m where m.retired_at is null and coalesce("
                             + newest
                             + " < :cutoff, true)")
                     .setParameter("cutoff", cutoff)
@@ -205,7 +305,7 @@ public class MachineService {
         em.createNativeQuery(
                 "select m.name, "
                     + newest
-                    + " from machine m where coalesce("
+                    + " from machine m where m.retired_at is null and coalesce("
                     + newest
                     + " < :cutoff, true) order by 2 nulls first, m.name limit :lim")
             .setParameter("cutoff", cutoff)

@@ -11,6 +11,7 @@ import io.holdfast.jobs.JobState;
 import io.holdfast.jobs.JobView;
 import io.holdfast.machines.DiskView;
 import io.holdfast.machines.MachineDetail;
+import io.holdfast.machines.MachineRetired;
 import io.holdfast.machines.MachineService;
 import io.holdfast.platform.RequestOrigin;
 import io.holdfast.repositories.RepositoryInfo;
@@ -121,6 +122,31 @@ public class PlanService {
             origin,
             "was: " + before + "; now: " + describe(p)));
     return view(p);
+  }
+
+  /**
+   * A retired machine leaves every plan that backed it up, so none queues work for it; a plan left
+   * with no machine backs up nothing until it is edited.
+   */
+  void onMachineRetired(@Observes MachineRetired retired) {
+    List<Plan> plans =
+        em.createQuery("from Plan p where :m member of p.machineIds", Plan.class)
+            .setParameter("m", retired.machineId())
+            .getResultList();
+    for (Plan p : plans) {
+      String before = describe(p);
+      p.machineIds.remove(retired.machineId());
+      p.updatedAt = clock.instant();
+      audit.record(
+          new AuditEntry(
+              retired.user(),
+              "plan.update",
+              "plan",
+              p.name,
+              AuditOutcome.SUCCESS,
+              RequestOrigin.SYSTEM,
+              retired.name() + " retired; was: " + before + "; now: " + describe(p)));
+    }
   }
 
   /** Deletes the plan; its jobs and images stay (the jobs no longer name it). */
@@ -636,6 +662,9 @@ public class PlanService {
           machines
               .detail(id)
               .orElseThrow(() -> new IllegalArgumentException("No machine " + id + ".")));
+    }
+    for (MachineDetail c : chosen) {
+      machines.requireInService(c.id());
     }
     String disk = spec.disk() == null || spec.disk().isBlank() ? null : spec.disk().trim();
     if (disk != null && chosen.size() > 1) {

@@ -3,11 +3,13 @@ package io.holdfast.workers;
 import io.holdfast.audit.AuditEntry;
 import io.holdfast.audit.AuditOutcome;
 import io.holdfast.audit.AuditService;
+import io.holdfast.machines.MachineRetired;
 import io.holdfast.machines.MachineService;
 import io.holdfast.machines.MachinesConfig;
 import io.holdfast.platform.RequestOrigin;
 import io.holdfast.worker.protocol.Protocol;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -190,6 +192,19 @@ public class WorkerService {
       return new Credential(Long.parseLong(parts[1]), parts[2]);
     } catch (RuntimeException e) {
       throw new WorkerRejected("Malformed worker credential.");
+    }
+  }
+
+  /** A retired machine's workers are revoked with it: none of them gets work or reports again. */
+  void onMachineRetired(@Observes MachineRetired retired) {
+    List<Long> ids =
+        em.createQuery(
+                "select w.id from Worker w where w.machineId = :m and w.revokedAt is null",
+                Long.class)
+            .setParameter("m", retired.machineId())
+            .getResultList();
+    for (long id : ids) {
+      revoke(id, retired.user(), RequestOrigin.SYSTEM);
     }
   }
 

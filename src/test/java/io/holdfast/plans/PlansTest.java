@@ -1,6 +1,7 @@
 package io.holdfast.plans;
 
 import static io.holdfast.testing.Sql.single;
+import static io.holdfast.testing.Sql.text;
 import static io.holdfast.testing.TestUsers.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -854,12 +855,5 @@ class PlansTest {
         .then()
         .statusCode(status)
         .contentType(startsWith("application/problem+json"));
-  }
-
-  private static String text(Connection c, String sql) throws SQLException {
-    try (ResultSet rs = c.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
   }
 }

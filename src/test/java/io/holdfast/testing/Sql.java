@@ -20,4 +20,15 @@ public final class Sql {
       return rs.getLong(1);
     }
   }
+
+  /** The first column of the first row a query returns, as text; fails when there is none. */
+  public static String text(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      if (!rs.next()) {
+        throw new AssertionError("No row for: " + sql);
+      }
+      return rs.getString(1);
+    }
+  }
 }

@@ -363,6 +363,47 @@ class ConsoleBrowserIT {
   }
 
   @Test
+  void an_admin_retires_a_machine_with_a_reason() throws Exception {
+    io.holdfast.testing.Console api =
+        new io.holdfast.testing.Console(app.baseUrl(), app.generatedAdminPassword());
+    // a machine of its own, enrolled through the worker API, so the local worker keeps working
+    io.restassured.RestAssured.given()
+        .baseUri(app.baseUrl())
+        .contentType("application/json")
+        .body(
+            "{\"token\":\"" + api.newToken() + "\",\"hostname\":\"old-laptop\",\"version\":\"t\"}")
+        .post("/api/worker/v1/enrol")
+        .then()
+        .statusCode(200);
+    long id = api.get("/api/v1/machines?q=old-laptop").getLong("items[0].id");
+
+    Page page = browser.newPage(app.baseUrl());
+    page.navigate("/login");
+    signIn(page, "admin", app.generatedAdminPassword());
+    assertThat(page.locator("#dashboard")).isVisible();
+    page.navigate("/machines/" + id);
+    page.locator("#retire-machine").click();
+    // without a reason: refused with what to do, and nothing changes
+    page.locator("#confirm-retire").click();
+    assertThat(page.getByText("Say why the machine is retired")).isVisible();
+    page.locator("#retire-reason textarea").fill("stolen from the car; written off (ticket 4712)");
+    Browser.screenshot(page, "27-retire-machine-dialog");
+    page.locator("#confirm-retire").click();
+    assertThat(page.locator("#retire-reason")).not().isVisible();
+    assertThat(page.getByText("old-laptop is retired")).isVisible();
+    assertThat(page.locator("#machine-retired")).containsText("stolen from the car");
+    assertThat(page.locator("#retire-machine")).not().isVisible();
+    assertThat(page.locator("#backup-now")).not().isVisible();
+    Browser.screenshot(page, "27b-machine-retired");
+    page.navigate("/machines");
+    assertThat(
+            page.locator("#machines-grid vaadin-grid-cell-content")
+                .filter(new Locator.FilterOptions().setHasText("retired")))
+        .hasCount(1);
+    Browser.screenshot(page, "27c-machines-with-retired");
+  }
+
+  @Test
   void a_wrong_password_shows_a_clear_message() {
     Page page = browser.newPage(app.baseUrl());
     page.navigate("/login");

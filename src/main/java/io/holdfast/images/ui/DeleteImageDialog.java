@@ -30,8 +30,9 @@ final class DeleteImageDialog extends Dialog {
                 + Format.bytes(image.usedBytes())
                 + " used) is deleted for good; it cannot be restored afterwards. The worker of "
                 + image.machine()
-                + " deletes it from the repository, and the repository's next maintenance frees"
-                + " the chunks no other image uses.");
+                + " deletes it from the repository (while that machine is offline or retired,"
+                + " another machine's worker that reaches the repository does), and the"
+                + " repository's next maintenance frees the chunks no other image uses.");
     TextArea reason = new TextArea("Reason, for the audit trail");
     reason.setId("delete-reason");
     reason.setWidthFull();
@@ -52,9 +53,7 @@ final class DeleteImageDialog extends Dialog {
                               + image.manifestId()
                               + " is deleted by job "
                               + job
-                              + " when the worker of "
-                              + image.machine()
-                              + " runs it");
+                              + " when a worker runs it");
                       close();
                       deleted.run();
                     }));

@@ -67,7 +67,8 @@ final class ExportDialog extends Dialog {
 
     ComboBox<MachineOverview> machine = new ComboBox<>("Written by the worker of");
     machine.setId("export-machine");
-    List<MachineOverview> all = machines.page(null, 0, 1000);
+    List<MachineOverview> all =
+        machines.page(null, 0, 1000).stream().filter(m -> !m.retired()).toList();
     machine.setItems(all);
     machine.setItemLabelGenerator(MachineOverview::name);
     all.stream().filter(m -> m.id() == image.machineId()).findFirst().ifPresent(machine::setValue);

@@ -8,7 +8,6 @@ import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.H3;
 import com.vaadin.flow.component.html.Paragraph;
-import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
@@ -60,18 +59,30 @@ public class MachineDetailView extends VerticalLayout implements HasUrlParameter
   public void setParameter(BeforeEvent event, Long id) {
     MachineDetail m = machines.detail(id).orElseThrow(NotFoundException::new);
     removeAll();
-    Span state = new Span(m.online() ? "online" : "offline");
-    state.getElement().getThemeList().add(m.online() ? "badge success" : "badge contrast");
-    add(new HorizontalLayout(new H2(m.name()), state));
+    add(new HorizontalLayout(new H2(m.name()), MachinesView.stateBadge(m.online(), m.retired())));
+    if (m.retired()) {
+      Paragraph retired =
+          new Paragraph(
+              "Retired "
+                  + Format.time(m.retiredAt())
+                  + " by "
+                  + m.retiredBy()
+                  + ": "
+                  + m.retiredReason()
+                  + ". It gets no new work; its images stay, to restore onto another machine."
+                  + " Enrolling a worker for it again brings it back.");
+      retired.setId("machine-retired");
+      add(retired);
+    }
     add(
         new Paragraph(
-            m.os()
+            (m.os() == null ? "OS not reported yet" : m.os())
                 + " · "
                 + (m.cpus() == null ? "?" : m.cpus())
                 + " CPUs · "
                 + (m.memoryBytes() == null ? "?" : Format.bytes(m.memoryBytes()))
                 + " memory · worker "
-                + m.agentVersion()
+                + (m.agentVersion() == null ? "?" : m.agentVersion())
                 + " · last seen "
                 + Format.time(m.lastSeen())));
 
@@ -112,8 +123,16 @@ public class MachineDetailView extends VerticalLayout implements HasUrlParameter
                     }));
     verify.setId("verify-latest");
     verify.setVisible(CurrentUser.hasAnyRole(Role.ADMIN, Role.OPERATOR));
-    backup.setVisible(mayAct);
-    add(new HorizontalLayout(backup, verify));
+    backup.setVisible(mayAct && !m.retired());
+    Button retire =
+        new Button(
+            "Retire…",
+            VaadinIcon.ARCHIVE.create(),
+            e -> new RetireMachineDialog(m, machines, () -> setParameter(null, m.id())).open());
+    retire.setId("retire-machine");
+    retire.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
+    retire.setVisible(CurrentUser.hasAnyRole(Role.ADMIN) && !m.retired());
+    add(new HorizontalLayout(backup, verify, retire));
 
     add(new H3("Disks"));
     Map<String, Map<Integer, DiskBar.PartitionFacts>> facts = facts(m.id());

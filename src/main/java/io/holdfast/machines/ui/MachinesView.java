@@ -46,15 +46,7 @@ public class MachinesView extends VerticalLayout {
     grid.setId("machines-grid");
     grid.addColumn(MachineOverview::name).setHeader("Name").setAutoWidth(true);
     grid.addColumn(MachineOverview::os).setHeader("OS").setFlexGrow(2);
-    grid.addColumn(
-            new ComponentRenderer<>(
-                m -> {
-                  Span s = new Span(m.online() ? "online" : "offline");
-                  s.getElement()
-                      .getThemeList()
-                      .add(m.online() ? "badge success" : "badge contrast");
-                  return s;
-                }))
+    grid.addColumn(new ComponentRenderer<>(m -> stateBadge(m.online(), m.retired())))
         .setHeader("State")
         .setAutoWidth(true);
     grid.addColumn(m -> Format.time(m.lastBackup())).setHeader("Last backup").setAutoWidth(true);
@@ -76,5 +68,14 @@ public class MachinesView extends VerticalLayout {
     grid.addItemClickListener(
         e -> getUI().ifPresent(ui -> ui.navigate(MachineDetailView.class, e.getItem().id())));
     add(search, grid);
+  }
+
+  /** "online", "offline" or, for a machine taken out of service, "retired". */
+  static Span stateBadge(boolean online, boolean retired) {
+    Span s = new Span(retired ? "retired" : online ? "online" : "offline");
+    s.getElement()
+        .getThemeList()
+        .add(retired ? "badge error" : online ? "badge success" : "badge contrast");
+    return s;
   }
 }

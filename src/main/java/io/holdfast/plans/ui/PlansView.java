@@ -305,7 +305,7 @@ public class PlansView extends VerticalLayout {
     name.setPlaceholder("Nightly backup of the file server");
     MultiSelectComboBox<MachineOverview> machine = new MultiSelectComboBox<>("Machines");
     machine.setId("plan-machine");
-    machine.setItems(machines.page(null, 0, 1000));
+    machine.setItems(machines.page(null, 0, 1000).stream().filter(m -> !m.retired()).toList());
     machine.setItemLabelGenerator(MachineOverview::name);
     machine.setHelperText("Each gets its own backup at the plan's times");
     ComboBox<String> disk = new ComboBox<>("Disks");

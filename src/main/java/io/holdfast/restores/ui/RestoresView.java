@@ -248,8 +248,11 @@ public class RestoresView extends VerticalLayout {
           }
         });
     ComboBox<MachineOverview> targetMachine = new ComboBox<>("Restore onto machine");
+    // a retired machine's images restore onto machines in service only (retired ones come last)
     targetMachine.setItems(
-        q -> machines.page(q.getFilter().orElse(null), q.getOffset(), q.getLimit()).stream());
+        q ->
+            machines.page(q.getFilter().orElse(null), q.getOffset(), q.getLimit()).stream()
+                .filter(m -> !m.retired()));
     targetMachine.setItemLabelGenerator(MachineOverview::name);
     source.addValueChangeListener(
         e -> {
