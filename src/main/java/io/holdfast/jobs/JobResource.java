@@ -36,9 +36,11 @@ public class JobResource {
   public record VerifyRequest(@NotNull Long image) {}
 
   /**
+   * One image, or every image of a retired machine.
+   *
    * @param reason why, for the audit trail; required, since deleting a backup cannot be undone
    */
-  public record DeleteImageRequest(@NotNull Long image, String reason) {}
+  public record DeleteImageRequest(Long image, Long machine, String reason) {}
 
   /**
    * Export a disk of an image as a file on a machine.
@@ -129,15 +131,29 @@ public class JobResource {
             Origins.of(request)));
   }
 
-  /** Queues a prune job that deletes one image; 201 with the job, like the other job types. */
+  /**
+   * Queues a prune job that deletes one image (201 with the job, like the other job types), or the
+   * prune jobs that delete every image of a retired machine (201 with {@code jobs}, one per
+   * repository).
+   */
   @POST
   @Path("prune")
   @Consumes(MediaType.APPLICATION_JSON)
   @RolesAllowed(Role.Names.ADMIN)
   public Response prune(
       @Valid @NotNull DeleteImageRequest body, @Context HttpServerRequest request) {
-    return created(
-        jobs.enqueueImageDelete(body.image(), body.reason(), user(), Origins.of(request)));
+    if ((body.image() == null) == (body.machine() == null)) {
+      throw new IllegalArgumentException(
+          "Name either the image to delete (image) or the retired machine whose images all go"
+              + " (machine).");
+    }
+    if (body.image() != null) {
+      return created(
+          jobs.enqueueImageDelete(body.image(), body.reason(), user(), Origins.of(request)));
+    }
+    List<Long> ids =
+        jobs.enqueueMachineImagesDelete(body.machine(), body.reason(), user(), Origins.of(request));
+    return Response.status(Response.Status.CREATED).entity(Map.of("jobs", ids)).build();
   }
 
   @POST

@@ -266,18 +266,12 @@ public class JobService {
    * Queues the deletion of one image, as an admin asks for it (a backup that holds what must not be
    * kept, say): a prune job, whose worker deletes the manifest; the image leaves the catalogue when
    * it reports back. The image's own machine's worker runs it when online, else another online
-   * worker that reaches the repository (see {@link #deletingMachine}). Refused while a restore or a
+   * worker that reaches the repository (see {@link #servingMachine}). Refused while a restore or a
    * running job needs the image, or while a prune of it is queued already.
    */
   @Transactional
   public long enqueueImageDelete(long imageId, String reason, String user, RequestOrigin origin) {
-    if (reason == null || reason.isBlank()) {
-      throw new IllegalArgumentException(
-          "Say why the image is deleted; the reason goes into the audit trail.");
-    }
-    if (reason.length() > 500) {
-      throw new IllegalArgumentException("Keep the reason under 500 characters.");
-    }
+    requireDeleteReason(reason, "image is");
     ImageView image =
         images
             .get(imageId)
@@ -290,17 +284,7 @@ public class JobService {
               + " is still needed: a restore request for it is pending or approved, or a job that"
               + " reads it has not ended. Reject or finish those first.");
     }
-    Optional<Long> pending =
-        em.createQuery(
-                "select j.id from Job j where j.type = 'prune' and j.repositoryId = :r"
-                    + " and j.state in ('queued', 'assigned', 'running')"
-                    + " and j.params like :manifest",
-                Long.class)
-            .setParameter("r", image.repositoryId())
-            .setParameter("manifest", "%\"" + image.manifestId() + "\"%")
-            .setMaxResults(1)
-            .getResultStream()
-            .findFirst();
+    Optional<Long> pending = pendingDelete(image);
     if (pending.isPresent()) {
       throw new IllegalStateException(
           "Image "
@@ -326,6 +310,103 @@ public class JobService {
         List.of(image.manifestId()),
         user,
         "deleted by " + user + ": " + reason.strip());
+  }
+
+  /**
+   * Queues the deletion of every image of a retired machine, as an admin asks for it once its
+   * images need not be kept any longer: one prune job per repository, each run by a worker that
+   * reaches it (see {@link #servingMachine}). Images whose deletion is queued already are left to
+   * that job. Refused for a machine in service (its plans' retention looks after its images), and
+   * while a restore or an unfinished job needs any of the images. Returns the jobs' ids.
+   */
+  @Transactional
+  public List<Long> enqueueMachineImagesDelete(
+      long machineId, String reason, String user, RequestOrigin origin) {
+    requireDeleteReason(reason, "machine's images are");
+    MachineDetail m =
+        machines
+            .detail(machineId)
+            .orElseThrow(() -> new NotFoundException("No machine " + machineId + "."));
+    if (!m.retired()) {
+      throw new IllegalStateException(
+          m.name()
+              + " is in service: its plans' retention decides which of its images go. Delete"
+              + " single images, or retire the machine first.");
+    }
+    List<ImageView> all = images.page(machineId, 0, Integer.MAX_VALUE);
+    List<String> needed =
+        all.stream().filter(i -> images.needed(i.id())).map(ImageView::manifestId).toList();
+    if (!needed.isEmpty()) {
+      throw new IllegalStateException(
+          "Images of "
+              + m.name()
+              + " are still needed: "
+              + String.join(", ", needed)
+              + " (a restore request for them is pending or approved, or a job that reads them has"
+              + " not ended). Reject or finish those first.");
+    }
+    Map<Long, List<ImageView>> byRepository = new LinkedHashMap<>();
+    for (ImageView i : all) {
+      if (pendingDelete(i).isEmpty()) {
+        byRepository.computeIfAbsent(i.repositoryId(), r -> new ArrayList<>()).add(i);
+      }
+    }
+    if (byRepository.isEmpty()) {
+      throw new IllegalStateException(
+          m.name()
+              + (all.isEmpty()
+                  ? " has no image left."
+                  : "'s images are being deleted already, by jobs queued before."));
+    }
+    audit.record(
+        new AuditEntry(
+            user,
+            "machine.images-delete",
+            "machine",
+            m.name(),
+            AuditOutcome.SUCCESS,
+            origin,
+            byRepository.values().stream().mapToInt(List::size).sum()
+                + " image(s), "
+                + reason.strip()));
+    List<Long> ids = new ArrayList<>();
+    for (List<ImageView> inRepository : byRepository.values()) {
+      ImageView first = inRepository.get(0);
+      ids.add(
+          enqueuePrune(
+              machineId,
+              servingMachine(first),
+              first.repositoryId(),
+              null,
+              inRepository.stream().map(ImageView::manifestId).toList(),
+              user,
+              "all images deleted by " + user + ": " + reason.strip()));
+    }
+    return ids;
+  }
+
+  private static void requireDeleteReason(String reason, String what) {
+    if (reason == null || reason.isBlank()) {
+      throw new IllegalArgumentException(
+          "Say why the " + what + " deleted; the reason goes into the audit trail.");
+    }
+    if (reason.length() > 500) {
+      throw new IllegalArgumentException("Keep the reason under 500 characters.");
+    }
+  }
+
+  /** The unfinished prune job that deletes this image already, if there is one. */
+  private Optional<Long> pendingDelete(ImageView image) {
+    return em.createQuery(
+            "select j.id from Job j where j.type = 'prune' and j.repositoryId = :r"
+                + " and j.state in ('queued', 'assigned', 'running')"
+                + " and j.params like :manifest",
+            Long.class)
+        .setParameter("r", image.repositoryId())
+        .setParameter("manifest", "%\"" + image.manifestId() + "\"%")
+        .setMaxResults(1)
+        .getResultStream()
+        .findFirst();
   }
 
   /**

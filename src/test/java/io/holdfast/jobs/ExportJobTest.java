@@ -39,12 +39,7 @@ class ExportJobTest {
                     .path("job"))
             .longValue();
 
-    JsonPath order =
-        WorkerCalls.post(
-                f.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
-            .statusCode(200)
-            .extract()
-            .jsonPath();
+    JsonPath order = WorkerCalls.poll(f.credential()).extract().jsonPath();
     String at = "jobs.find { it.id == " + job + " }";
     assertThat(order.getString(at + ".type")).isEqualTo("export");
     assertThat(order.getString(at + ".target")).isEqualTo("/srv/exports/data.vhdx");

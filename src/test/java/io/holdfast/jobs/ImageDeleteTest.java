@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.startsWith;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.holdfast.platform.RequestOrigin;
+import io.holdfast.testing.Catalogue;
 import io.holdfast.testing.TestMachine;
 import io.holdfast.testing.TestUsers;
 import io.holdfast.testing.WorkerCalls;
@@ -124,20 +125,18 @@ class ImageDeleteTest {
     long keeperImage;
     long lastImage;
     try (Connection c = db.getConnection()) {
-      repo =
-          single(
-              c,
-              "insert into repository (name, path, max_jobs, created_at) values ('shared-"
-                  + System.nanoTime()
-                  + "', '/srv/holdfast/shared', 4, now()) returning id");
-      goneImage = insertImage(c, repo, gone.id(), "20261201T010000Z-00000001", "1 day");
-      lastImage = insertImage(c, repo, gone.id(), "20261201T020000Z-00000002", "1 day");
-      keeperImage = insertImage(c, repo, keeper.id(), "20261202T010000Z-00000003", "1 hour");
+      repo = Catalogue.repository(c, "shared", "/srv/holdfast/shared", 4);
+      goneImage =
+          Catalogue.image(
+              c, repo, gone.id(), "20261201T010000Z-00000001", "now() - interval '1 day'");
+      lastImage =
+          Catalogue.image(
+              c, repo, gone.id(), "20261201T020000Z-00000002", "now() - interval '1 day'");
+      keeperImage =
+          Catalogue.image(
+              c, repo, keeper.id(), "20261202T010000Z-00000003", "now() - interval '1 hour'");
       // the machine was switched off for good two days ago; its worker never polls again
-      c.createStatement()
-          .executeUpdate(
-              "update machine set last_seen_at = now() - interval '2 days' where id = "
-                  + gone.id());
+      Catalogue.lastSeen(c, gone.id(), "2 days");
     }
 
     long prune =
@@ -158,12 +157,7 @@ class ImageDeleteTest {
     }
     // the keeper's worker gets it, told whose image to delete (the engine checks the manifest's
     // machine against that name before it deletes anything)
-    JsonPath poll =
-        WorkerCalls.post(
-                keeper.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
-            .statusCode(200)
-            .extract()
-            .jsonPath();
+    JsonPath poll = WorkerCalls.poll(keeper.credential()).extract().jsonPath();
     String order = "jobs.find { it.id == " + prune + " }";
     assertThat(poll.getString(order + ".type")).isEqualTo("prune");
     assertThat(poll.getString(order + ".machine")).isEqualTo(gone.name());
@@ -181,32 +175,12 @@ class ImageDeleteTest {
 
     // with no worker of the repository online, the job waits for the image's own machine
     try (Connection c = db.getConnection()) {
-      c.createStatement()
-          .executeUpdate(
-              "update machine set last_seen_at = now() - interval '2 days' where id = "
-                  + keeper.id());
+      Catalogue.lastSeen(c, keeper.id(), "2 days");
       long waiting =
           jobs.enqueueImageDelete(
               lastImage, "machine scrapped", TestUsers.ADMIN, RequestOrigin.SYSTEM);
       assertThat(single(c, "select machine_id from job where id = " + waiting))
           .isEqualTo(gone.id());
     }
-  }
-
-  /** An image of {@code machine} in {@code repo}, made {@code age} (an SQL interval) ago. */
-  private static long insertImage(
-      Connection c, long repo, long machine, String manifest, String age) throws Exception {
-    return single(
-        c,
-        "insert into image (repository_id, machine_id, manifest_id, created_at, logical_bytes,"
-            + " used_bytes, stored_bytes, disks) values ("
-            + repo
-            + ", "
-            + machine
-            + ", '"
-            + manifest
-            + "', now() - interval '"
-            + age
-            + "', 1048576, 524288, 262144, '[]') returning id");
   }
 }

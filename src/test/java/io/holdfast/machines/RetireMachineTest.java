@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.startsWith;
 import io.agroal.api.AgroalDataSource;
 import io.holdfast.jobs.JobService;
 import io.holdfast.platform.RequestOrigin;
+import io.holdfast.testing.Catalogue;
 import io.holdfast.testing.Sql;
 import io.holdfast.testing.TestMachine;
 import io.holdfast.testing.TestUsers;
@@ -40,16 +41,18 @@ class RetireMachineTest {
     TestMachine other = TestMachine.enrol(db, "sibling");
     long repo;
     long image;
+    long older;
     try (Connection c = db.getConnection()) {
       c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
-      repo =
-          single(
-              c,
-              "insert into repository (name, path, max_jobs, created_at) values ('retire-"
-                  + System.nanoTime()
-                  + "', '/srv/holdfast/retire', 4, now()) returning id");
-      image = insertImage(c, repo, old.id(), "20261203T010000Z-0000aaaa", "2 hours");
-      insertImage(c, repo, other.id(), "20261203T020000Z-0000bbbb", "1 hour");
+      repo = Catalogue.repository(c, "retire", "/srv/holdfast/retire", 4);
+      image =
+          Catalogue.image(
+              c, repo, old.id(), "20261203T010000Z-0000aaaa", "now() - interval '2 hours'");
+      Catalogue.image(
+          c, repo, other.id(), "20261203T020000Z-0000bbbb", "now() - interval '1 hour'");
+      older =
+          Catalogue.image(
+              c, repo, old.id(), "20261203T003000Z-0000cccc", "now() - interval '3 hours'");
     }
     int plan =
         as(TestUsers.ADMIN)
@@ -152,6 +155,77 @@ class RetireMachineTest {
     }
     WorkerCalls.claim(other.credential(), verify);
 
+    // once its images need not be kept, an admin deletes them all; not while the verify reads one,
+    // not for a machine in service, and not when asked for an image and a machine at once
+    String all = "{\"machine\":" + old.id() + ",\"reason\":\"kept 90 days after it was scrapped\"}";
+    as(TestUsers.ADMIN)
+        .body(all)
+        .post("/api/v1/jobs/prune")
+        .then()
+        .statusCode(409)
+        .body("detail", containsString("are still needed: 20261203T010000Z-0000aaaa"));
+    as(TestUsers.ADMIN)
+        .body("{\"machine\":" + other.id() + ",\"reason\":\"no\"}")
+        .post("/api/v1/jobs/prune")
+        .then()
+        .statusCode(409)
+        .body("detail", containsString(other.name() + " is in service"));
+    as(TestUsers.ADMIN)
+        .body("{\"machine\":" + old.id() + ",\"image\":" + image + ",\"reason\":\"no\"}")
+        .post("/api/v1/jobs/prune")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("Name either the image"));
+    WorkerCalls.post(
+            other.credential(),
+            "jobs/" + verify + "/result",
+            "{\"state\":\"succeeded\",\"verify\":{\"sound\":true,\"chunksChecked\":4,"
+                + "\"detail\":\"4 chunks sound\"}}")
+        .statusCode(204);
+    List<Integer> prunes =
+        as(TestUsers.ADMIN)
+            .body(all)
+            .post("/api/v1/jobs/prune")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("jobs");
+    assertThat(prunes).hasSize(1);
+    try (Connection c = db.getConnection()) {
+      assertThat(
+              Sql.text(
+                  c, "select machine_id || ' ' || params from job where id = " + prunes.get(0)))
+          .isEqualTo(
+              other.id()
+                  + " {\"images\":[\"20261203T010000Z-0000aaaa\",\"20261203T003000Z-0000cccc\"],"
+                  + "\"owner\":"
+                  + old.id()
+                  + "}");
+      assertThat(
+              single(
+                  c,
+                  "select count(*) from audit_event where action = 'machine.images-delete' and"
+                      + " object_id = '"
+                      + old.name()
+                      + "' and details = '2 image(s), kept 90 days after it was scrapped'"))
+          .isEqualTo(1);
+    }
+    WorkerCalls.claim(other.credential(), prunes.get(0));
+    WorkerCalls.post(
+            other.credential(),
+            "jobs/" + prunes.get(0) + "/result",
+            "{\"state\":\"succeeded\",\"prune\":{\"removed\":[\"20261203T010000Z-0000aaaa\","
+                + "\"20261203T003000Z-0000cccc\"],\"missing\":[]}}")
+        .statusCode(204);
+    as(TestUsers.ADMIN).get("/api/v1/images/" + image).then().statusCode(404);
+    as(TestUsers.ADMIN).get("/api/v1/images/" + older).then().statusCode(404);
+    as(TestUsers.ADMIN)
+        .body(all)
+        .post("/api/v1/jobs/prune")
+        .then()
+        .statusCode(409)
+        .body("detail", containsString(old.name() + " has no image left"));
+
     // listed as retired, after the machines in service, and not counted as unprotected
     as(TestUsers.ADMIN)
         .queryParam("q", old.name())
@@ -181,22 +255,5 @@ class RetireMachineTest {
                       + "'"))
           .isEqualTo(1);
     }
-  }
-
-  /** An image of {@code machine} in {@code repo}, made {@code age} (an SQL interval) ago. */
-  private static long insertImage(
-      Connection c, long repo, long machine, String manifest, String age) throws Exception {
-    return single(
-        c,
-        "insert into image (repository_id, machine_id, manifest_id, created_at, logical_bytes,"
-            + " used_bytes, stored_bytes, disks) values ("
-            + repo
-            + ", "
-            + machine
-            + ", '"
-            + manifest
-            + "', now() - interval '"
-            + age
-            + "', 1048576, 524288, 262144, '[]') returning id");
   }
 }

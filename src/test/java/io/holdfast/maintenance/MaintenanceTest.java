@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.agroal.api.AgroalDataSource;
+import io.holdfast.testing.Catalogue;
 import io.holdfast.testing.TestUsers;
 import io.holdfast.testing.WorkerCalls;
 import io.quarkus.test.junit.QuarkusTest;
@@ -54,7 +55,7 @@ class MaintenanceTest {
                   + "', '"
                   + path
                   + "', 4, now()) returning id");
-      insertImage(c, repo, machine, "bench-" + name, "now()");
+      Catalogue.image(c, repo, machine, "bench-" + name, "now()");
       return new Repo(repo, name, path, machine, credential);
     }
   }
@@ -93,9 +94,7 @@ class MaintenanceTest {
       c.createStatement().executeUpdate("update repository set max_jobs = 1000000");
     }
     JsonPath poll =
-        WorkerCalls.post(
-                r.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
-            .statusCode(200)
+        WorkerCalls.poll(r.credential())
             .body("jobs.id", containsInAnyOrder(job, backup))
             .extract()
             .jsonPath();
@@ -158,11 +157,9 @@ class MaintenanceTest {
     long second;
     try (Connection c = db.getConnection()) {
       second = single(c, "select machine_id from worker where id = " + credential.split("_")[1]);
-      insertImage(
+      Catalogue.image(
           c, r.id(), second, "bench-" + r.name() + "-second", "now() + interval '1 minute'");
-      c.createStatement()
-          .executeUpdate(
-              "update machine set last_seen_at = now() - interval '1 day' where id = " + second);
+      Catalogue.lastSeen(c, second, "1 day");
     }
     String operator = TestUsers.create("operator");
     int first =
@@ -175,9 +172,7 @@ class MaintenanceTest {
     assertThat(jobMachine(first))
         .as("the online machine, with the older image")
         .isEqualTo(r.machine());
-    WorkerCalls.post(r.credential(), "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
-        .statusCode(200)
-        .body("jobs.id", containsInAnyOrder(first));
+    WorkerCalls.poll(r.credential()).body("jobs.id", containsInAnyOrder(first));
     WorkerCalls.post(
             r.credential(),
             "jobs/" + first + "/result",
@@ -190,10 +185,7 @@ class MaintenanceTest {
 
     // with both away, the job waits for the machine with the newest image
     try (Connection c = db.getConnection()) {
-      c.createStatement()
-          .executeUpdate(
-              "update machine set last_seen_at = now() - interval '1 day' where id = "
-                  + r.machine());
+      Catalogue.lastSeen(c, r.machine(), "1 day");
     }
     int next =
         as(operator)
@@ -203,24 +195,6 @@ class MaintenanceTest {
             .extract()
             .path("job");
     assertThat(jobMachine(next)).isEqualTo(second);
-  }
-
-  /** An image of {@code machine} in {@code repo}, made at the SQL time {@code createdAt}. */
-  private static void insertImage(
-      Connection c, long repo, long machine, String manifest, String createdAt)
-      throws SQLException {
-    c.createStatement()
-        .executeUpdate(
-            "insert into image (repository_id, machine_id, manifest_id, created_at, logical_bytes,"
-                + " used_bytes, stored_bytes, disks) values ("
-                + repo
-                + ", "
-                + machine
-                + ", '"
-                + manifest
-                + "', "
-                + createdAt
-                + ", 1048576, 524288, 262144, '[]')");
   }
 
   private long jobMachine(int job) throws SQLException {
@@ -234,12 +208,7 @@ class MaintenanceTest {
       throws Exception {
     long empty;
     try (Connection c = db.getConnection()) {
-      empty =
-          single(
-              c,
-              "insert into repository (name, path, max_jobs, created_at) values ('empty-"
-                  + System.nanoTime()
-                  + "', '/srv/empty', 4, now()) returning id");
+      empty = Catalogue.repository(c, "empty", "/srv/empty", 4);
     }
     as(TestUsers.ADMIN)
         .post("/api/v1/repositories/" + empty + "/maintenance")

@@ -184,11 +184,7 @@ class RepositoriesTest {
             .extract()
             .jsonPath()
             .getLong("job");
-    io.restassured.path.json.JsonPath order =
-        WorkerCalls.post(credential, "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
-            .statusCode(200)
-            .extract()
-            .jsonPath();
+    io.restassured.path.json.JsonPath order = WorkerCalls.poll(credential).extract().jsonPath();
     String mine = "jobs.find { it.id == " + backup + " }";
     assertThat(order.getString(mine + ".repository")).isEqualTo("/srv/" + vault);
     assertThat(order.getBoolean(mine + ".encrypt")).isTrue();

@@ -12,23 +12,25 @@ public final class Sql {
 
   /** The first column of the first row a query returns, as a number; fails when there is none. */
   public static long single(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      if (!rs.next()) {
-        throw new AssertionError("No row for: " + sql);
-      }
-      return rs.getLong(1);
-    }
+    return first(c, sql, rs -> rs.getLong(1));
   }
 
   /** The first column of the first row a query returns, as text; fails when there is none. */
   public static String text(Connection c, String sql) throws SQLException {
+    return first(c, sql, rs -> rs.getString(1));
+  }
+
+  private interface Column<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private static <T> T first(Connection c, String sql, Column<T> column) throws SQLException {
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       if (!rs.next()) {
         throw new AssertionError("No row for: " + sql);
       }
-      return rs.getString(1);
+      return column.read(rs);
     }
   }
 }

@@ -48,11 +48,15 @@ public final class WorkerCalls {
         .then();
   }
 
+  /** Polls once with room for two jobs, without waiting; answers with what the console sent. */
+  public static ValidatableResponse poll(String credential) {
+    return post(credential, "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
+        .statusCode(200);
+  }
+
   /** Polls once with room for two jobs and checks that the console hands out this one. */
   public static void claim(String credential, long job) {
-    post(credential, "poll", "{\"running\":[],\"capacity\":2,\"waitSeconds\":0}")
-        .statusCode(200)
-        .body("jobs.id", hasItem((int) job));
+    poll(credential).body("jobs.id", hasItem((int) job));
   }
 
   /**

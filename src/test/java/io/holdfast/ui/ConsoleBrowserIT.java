@@ -166,13 +166,13 @@ class ConsoleBrowserIT {
         .contains("No errors were found");
     // deleting an image asks why first; without a reason nothing is deleted
     page.locator("#images-grid .delete-image").first().click();
-    assertThat(page.locator("#delete-reason")).isVisible();
+    assertThat(page.locator("#delete-image-reason")).isVisible();
     assertThat(page.getByText(Pattern.compile("cannot be restored afterwards"))).isVisible();
     page.locator("#confirm-delete-image").click();
     assertThat(page.getByText("Say why the image is deleted")).isVisible();
     Browser.screenshot(page, "23c-delete-image-dialog");
     page.getByText("Cancel").last().click();
-    assertThat(page.locator("#delete-reason")).not().isVisible();
+    assertThat(page.locator("#delete-image-reason")).not().isVisible();
 
     // the repository now holds an image: an admin runs its maintenance and watches it end
     page.navigate("/repositories");

@@ -71,8 +71,7 @@ public class ImagesView extends VerticalLayout {
                     new Button(
                         VaadinIcon.TRASH.create(),
                         e ->
-                            new DeleteImageDialog(
-                                    i, jobs, () -> grid.getDataProvider().refreshAll())
+                            DeleteImageDialog.of(i, jobs, () -> grid.getDataProvider().refreshAll())
                                 .open());
                 delete.addThemeVariants(
                     ButtonVariant.LUMO_TERTIARY_INLINE, ButtonVariant.LUMO_ERROR);

@@ -128,11 +128,20 @@ public class MachineDetailView extends VerticalLayout implements HasUrlParameter
         new Button(
             "Retire…",
             VaadinIcon.ARCHIVE.create(),
-            e -> new RetireMachineDialog(m, machines, () -> setParameter(null, m.id())).open());
+            e -> RetireMachineDialog.retire(m, machines, () -> setParameter(null, m.id())).open());
     retire.setId("retire-machine");
     retire.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
     retire.setVisible(CurrentUser.hasAnyRole(Role.ADMIN) && !m.retired());
-    add(new HorizontalLayout(backup, verify, retire));
+    long imageCount = images.count(m.id());
+    Button deleteImages =
+        new Button(
+            "Delete all images…",
+            VaadinIcon.TRASH.create(),
+            e -> RetireMachineDialog.deleteImages(m, imageCount, jobs).open());
+    deleteImages.setId("delete-machine-images");
+    deleteImages.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
+    deleteImages.setVisible(CurrentUser.hasAnyRole(Role.ADMIN) && m.retired() && imageCount > 0);
+    add(new HorizontalLayout(backup, verify, retire, deleteImages));
 
     add(new H3("Disks"));
     Map<String, Map<Integer, DiskBar.PartitionFacts>> facts = facts(m.id());
