@@ -12,12 +12,14 @@ import io.holdfast.jobs.JobState;
 import io.holdfast.jobs.JobView;
 import io.holdfast.machines.DiskView;
 import io.holdfast.machines.MachineDetail;
+import io.holdfast.machines.MachineRetired;
 import io.holdfast.machines.MachineService;
 import io.holdfast.platform.NotPermitted;
 import io.holdfast.platform.RequestOrigin;
 import io.holdfast.platform.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -85,6 +87,7 @@ public class RestoreService {
                 () ->
                     new IllegalArgumentException(
                         "No machine " + s.targetMachineId() + " to restore to."));
+    machines.requireInService(target.id());
     if (s.target() == null || s.target().isBlank()) {
       throw new IllegalArgumentException(
           "Say which disk or file on " + target.name() + " to restore onto.");
@@ -275,6 +278,38 @@ public class RestoreService {
             origin,
             null));
     return view(r);
+  }
+
+  /**
+   * Pending requests to restore onto a machine that is retired are rejected, by whoever retired it,
+   * with that as the comment: no worker of it would run the restore, and the requester hears of it
+   * as of any rejection. Requests to restore a retired machine's images elsewhere stay.
+   */
+  void onMachineRetired(@Observes MachineRetired retired) {
+    List<RestoreRequest> onto =
+        em.createQuery(
+                "from RestoreRequest where state = 'pending' and targetMachineId = :m",
+                RestoreRequest.class)
+            .setParameter("m", retired.machineId())
+            .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+            .getResultList();
+    for (RestoreRequest r : onto) {
+      r.state = "rejected";
+      r.decidedBy = retired.user();
+      r.decidedAt = clock.instant();
+      r.decisionComment =
+          retired.name() + " was retired; ask again for a restore onto a machine in service.";
+      audit.record(
+          new AuditEntry(
+              retired.user(),
+              "restore.reject",
+              "restore-request",
+              String.valueOf(r.id),
+              AuditOutcome.SUCCESS,
+              RequestOrigin.SYSTEM,
+              r.decisionComment));
+      events.fire(new RestoreEvent(r.id, RestoreEvent.Kind.REJECTED));
+    }
   }
 
   /** Expires pending requests past their deadline; returns how many. */

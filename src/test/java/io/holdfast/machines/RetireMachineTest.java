@@ -67,6 +67,12 @@ class RetireMachineTest {
             .extract()
             .path("id");
     long queued = jobs.enqueueBackup(old.id(), null, "test", "test", RequestOrigin.SYSTEM);
+    long onto;
+    long elsewhere;
+    try (Connection c = db.getConnection()) {
+      onto = pendingRestore(c, image, old.id(), old.id());
+      elsewhere = pendingRestore(c, image, old.id(), other.id());
+    }
     long inService = machines.countInService();
     String path = "/api/v1/machines/" + old.id() + "/retire";
     String body = "{\"reason\":\"mainboard dead, replaced by a new laptop\"}";
@@ -123,6 +129,22 @@ class RetireMachineTest {
                       + old.name()
                       + "'"))
           .isEqualTo(1);
+    }
+
+    // a pending request to restore onto it is rejected, saying why; one onto another machine stays
+    as(TestUsers.ADMIN)
+        .get("/api/v1/restores/" + onto)
+        .then()
+        .body("state", equalTo("rejected"))
+        .body("decidedBy", equalTo(TestUsers.ADMIN))
+        .body("decisionComment", containsString(old.name() + " was retired"));
+    as(TestUsers.ADMIN)
+        .get("/api/v1/restores/" + elsewhere)
+        .then()
+        .body("state", equalTo("pending"));
+    try (Connection c = db.getConnection()) {
+      c.createStatement()
+          .executeUpdate("update restore_request set state = 'expired' where id = " + elsewhere);
     }
 
     // no new work for it: a backup, a plan of it, a restore onto it are refused with what to do
@@ -255,5 +277,24 @@ class RetireMachineTest {
                       + "'"))
           .isEqualTo(1);
     }
+  }
+
+  /**
+   * A pending restore request of the image onto the target machine's /dev/vdz, as helpdesk asks.
+   */
+  private static long pendingRestore(Connection c, long image, long source, long target)
+      throws Exception {
+    return single(
+        c,
+        "insert into restore_request (image_id, source_machine_id, target_machine_id, target,"
+            + " reason, risk, risk_reasons, requested_by, requested_at, expires_at, state,"
+            + " fingerprint) values ("
+            + image
+            + ", "
+            + source
+            + ", "
+            + target
+            + ", '/dev/vdz', 'user lost files', 'high', '[]', 'helpdesk-x', now(),"
+            + " now() + interval '1 day', 'pending', 'test') returning id");
   }
 }
