@@ -85,39 +85,17 @@ public final class Protocol {
         List<DiskTarget> disks,
         String compression,
         boolean encrypt) {
-      return new JobOrder(
-          id,
-          "backup",
-          machine,
-          repository,
-          disks,
-          compression,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          encrypt);
+      Draft d = new Draft(id, "backup", machine, repository);
+      d.disks = disks;
+      d.compression = compression;
+      d.encrypt = encrypt;
+      return d.order();
     }
 
     public static JobOrder verify(long id, String machine, String repository, String image) {
-      return new JobOrder(
-          id,
-          "verify",
-          machine,
-          repository,
-          null,
-          null,
-          image,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null);
+      Draft d = new Draft(id, "verify", machine, repository);
+      d.image = image;
+      return d.order();
     }
 
     public static JobOrder restore(
@@ -128,21 +106,9 @@ public final class Protocol {
         String disk,
         Integer partition,
         String target) {
-      return new JobOrder(
-          id,
-          "restore",
-          machine,
-          repository,
-          null,
-          null,
-          image,
-          disk,
-          partition,
-          target,
-          null,
-          null,
-          null,
-          null);
+      return new Draft(id, "restore", machine, repository)
+          .reading(image, disk, partition, target)
+          .order();
     }
 
     /** Writes a disk of an image (or one partition) as a VHDX or raw file on this machine. */
@@ -155,59 +121,79 @@ public final class Protocol {
         Integer partition,
         String target,
         ExportOrder export) {
-      return new JobOrder(
-          id,
-          "export",
-          machine,
-          repository,
-          null,
-          null,
-          image,
-          disk,
-          partition,
-          target,
-          null,
-          null,
-          export,
-          null);
+      Draft d =
+          new Draft(id, "export", machine, repository).reading(image, disk, partition, target);
+      d.export = export;
+      return d.order();
     }
 
     /** Deletes these images' manifests from the repository (retention decided by the console). */
     public static JobOrder prune(long id, String machine, String repository, List<String> images) {
-      return new JobOrder(
-          id,
-          "prune",
-          machine,
-          repository,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          images,
-          null,
-          null);
+      Draft d = new Draft(id, "prune", machine, repository);
+      d.prune = images;
+      return d.order();
     }
 
     public static JobOrder maintenance(
         long id, String machine, String repository, MaintenanceOrder what) {
-      return new JobOrder(
-          id,
-          "maintenance",
-          machine,
-          repository,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          what,
-          null,
-          null,
-          null);
+      Draft d = new Draft(id, "maintenance", machine, repository);
+      d.maintenance = what;
+      return d.order();
+    }
+
+    /**
+     * An order being put together by one of the factories above: what every type has, and the
+     * fields of its own type set; the rest stay null on the wire.
+     */
+    private static final class Draft {
+      final long id;
+      final String type;
+      final String machine;
+      final String repository;
+      List<DiskTarget> disks;
+      String compression;
+      String image;
+      String disk;
+      Integer partition;
+      String target;
+      MaintenanceOrder maintenance;
+      List<String> prune;
+      ExportOrder export;
+      Boolean encrypt;
+
+      Draft(long id, String type, String machine, String repository) {
+        this.id = id;
+        this.type = type;
+        this.machine = machine;
+        this.repository = repository;
+      }
+
+      /** What a restore or an export reads from the image, and where it writes. */
+      Draft reading(String image, String disk, Integer partition, String target) {
+        this.image = image;
+        this.disk = disk;
+        this.partition = partition;
+        this.target = target;
+        return this;
+      }
+
+      JobOrder order() {
+        return new JobOrder(
+            id,
+            type,
+            machine,
+            repository,
+            disks,
+            compression,
+            image,
+            disk,
+            partition,
+            target,
+            maintenance,
+            prune,
+            export,
+            encrypt);
+      }
     }
   }
 
