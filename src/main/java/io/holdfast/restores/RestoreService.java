@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.holdfast.audit.AuditEntry;
 import io.holdfast.audit.AuditOutcome;
 import io.holdfast.audit.AuditService;
+import io.holdfast.engine.disk.Partition;
 import io.holdfast.images.ImageService;
 import io.holdfast.images.ImageView;
 import io.holdfast.jobs.JobService;
@@ -109,29 +110,52 @@ public class RestoreService {
       throw new IllegalStateException(
           target.name() + " is offline: its worker must be running to restore onto it.");
     }
-    if (jobs.diskBusy(target.id(), s.target())) {
+    String where = s.target().trim();
+    if (jobs.diskBusy(target.id(), where)) {
       throw new IllegalStateException(
           "A backup or restore is already queued or running on "
-              + s.target()
+              + where
               + " of "
               + target.name()
               + ".");
     }
-    Optional<DiskView> targetDisk =
-        target.disks().stream().filter(d -> d.path().equals(s.target())).findFirst();
     Source source = source(image, s);
     long needed = source.neededBytes();
-    if (targetDisk.isPresent() && targetDisk.get().size() < needed) {
-      throw new IllegalArgumentException(
-          "Disk "
-              + targetDisk.get().name()
-              + " of "
-              + target.name()
-              + " holds "
-              + targetDisk.get().size()
-              + " bytes; the restore needs "
-              + needed
-              + ". Choose a larger disk.");
+    for (DiskView d : target.disks()) {
+      if (d.path().equals(where)) {
+        if (s.partition() != null) {
+          String instead = d.partitionPath(s.partition());
+          throw new IllegalArgumentException(
+              where
+                  + " is the whole disk "
+                  + d.name()
+                  + " of "
+                  + target.name()
+                  + ": partition "
+                  + s.partition()
+                  + " would be written over its partition table. Name a partition"
+                  + (instead == null ? "" : " (such as " + instead + ")")
+                  + " or a file, or restore the whole disk.");
+        }
+        requireRoom(d.name() + " of " + target.name(), d.size(), needed);
+      }
+      Optional<Partition> p = d.partitionAt(where);
+      if (p.isPresent()) {
+        if (s.partition() == null) {
+          throw new IllegalArgumentException(
+              where
+                  + " is partition "
+                  + p.get().number()
+                  + " of "
+                  + d.name()
+                  + " on "
+                  + target.name()
+                  + ": a whole disk does not fit into a partition. Choose a whole disk ("
+                  + d.path()
+                  + ") or one partition of the image.");
+        }
+        requireRoom(where + " of " + target.name(), p.get().length(), needed);
+      }
     }
     RestorePolicy.Grade grade =
         new RestorePolicy(config.policy())
@@ -146,7 +170,7 @@ public class RestoreService {
     r.targetMachineId = target.id();
     r.diskName = s.disk();
     r.partition = s.partition();
-    r.target = s.target().trim();
+    r.target = where;
     r.reason = s.reason().trim();
     r.risk = grade.risk();
     r.riskReasons = grade.reasons();
@@ -516,6 +540,18 @@ public class RestoreService {
               RequestOrigin.SYSTEM,
               "restore job " + jobId + " " + state.id()));
       events.fire(new RestoreEvent(r.id, RestoreEvent.Kind.FINISHED));
+    }
+  }
+
+  private static void requireRoom(String what, long has, long needed) {
+    if (has < needed) {
+      throw new IllegalArgumentException(
+          what
+              + " holds "
+              + has
+              + " bytes; the restore needs "
+              + needed
+              + ". Choose a larger one.");
     }
   }
 

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.startsWith;
 import io.agroal.api.AgroalDataSource;
 import io.holdfast.testing.ImageFixture;
 import io.holdfast.testing.TestUsers;
+import io.holdfast.testing.WorkerCalls;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
@@ -24,6 +25,7 @@ class RestoreApprovalTest {
   String helpdesk;
   String secondAdmin;
   String host;
+  String credential;
   long machine;
   long image;
 
@@ -33,6 +35,7 @@ class RestoreApprovalTest {
     secondAdmin = TestUsers.create("admin");
     ImageFixture f = ImageFixture.create(db);
     host = f.host();
+    credential = f.credential();
     machine = f.machine();
     image = f.image();
   }
@@ -200,6 +203,44 @@ class RestoreApprovalTest {
         .statusCode(400)
         .contentType(startsWith("application/problem+json"))
         .body("detail", containsString("holds 1000 bytes; the restore needs 100663296"));
+  }
+
+  @Test
+  void a_restore_must_go_onto_a_place_of_its_own_shape_and_size() {
+    // the worker now reports the partitions on its disk: a 1 MiB one and a 40 MiB one
+    WorkerCalls.post(
+            credential,
+            "inventory",
+            """
+            {"hostname":"%s","os":"Linux test","cpus":2,"memoryBytes":1073741824,"version":"test",
+             "disks":[{"name":"disk0","path":"/dev/vdz","size":100663296,
+                       "layout":{"scheme":"gpt","sectorSize":512,"diskId":null,"warnings":[],
+                                 "partitions":[
+               {"number":1,"offset":1048576,"length":1048576,"typeName":"EFI System"},
+               {"number":2,"offset":2097152,"length":41943040,"typeName":"Linux filesystem"}]}}]}
+            """
+                .formatted(host))
+        .statusCode(204);
+    request(helpdesk, TestUsers.PASSWORD, 2, "/dev/vdz")
+        .statusCode(400)
+        .contentType(startsWith("application/problem+json"))
+        .body("detail", containsString("/dev/vdz is the whole disk disk0 of " + host))
+        .body("detail", containsString("would be written over its partition table"))
+        .body("detail", containsString("such as /dev/vdz2"));
+    request(helpdesk, TestUsers.PASSWORD, null, "/dev/vdz2")
+        .statusCode(400)
+        .body("detail", containsString("/dev/vdz2 is partition 2 of disk0"))
+        .body("detail", containsString("a whole disk does not fit into a partition"));
+    request(helpdesk, TestUsers.PASSWORD, 2, "/dev/vdz1")
+        .statusCode(400)
+        .body(
+            "detail",
+            containsString(
+                "/dev/vdz1 of " + host + " holds 1048576 bytes; the restore needs 33554432"));
+    request(helpdesk, TestUsers.PASSWORD, 2, " /dev/vdz2 ")
+        .statusCode(201)
+        .body("target", equalTo("/dev/vdz2"))
+        .body("risk", equalTo("low"));
   }
 
   @Test
