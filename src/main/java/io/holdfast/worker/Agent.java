@@ -357,12 +357,6 @@ public final class Agent implements Runnable {
         new Protocol.ExportSummary(r.virtualBytes(), r.dataBytes(), r.fileBytes(), files));
   }
 
-  /**
-   * Collects the chunks no image uses, then compresses what backups stored at the fast level again
-   * (docs/decisions/2026-12-01-recompression.md): a backup stays fast, and the repository still
-   * ends up as small as a strongly compressed one. Damaged packs are left alone and named, and the
-   * job still succeeds: verify is what says which images they hurt.
-   */
   /** Deletes the images the console's retention let go; garbage collection frees their chunks. */
   private Protocol.JobResult prune(Protocol.JobOrder o, JobReporter reporter) {
     List<String> ids = o.prune() == null ? List.of() : o.prune();
@@ -379,6 +373,12 @@ public final class Agent implements Runnable {
     return Protocol.JobResult.of(new Protocol.PruneSummary(d.removed(), d.missing()));
   }
 
+  /**
+   * Collects the chunks no image uses, then compresses what backups stored at the fast level again
+   * (docs/decisions/2026-12-01-recompression.md): a backup stays fast, and the repository still
+   * ends up as small as a strongly compressed one. Damaged packs are left alone and named, and the
+   * job still succeeds: verify is what says which images they hurt.
+   */
   private Protocol.JobResult maintain(
       Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
     Protocol.MaintenanceOrder m = o.maintenance();
