@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The image catalogue: what exists where, how big, verified when. */
@@ -219,17 +221,36 @@ public class ImageService {
         .executeUpdate();
   }
 
-  /** The names of an image's disks, in the order it holds them. */
+  /**
+   * An image's disks, in the order it holds them, with their partitions; empty when the catalogue's
+   * record of them cannot be read (the restore service says why when a request is made).
+   */
   @Transactional
-  public List<String> diskNames(long imageId) {
+  public List<ImageDisk> disks(long imageId) {
     try {
-      List<String> names = new ArrayList<>();
+      List<ImageDisk> disks = new ArrayList<>();
       for (JsonNode d : json.readTree(disksJson(imageId))) {
-        names.add(d.path("name").asText());
+        Map<Integer, String> filesystems = new HashMap<>();
+        for (JsonNode p : d.path("imaging")) {
+          String fs = p.path("filesystem").asText("");
+          filesystems.put(p.path("number").asInt(), fs.equals("unknown") ? "" : fs);
+        }
+        List<ImageDisk.Part> parts = new ArrayList<>();
+        for (JsonNode p : d.path("layout").path("partitions")) {
+          int n = p.path("number").asInt();
+          parts.add(
+              new ImageDisk.Part(
+                  n,
+                  p.path("typeName").asText(""),
+                  p.path("name").asText(""),
+                  p.path("length").asLong(),
+                  filesystems.getOrDefault(n, "")));
+        }
+        disks.add(new ImageDisk(d.path("name").asText(), d.path("size").asLong(), parts));
       }
-      return names;
+      return disks;
     } catch (IOException e) {
-      return List.of(); // the restore service says why when the request is made
+      return List.of();
     }
   }
 

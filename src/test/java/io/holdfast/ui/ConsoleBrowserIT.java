@@ -243,8 +243,16 @@ class ConsoleBrowserIT {
         .filter(new Locator.FilterOptions().setHasText("demo-disk.img"))
         .first()
         .click();
+    // the partitions are offered by what the image found on them
+    hd.locator("#restore-partition").click();
+    hd.locator("vaadin-select-item:visible")
+        .filter(new Locator.FilterOptions().setHasText("Partition 2 · data"))
+        .first()
+        .click();
+    assertThat(hd.locator("#restore-partition")).containsText("fat16");
+    // the target machine's disks are offered; a file path is typed
     hd.locator("#restore-target input").fill(target.toString());
-    hd.locator("#restore-partition input").fill("2");
+    hd.locator("#restore-target input").press("Enter");
     hd.locator("#restore-reason textarea").fill("user overwrote the data partition");
     Browser.screenshot(hd, "30-restore-request");
     hd.locator("#ask-approval").click();

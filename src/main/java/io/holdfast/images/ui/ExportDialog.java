@@ -1,7 +1,5 @@
 package io.holdfast.images.ui;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.combobox.ComboBox;
@@ -10,6 +8,7 @@ import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.TextField;
+import io.holdfast.images.ImageDisk;
 import io.holdfast.images.ImageService;
 import io.holdfast.images.ImageView;
 import io.holdfast.jobs.JobService;
@@ -18,7 +17,6 @@ import io.holdfast.machines.MachineService;
 import io.holdfast.ui.Format;
 import io.holdfast.ui.Notifications;
 import io.holdfast.ui.Origins;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,15 +39,10 @@ final class ExportDialog extends Dialog {
     SPLITS.put("Parts of 1 GiB", 1L << 30);
   }
 
-  ExportDialog(
-      ImageView image,
-      ImageService images,
-      MachineService machines,
-      JobService jobs,
-      ObjectMapper json) {
+  ExportDialog(ImageView image, ImageService images, MachineService machines, JobService jobs) {
     super("Export image " + image.manifestId());
     setId("export-dialog");
-    List<Part> parts = parts(images.disksJson(image.id()), json);
+    List<Part> parts = parts(images.disks(image.id()));
     Select<Part> what = new Select<>();
     what.setId("export-what");
     what.setLabel("What");
@@ -144,35 +137,20 @@ final class ExportDialog extends Dialog {
   }
 
   /** The image's disks and, after each, the partitions it imaged. */
-  private static List<Part> parts(String disksJson, ObjectMapper json) {
+  private static List<Part> parts(List<ImageDisk> disks) {
     List<Part> parts = new ArrayList<>();
-    try {
-      for (JsonNode d : json.readTree(disksJson)) {
-        String disk = d.path("name").asText();
+    for (ImageDisk d : disks) {
+      parts.add(new Part(d.name(), null, "Disk " + d.name() + " (" + Format.bytes(d.size()) + ")"));
+      for (ImageDisk.Part p : d.partitions()) {
         parts.add(
             new Part(
-                disk, null, "Disk " + disk + " (" + Format.bytes(d.path("size").asLong()) + ")"));
-        for (JsonNode p : d.path("layout").path("partitions")) {
-          int n = p.path("number").asInt();
-          String type = p.path("typeName").asText("");
-          parts.add(
-              new Part(
-                  disk,
-                  n,
-                  "  Partition "
-                      + n
-                      + " of "
-                      + disk
-                      + (type.isEmpty() ? "" : ", " + type)
-                      + " ("
-                      + Format.bytes(p.path("length").asLong())
-                      + ")"));
-        }
+                d.name(),
+                p.number(),
+                "  " + p.describe() + " of " + d.name() + " (" + Format.bytes(p.length()) + ")"));
       }
-    } catch (IOException e) {
-      // no layout to offer: the image's only disk, whole
     }
     if (parts.isEmpty()) {
+      // no layout to offer: the image's only disk, whole
       parts.add(new Part(null, null, "The whole disk"));
     }
     return parts;

@@ -1,6 +1,5 @@
 package io.holdfast.images.ui;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.grid.Grid;
@@ -28,8 +27,7 @@ import jakarta.inject.Inject;
 public class ImagesView extends VerticalLayout {
 
   @Inject
-  public ImagesView(
-      ImageService images, MachineService machines, JobService jobs, ObjectMapper json) {
+  public ImagesView(ImageService images, MachineService machines, JobService jobs) {
     setId("images-view");
     setSizeFull();
     add(new H2("Images"));
@@ -49,20 +47,14 @@ public class ImagesView extends VerticalLayout {
     grid.addColumn(i -> Format.bytes(i.logicalBytes())).setHeader("Disk size").setAutoWidth(true);
     grid.addColumn(i -> Format.bytes(i.usedBytes())).setHeader("Used").setAutoWidth(true);
     grid.addColumn(i -> Format.bytes(i.storedBytes())).setHeader("Stored new").setAutoWidth(true);
-    grid.addColumn(
-            i ->
-                i.verifyStatus() == null
-                    ? "not verified"
-                    : i.verifyStatus() + " · " + Format.time(i.verifiedAt()))
-        .setHeader("Verified")
-        .setAutoWidth(true);
+    VerifiedColumn.addTo(grid);
     if (CurrentUser.hasAnyRole(Role.ADMIN)) {
       grid.addComponentColumn(
               i -> {
                 Button export =
                     new Button(
                         VaadinIcon.EXTERNAL_LINK.create(),
-                        e -> new ExportDialog(i, images, machines, jobs, json).open());
+                        e -> new ExportDialog(i, images, machines, jobs).open());
                 export.addThemeVariants(ButtonVariant.LUMO_TERTIARY_INLINE);
                 export.addClassName("export-image");
                 export.setTooltipText("Export as VHDX or raw file");

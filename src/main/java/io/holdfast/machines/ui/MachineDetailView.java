@@ -18,6 +18,7 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.holdfast.images.ImageService;
 import io.holdfast.images.ImageView;
+import io.holdfast.images.ui.VerifiedColumn;
 import io.holdfast.jobs.JobFilter;
 import io.holdfast.jobs.JobService;
 import io.holdfast.jobs.ui.JobGrid;
@@ -157,13 +158,7 @@ public class MachineDetailView extends VerticalLayout implements HasUrlParameter
     imageGrid.addColumn(ImageView::manifestId).setHeader("Image").setAutoWidth(true);
     imageGrid.addColumn(i -> Format.bytes(i.usedBytes())).setHeader("Used");
     imageGrid.addColumn(i -> Format.bytes(i.storedBytes())).setHeader("Stored new");
-    imageGrid
-        .addColumn(
-            i ->
-                i.verifyStatus() == null
-                    ? "not verified"
-                    : i.verifyStatus() + " " + Format.time(i.verifiedAt()))
-        .setHeader("Verified");
+    VerifiedColumn.addTo(imageGrid);
     imageGrid.setItems(
         q -> images.page(m.id(), q.getOffset(), Math.min(q.getLimit(), 10)).stream().limit(10));
     add(imageGrid);

@@ -15,14 +15,13 @@ import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.select.Select;
-import com.vaadin.flow.component.textfield.IntegerField;
 import com.vaadin.flow.component.textfield.TextArea;
-import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.data.provider.CallbackDataProvider;
 import com.vaadin.flow.data.provider.ConfigurableFilterDataProvider;
 import com.vaadin.flow.data.renderer.ComponentRenderer;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
+import io.holdfast.images.ImageDisk;
 import io.holdfast.images.ImageService;
 import io.holdfast.images.ImageView;
 import io.holdfast.machines.MachineOverview;
@@ -77,8 +76,12 @@ public class RestoresView extends VerticalLayout {
     grid.addColumn(new ComponentRenderer<>(RestoresView::stateBadge))
         .setHeader("State")
         .setAutoWidth(true);
-    grid.addColumn(r -> r.sourceMachine() + " → " + r.targetMachine() + ":" + r.target())
-        .setHeader("What")
+    grid.addColumn(r -> r.sourceMachine() + " → " + r.targetMachine())
+        .setHeader("Machines")
+        .setAutoWidth(true);
+    grid.addColumn(RestoreRequestView::target)
+        .setHeader("Onto")
+        .setTooltipGenerator(RestoreRequestView::target)
         .setFlexGrow(2);
     grid.addColumn(r -> r.partition() == null ? "whole disk" : "partition " + r.partition())
         .setHeader("Scope")
@@ -86,7 +89,11 @@ public class RestoresView extends VerticalLayout {
     grid.addColumn(RestoreRequestView::risk).setHeader("Risk").setAutoWidth(true);
     grid.addColumn(RestoreRequestView::requestedBy).setHeader("Requested by").setAutoWidth(true);
     grid.addColumn(r -> Format.time(r.requestedAt())).setHeader("When").setAutoWidth(true);
-    grid.addColumn(new ComponentRenderer<>(this::actions)).setHeader("").setAutoWidth(true);
+    grid.addColumn(new ComponentRenderer<>(this::actions))
+        .setHeader("")
+        .setAutoWidth(true)
+        .setFlexGrow(0)
+        .setFrozenToEnd(true);
     grid.setItemDetailsRenderer(
         new ComponentRenderer<>(
             r -> {
@@ -260,21 +267,59 @@ public class RestoresView extends VerticalLayout {
             targetMachine.setValue(e.getValue());
           }
         });
-    ComboBox<String> disk = new ComboBox<>("Disk in the image");
+    ComboBox<ImageDisk> disk = new ComboBox<>("Disk in the image");
+    disk.setItemLabelGenerator(x -> x.name() + " · " + Format.bytes(x.size()));
     disk.setHelperText("Chosen for you when the image holds one disk");
+    Select<ImageDisk.Part> partition = new Select<>();
+    partition.setLabel("What to restore");
+    partition.setEmptySelectionAllowed(true);
+    partition.setEmptySelectionCaption("The whole disk");
+    partition.setItemLabelGenerator(
+        p -> p == null ? "The whole disk" : p.describe() + " · " + Format.bytes(p.length()));
     image.addValueChangeListener(
         e -> {
           disk.clear();
-          List<String> names =
-              e.getValue() == null ? List.of() : images.diskNames(e.getValue().id());
-          disk.setItems(names);
-          if (names.size() == 1) {
-            disk.setValue(names.get(0));
+          List<ImageDisk> disks =
+              e.getValue() == null ? List.of() : images.disks(e.getValue().id());
+          disk.setItems(disks);
+          if (disks.size() == 1) {
+            disk.setValue(disks.get(0));
           }
         });
-    IntegerField partition = new IntegerField("Partition (empty = whole disk)");
-    TextField target = new TextField("Target disk or file on that machine");
+    disk.addValueChangeListener(
+        e -> {
+          partition.setItems(e.getValue() == null ? List.of() : e.getValue().partitions());
+          partition.clear();
+        });
+    ComboBox<String> target = new ComboBox<>("Target disk or file on that machine");
+    target.setAllowCustomValue(true);
+    target.addCustomValueSetListener(e -> target.setValue(e.getDetail().trim()));
     target.setPlaceholder("/dev/sdb or /srv/restore/disk.img");
+    target.setHelperText("Pick a disk its worker reported, or type a device or file path");
+    Runnable offerTargets =
+        () -> {
+          MachineOverview onto = targetMachine.getValue();
+          List<TargetChoice> choices =
+              onto == null
+                  ? List.of()
+                  : TargetChoice.of(
+                      machines.detail(onto.id()).map(m -> m.disks()).orElse(List.of()),
+                      partition.getValue() != null);
+          String typed = target.getValue();
+          target.setItems(choices.stream().map(TargetChoice::path).toList());
+          target.setItemLabelGenerator(
+              path ->
+                  choices.stream()
+                      .filter(c -> c.path().equals(path))
+                      .map(TargetChoice::label)
+                      .findFirst()
+                      .orElse(path));
+          if (typed != null && !typed.isBlank()) {
+            target.setValue(typed);
+          }
+        };
+    targetMachine.addValueChangeListener(e -> offerTargets.run());
+    partition.addValueChangeListener(e -> offerTargets.run());
     TextArea reason = new TextArea("Reason");
     source.setId("restore-source");
     image.setId("restore-image");
@@ -290,7 +335,7 @@ public class RestoresView extends VerticalLayout {
     windowStart.setHelperText("e.g. after office hours");
     FormLayout form =
         new FormLayout(
-            source, image, targetMachine, target, disk, partition, windowStart, windowEnd, reason);
+            source, image, disk, partition, targetMachine, target, windowStart, windowEnd, reason);
     d.add(form);
     Button ask =
         new Button(
@@ -306,8 +351,10 @@ public class RestoresView extends VerticalLayout {
                           restores.request(
                               new RestoreService.Spec(
                                   image.getValue().id(),
-                                  disk.getValue(),
-                                  partition.getValue(),
+                                  disk.getValue() == null ? null : disk.getValue().name(),
+                                  partition.getValue() == null
+                                      ? null
+                                      : partition.getValue().number(),
                                   targetMachine.getValue().id(),
                                   target.getValue(),
                                   reason.getValue(),
