@@ -5,6 +5,7 @@ import io.holdfast.engine.EngineException;
 import io.holdfast.engine.Progress;
 import io.holdfast.engine.chunk.Digests;
 import io.holdfast.engine.disk.BlockDevices;
+import io.holdfast.engine.disk.DeviceUse;
 import io.holdfast.engine.disk.Partition;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.store.Repository;
@@ -27,7 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A new or empty file target is created at exactly the needed size and zero chunks become holes.
  * An existing non-empty file or a device is a fixed-size target: it must be large enough (checked
  * before anything is written), and zero chunks are written as zeros. With {@code resume}, chunks
- * already correct on the target are skipped, so an interrupted restore picks up where it stopped.
+ * already correct on the target are skipped, so an interrupted restore picks up where it stopped. A
+ * target in use (a filesystem mounted from it, swap, LVM or RAID on it, a loop device on a file) is
+ * refused before anything is written ({@link DeviceUse}).
  *
  * <p>Each chunk read is checked (CRC32C, decryption, decompression) and its plain bytes are
  * compared with the fingerprint the image recorded for that place: five times cheaper than SHA-256,
@@ -58,6 +61,16 @@ public final class RestoreImage {
     long regionStart = region.start();
     long regionEnd = region.end();
     long needed = regionEnd - regionStart;
+    List<String> users = DeviceUse.of(o.target());
+    if (!users.isEmpty()) {
+      throw new EngineException(
+          "The target "
+              + o.target()
+              + " is in use: "
+              + String.join("; ", users)
+              + ". Nothing was written; stop what uses it, or restore from a live system booted on"
+              + " that machine.");
+    }
     boolean device = BlockDevices.isBlockDevice(o.target());
     boolean fixedSize;
     try {

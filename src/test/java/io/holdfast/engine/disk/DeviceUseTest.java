@@ -1,0 +1,92 @@
+package io.holdfast.engine.disk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.holdfast.engine.EngineException;
+import io.holdfast.engine.Fixtures;
+import io.holdfast.engine.Imaging;
+import io.holdfast.engine.Tools;
+import io.holdfast.engine.manifest.Manifest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A restore never writes under a mounted filesystem or an attached loop device: a real loop device
+ * over a copy of the ext4 fixture, mounted read-only by the kernel, and the restore that refuses it
+ * and leaves it as it was.
+ */
+class DeviceUseTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void a_mounted_device_and_a_file_behind_a_loop_device_are_refused_and_left_untouched()
+      throws Exception {
+    Manifest image = Imaging.image(tmp.resolve("repo"), Fixtures.plainDisk("ext4"));
+    Path file =
+        Fixtures.copyOf(Fixtures.plainDisk("ext4"), Files.createDirectory(tmp.resolve("t")));
+    Path mnt = Files.createDirectory(tmp.resolve("mnt dir"));
+    Tools.Result attach = Tools.run("losetup", "-f", "--show", file.toString());
+    Assumptions.assumeTrue(attach.exit() == 0, "needs a loop device: " + attach.output());
+    String dev = new String(attach.stdout()).trim();
+    boolean mounted = false;
+    try {
+      Tools.Result mount = Tools.run("mount", "-o", "ro", "-t", "ext4", dev, mnt.toString());
+      Assumptions.assumeTrue(mount.exit() == 0, "needs mount: " + mount.output());
+      mounted = true;
+      String before = sha256(file);
+
+      assertThat(DeviceUse.of(Path.of(dev)))
+          .as("the mount point's space comes back from mountinfo's \\040")
+          .contains(dev + " is mounted at " + mnt);
+      assertThat(DeviceUse.of(file)).anyMatch(u -> u.contains("is attached to " + dev));
+      assertThatThrownBy(() -> Imaging.restore(tmp.resolve("repo"), image, null, Path.of(dev)))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("The target " + dev + " is in use: " + dev + " is mounted at")
+          .hasMessageContaining("Nothing was written");
+      assertThatThrownBy(() -> Imaging.restore(tmp.resolve("repo"), image, null, file))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("is attached to " + dev)
+          .hasMessageContaining("losetup -d " + dev);
+      assertThat(sha256(file)).as("the target is as it was").isEqualTo(before);
+
+      Tools.check("umount", mnt.toString());
+      mounted = false;
+      assertThat(DeviceUse.of(Path.of(dev))).isEmpty();
+      assertThat(DeviceUse.of(file)).isNotEmpty();
+    } finally {
+      if (mounted) {
+        Tools.run("umount", mnt.toString());
+      }
+      Tools.run("losetup", "-d", dev);
+    }
+    assertThat(DeviceUse.of(file)).isEmpty();
+    Imaging.restore(tmp.resolve("repo"), image, null, file);
+    Tools.check("fsck.ext4", "-fn", file.toString());
+  }
+
+  @Test
+  void a_target_that_does_not_exist_yet_is_used_by_nothing() {
+    assertThat(DeviceUse.of(tmp.resolve("new-disk.img"))).isEmpty();
+  }
+
+  @Test
+  void mountinfo_escapes_are_read_back() {
+    assertThat(DeviceUse.unescape("/mnt/my\\040disk\\011x\\134y")).isEqualTo("/mnt/my disk\tx\\y");
+    assertThat(DeviceUse.unescape("/plain")).isEqualTo("/plain");
+    assertThat(DeviceUse.unescape("/odd\\04")).isEqualTo("/odd\\04");
+  }
+
+  private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+}
