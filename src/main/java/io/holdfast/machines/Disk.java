@@ -31,6 +31,10 @@ class Disk {
   /** The engine's DiskLayout as JSON. */
   String layout;
 
+  /** What used the disk when its worker last looked, one sentence a line; null: nothing. */
+  @Column(name = "in_use")
+  String inUse;
+
   @Column(name = "updated_at", nullable = false)
   Instant updatedAt;
 }

@@ -2,10 +2,32 @@ package io.holdfast.machines;
 
 import io.holdfast.engine.disk.DiskLayout;
 import io.holdfast.engine.disk.Partition;
+import java.util.List;
 import java.util.Optional;
 
-/** A disk as its worker last reported it. */
-public record DiskView(String name, String path, long size, DiskLayout layout) {
+/**
+ * A disk as its worker last reported it.
+ *
+ * @param inUse what used the disk or its partitions then ("/dev/sda2 is mounted at /home")
+ */
+public record DiskView(String name, String path, long size, DiskLayout layout, List<String> inUse) {
+
+  public DiskView {
+    inUse = inUse == null ? List.of() : List.copyOf(inUse);
+  }
+
+  /**
+   * What used {@code target} when the worker last looked: for the disk itself, every use of it and
+   * its partitions; for one of its partitions, that partition's.
+   */
+  public List<String> usesOf(String target) {
+    if (target.equals(path)) {
+      return inUse;
+    }
+    return partitionAt(target).isEmpty()
+        ? List.of()
+        : inUse.stream().filter(u -> u.startsWith(target + " ")).toList();
+  }
 
   /**
    * The Linux device path of this disk's partition {@code number}: {@code /dev/sda} gives {@code

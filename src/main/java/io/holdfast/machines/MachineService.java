@@ -105,6 +105,7 @@ public class MachineService {
       disk.path = d.path();
       disk.sizeBytes = d.size();
       disk.layout = write(d.layout());
+      disk.inUse = d.inUse() == null || d.inUse().isEmpty() ? null : String.join("\n", d.inUse());
       disk.updatedAt = now;
       if (disk.id == null) {
         em.persist(disk);
@@ -191,7 +192,14 @@ public class MachineService {
             .setParameter("m", id)
             .getResultList()
             .stream()
-            .map(d -> new DiskView(d.name, d.path, d.sizeBytes, read(d.layout)))
+            .map(
+                d ->
+                    new DiskView(
+                        d.name,
+                        d.path,
+                        d.sizeBytes,
+                        read(d.layout),
+                        d.inUse == null ? List.of() : List.of(d.inUse.split("\n"))))
             .toList();
     return Optional.of(
         new MachineDetail(

@@ -173,7 +173,7 @@ public class RestoreService {
     r.target = where;
     r.reason = s.reason().trim();
     r.risk = grade.risk();
-    r.riskReasons = grade.reasons();
+    r.riskReasons = grade.reasons() + inUseWarning(target, where);
     r.requestedBy = requester;
     r.requestedAt = now;
     r.expiresAt = now.plus(config.requestLifetime());
@@ -541,6 +541,20 @@ public class RestoreService {
               "restore job " + jobId + " " + state.id()));
       events.fire(new RestoreEvent(r.id, RestoreEvent.Kind.FINISHED));
     }
+  }
+
+  /**
+   * "; in use when its worker last looked: …" when the target machine's worker saw the target in
+   * use. It refuses to write there while it is, so the approver should know; the use may end before
+   * the restore runs (a live system booted, a filesystem unmounted), so it does not refuse here.
+   */
+  private static String inUseWarning(MachineDetail target, String where) {
+    List<String> uses = target.disks().stream().flatMap(d -> d.usesOf(where).stream()).toList();
+    return uses.isEmpty()
+        ? ""
+        : "; in use when its worker last looked ("
+            + String.join("; ", uses)
+            + "): the worker will not write to it until that ends";
   }
 
   private static void requireRoom(String what, long has, long needed) {

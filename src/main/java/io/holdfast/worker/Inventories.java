@@ -1,5 +1,6 @@
 package io.holdfast.worker;
 
+import io.holdfast.engine.disk.DeviceUse;
 import io.holdfast.engine.disk.DiskSource;
 import io.holdfast.engine.disk.PartitionTables;
 import io.holdfast.worker.protocol.Protocol;
@@ -73,7 +74,8 @@ final class Inventories {
         return java.util.Optional.empty();
       }
       return java.util.Optional.of(
-          new Protocol.DiskInfo(name, path.toString(), d.size(), PartitionTables.read(d)));
+          new Protocol.DiskInfo(
+              name, path.toString(), d.size(), PartitionTables.read(d), DeviceUse.of(path)));
     } catch (RuntimeException e) {
       return java.util.Optional.empty();
     }

@@ -4,6 +4,7 @@ import static io.holdfast.testing.TestUsers.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.agroal.api.AgroalDataSource;
@@ -217,7 +218,8 @@ class RestoreApprovalTest {
                        "layout":{"scheme":"gpt","sectorSize":512,"diskId":null,"warnings":[],
                                  "partitions":[
                {"number":1,"offset":1048576,"length":1048576,"typeName":"EFI System"},
-               {"number":2,"offset":2097152,"length":41943040,"typeName":"Linux filesystem"}]}}]}
+               {"number":2,"offset":2097152,"length":41943040,"typeName":"Linux filesystem"}]},
+                       "inUse":["/dev/vdz1 is mounted at /boot/efi"]}]}
             """
                 .formatted(host))
         .statusCode(204);
@@ -240,7 +242,20 @@ class RestoreApprovalTest {
     request(helpdesk, TestUsers.PASSWORD, 2, " /dev/vdz2 ")
         .statusCode(201)
         .body("target", equalTo("/dev/vdz2"))
-        .body("risk", equalTo("low"));
+        .body("risk", equalTo("low"))
+        .body("riskReasons", not(containsString("in use")));
+    // the approver learns that the worker saw the whole disk in use through its first partition
+    request(helpdesk, TestUsers.PASSWORD, null, "/dev/vdz")
+        .statusCode(201)
+        .body(
+            "riskReasons",
+            containsString(
+                "in use when its worker last looked (/dev/vdz1 is mounted at /boot/efi): the worker"
+                    + " will not write to it until that ends"));
+    TestUsers.as(TestUsers.ADMIN)
+        .get("/api/v1/machines/" + machine)
+        .then()
+        .body("disks[0].inUse[0]", equalTo("/dev/vdz1 is mounted at /boot/efi"));
   }
 
   @Test

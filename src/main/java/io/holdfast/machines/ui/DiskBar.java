@@ -86,6 +86,11 @@ class DiskBar extends Div {
       legend.add(
           new Div(new Span("The first backup looks for a filesystem that fills the whole disk.")));
     }
+    for (String use : disk.inUse()) {
+      Div line = new Div(new Span("In use: " + use));
+      line.addClassName("disk-in-use");
+      legend.add(line);
+    }
     add(title, bar, legend);
   }
 

@@ -23,7 +23,8 @@ record TargetChoice(String path, String label) {
       if (!partitions) {
         out.add(
             new TargetChoice(
-                d.path(), d.path() + " · " + d.name() + " · " + Format.bytes(d.size())));
+                d.path(),
+                d.path() + " · " + d.name() + " · " + Format.bytes(d.size()) + inUse(d, d.path())));
         continue;
       }
       if (d.layout() == null || d.partitionPath(1) == null) {
@@ -41,9 +42,16 @@ record TargetChoice(String path, String label) {
                     + d.name()
                     + (p.typeName() == null || p.typeName().isEmpty() ? "" : ", " + p.typeName())
                     + " · "
-                    + Format.bytes(p.length())));
+                    + Format.bytes(p.length())
+                    + inUse(d, path)));
       }
     }
     return out;
+  }
+
+  /** " · in use: /dev/sda2 is mounted at /home", or nothing. */
+  private static String inUse(DiskView d, String path) {
+    List<String> uses = d.usesOf(path);
+    return uses.isEmpty() ? "" : " · in use: " + String.join("; ", uses);
   }
 }

@@ -18,7 +18,14 @@ public final class Protocol {
   /** {@code credential} is shown once; the console keeps only its hash. */
   public record EnrolResponse(long workerId, String credential, String machine) {}
 
-  public record DiskInfo(String name, String path, long size, DiskLayout layout) {}
+  /**
+   * A disk the worker can read.
+   *
+   * @param inUse what used it when the worker looked ("/dev/sda2 is mounted at /home"), or empty;
+   *     null from older workers
+   */
+  public record DiskInfo(
+      String name, String path, long size, DiskLayout layout, List<String> inUse) {}
 
   public record Inventory(
       String hostname,
