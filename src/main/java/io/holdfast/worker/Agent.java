@@ -4,6 +4,7 @@ import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.Cancelled;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.chunk.Compression;
+import io.holdfast.engine.disk.DeviceUse;
 import io.holdfast.engine.fs.UsedBlocks;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
@@ -258,6 +259,8 @@ public final class Agent implements Runnable {
     List<CreateImage.DiskSpec> disks = new ArrayList<>();
     for (Protocol.DiskTarget d : o.disks()) {
       disks.add(new CreateImage.DiskSpec(Path.of(d.path()), d.name(), d.partitions()));
+      changingWhileRead(d.name(), Path.of(d.path()))
+          .forEach(warning -> reporter.log("warn", warning));
     }
     Manifest m =
         new CreateImage(repo, reporter, cancel)
@@ -293,6 +296,25 @@ public final class Agent implements Runnable {
     return Protocol.JobResult.of(
         new Protocol.ImageSummary(
             m.id(), m.created(), m.logicalBytes(), m.usedBytes(), m.storedBytes(), disksJson));
+  }
+
+  /**
+   * Warnings for a source disk with a filesystem mounted read-write: its blocks may change while
+   * the backup reads them, so the image holds each block as it was when read, not the disk at one
+   * instant, and its filesystem may need a check after a restore.
+   */
+  static List<String> changingWhileRead(String disk, Path source) {
+    return DeviceUse.of(source).stream()
+        .filter(u -> u.contains(" is mounted at ") && !u.endsWith(DeviceUse.READ_ONLY))
+        .map(
+            u ->
+                disk
+                    + ": "
+                    + u
+                    + " read-write, so what is written during the backup may be caught half-way"
+                    + " and the restored filesystem may need a check; back up from a snapshot or"
+                    + " a live system for an image of one instant")
+        .toList();
   }
 
   private Protocol.JobResult verify(

@@ -36,4 +36,29 @@ class InventoriesTest {
     Protocol.DiskInfo free = Inventories.collect("h", List.of(file), false).disks().getFirst();
     assertThat(free.inUse()).isEmpty();
   }
+
+  @Test
+  void a_backup_of_a_disk_mounted_read_write_is_warned_of_and_a_read_only_one_is_not()
+      throws Exception {
+    Path file = Fixtures.copyOf(Fixtures.plainDisk("ext4"), tmp);
+    Path mnt = java.nio.file.Files.createDirectory(tmp.resolve("mnt"));
+    Tools.Result attach = Tools.run("losetup", "-f", "--show", file.toString());
+    Assumptions.assumeTrue(attach.exit() == 0, "needs a loop device: " + attach.output());
+    String dev = new String(attach.stdout()).trim();
+    try {
+      Assumptions.assumeTrue(
+          Tools.run("mount", "-o", "ro", dev, mnt.toString()).exit() == 0, "needs mount");
+      assertThat(Agent.changingWhileRead("data", Path.of(dev))).isEmpty();
+      Tools.check("mount", "-o", "remount,rw", mnt.toString());
+      assertThat(Agent.changingWhileRead("data", Path.of(dev)))
+          .singleElement()
+          .asString()
+          .startsWith("data: " + dev + " is mounted at " + mnt + " read-write")
+          .contains("back up from a snapshot or a live system");
+    } finally {
+      Tools.run("umount", mnt.toString());
+      Tools.run("losetup", "-d", dev);
+    }
+    assertThat(Agent.changingWhileRead("data", file)).isEmpty();
+  }
 }

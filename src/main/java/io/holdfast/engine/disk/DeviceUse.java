@@ -20,12 +20,15 @@ public final class DeviceUse {
   private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
   private static final Path SWAPS = Path.of("/proc/swaps");
 
+  /** How {@link #of} ends the sentence of a filesystem mounted read-only. */
+  public static final String READ_ONLY = " (read-only)";
+
   private DeviceUse() {}
 
   /**
-   * What uses {@code target}, one sentence each ("/dev/sdb2 is mounted at /home"); empty when
-   * nothing does or the target does not exist yet. Facts the kernel does not offer (no /proc, no
-   * sysfs) count as no use.
+   * What uses {@code target}, one sentence each ("/dev/sdb2 is mounted at /home", ending in {@link
+   * #READ_ONLY} for a read-only mount); empty when nothing does or the target does not exist yet.
+   * Facts the kernel does not offer (no /proc, no sysfs) count as no use.
    */
   public static List<String> of(Path target) {
     Path real;
@@ -80,7 +83,8 @@ public final class DeviceUse {
       boolean byNumber = number != null && f[2].equals(number);
       boolean bySource = samePath(unescape(f[dash + 2]), node);
       if (byNumber || bySource) {
-        uses.add(node + " is mounted at " + unescape(f[4]));
+        boolean readOnly = List.of(f[5].split(",")).contains("ro");
+        uses.add(node + " is mounted at " + unescape(f[4]) + (readOnly ? READ_ONLY : ""));
       }
     }
     for (String line : swaps) {

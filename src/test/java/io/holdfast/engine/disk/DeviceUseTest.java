@@ -46,7 +46,7 @@ class DeviceUseTest {
 
       assertThat(DeviceUse.of(Path.of(dev)))
           .as("the mount point's space comes back from mountinfo's \\040")
-          .contains(dev + " is mounted at " + mnt);
+          .contains(dev + " is mounted at " + mnt + " (read-only)");
       assertThat(DeviceUse.of(file)).anyMatch(u -> u.contains("is attached to " + dev));
       assertThatThrownBy(() -> Imaging.restore(tmp.resolve("repo"), image, null, Path.of(dev)))
           .isInstanceOf(EngineException.class)
