@@ -355,6 +355,15 @@ public final class Agent implements Runnable {
             .run(
                 new RestoreImage.Options(
                     o.image(), o.disk(), o.partition(), Path.of(o.target()), true));
+    if (r.partitionTable() != null) {
+      reporter.log(
+          "warn",
+          "The kernel still shows the partitions "
+              + o.target()
+              + " had before the restore ("
+              + r.partitionTable()
+              + "); run partprobe or reboot before using them.");
+    }
     return Protocol.JobResult.of(
         new Protocol.RestoreSummary(r.bytesTotal(), r.bytesWritten(), r.bytesSkipped()));
   }

@@ -339,7 +339,12 @@ public final class ImageCli {
             + r.bytesWritten()
             + " written, "
             + r.bytesSkipped()
-            + " already in place)");
+            + " already in place)"
+            + (r.partitionTable() == null
+                ? ""
+                : "; the kernel still shows the old partitions ("
+                    + r.partitionTable()
+                    + "): run partprobe or reboot before using them"));
   }
 
   private int export(Args a) {

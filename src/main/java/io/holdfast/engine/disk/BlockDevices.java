@@ -2,8 +2,10 @@ package io.holdfast.engine.disk;
 
 import io.holdfast.engine.EngineException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /** Facts about Linux block devices, read from sysfs. */
 public final class BlockDevices {
@@ -33,6 +35,34 @@ public final class BlockDevices {
       return Files.exists(file) ? Integer.parseInt(Files.readString(file).trim()) : 512;
     } catch (IOException | NumberFormatException e) {
       return 512;
+    }
+  }
+
+  /**
+   * Asks the kernel to read {@code device}'s partition table again (util-linux's {@code blockdev
+   * --rereadpt}, the BLKRRPART ioctl), as partprobe does after a disk is rewritten: until then its
+   * partition devices still describe the table it had before. Returns null when the kernel took it,
+   * or what went wrong, in words for the job log.
+   */
+  public static String rereadPartitionTable(Path device) {
+    try {
+      Process p =
+          new ProcessBuilder("blockdev", "--rereadpt", device.toString())
+              .redirectErrorStream(true)
+              .start();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return "blockdev --rereadpt " + device + " did not answer within 30 s";
+      }
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      return p.exitValue() == 0
+          ? null
+          : "blockdev --rereadpt " + device + " failed" + (out.isEmpty() ? "" : ": " + out);
+    } catch (IOException e) {
+      return "blockdev (util-linux) could not be run: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted while the kernel re-read the partition table";
     }
   }
 

@@ -42,7 +42,17 @@ public final class RestoreImage {
   public record Options(
       String imageId, String disk, Integer partition, Path target, boolean resume) {}
 
-  public record Report(long bytesTotal, long bytesWritten, long bytesSkipped, long chunksRead) {}
+  /**
+   * @param partitionTable after a whole disk onto a block device: null when the kernel re-read its
+   *     partition table, else why it did not (its partition devices then describe the old table
+   *     until partprobe or a reboot); null for other restores
+   */
+  public record Report(
+      long bytesTotal,
+      long bytesWritten,
+      long bytesSkipped,
+      long chunksRead,
+      String partitionTable) {}
 
   private final Repository repo;
   private final Progress progress;
@@ -151,7 +161,10 @@ public final class RestoreImage {
     } catch (IOException e) {
       throw new EngineException("Writing to " + o.target() + " failed: " + e.getMessage(), e);
     }
-    return new Report(needed, batches.written.get(), batches.skipped.get(), batches.read.get());
+    String table =
+        device && o.partition() == null ? BlockDevices.rereadPartitionTable(o.target()) : null;
+    return new Report(
+        needed, batches.written.get(), batches.skipped.get(), batches.read.get(), table);
   }
 
   /** The bytes of one disk of an image, or of one of its partitions, that a restore writes. */

@@ -1,13 +1,17 @@
 package io.holdfast.engine.disk;
 
+import static io.holdfast.engine.Cancellation.none;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.Fixtures;
 import io.holdfast.engine.Imaging;
+import io.holdfast.engine.Progress;
 import io.holdfast.engine.Tools;
 import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.ops.RestoreImage;
+import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +75,30 @@ class DeviceUseTest {
     assertThat(DeviceUse.of(file)).isEmpty();
     Imaging.restore(tmp.resolve("repo"), image, null, file);
     Tools.check("fsck.ext4", "-fn", file.toString());
+  }
+
+  @Test
+  void a_whole_disk_restored_onto_a_device_has_its_partition_table_read_again() throws Exception {
+    Manifest image = Imaging.image(tmp.resolve("repo"), Fixtures.gptDisk());
+    Path file = Imaging.blank(tmp.resolve("blank.img"), 96);
+    // -P: a loop device with partitions, like a disk (without, the kernel keeps no table for it)
+    Tools.Result attach = Tools.run("losetup", "-P", "-f", "--show", file.toString());
+    Assumptions.assumeTrue(attach.exit() == 0, "needs a loop device: " + attach.output());
+    String dev = new String(attach.stdout()).trim();
+    RestoreImage.Report r;
+    try {
+      r =
+          new RestoreImage(Repository.open(tmp.resolve("repo"), null), Progress.NONE, none())
+              .run(new RestoreImage.Options(image.id(), null, null, Path.of(dev), false));
+    } finally {
+      Tools.run("losetup", "-d", dev);
+    }
+    assertThat(r.partitionTable()).as("the kernel took the new table").isNull();
+    Tools.check("sgdisk", "-v", file.toString());
+
+    assertThat(BlockDevices.rereadPartitionTable(file))
+        .as("a file has no partition table in the kernel")
+        .startsWith("blockdev --rereadpt " + file + " failed");
   }
 
   @Test
