@@ -639,6 +639,7 @@ public class JobService {
                 + j.id
                 + ", "
                 + f
+                + (disk == null ? (partition == null ? " of every disk" : "") : " of disk " + disk)
                 + (partition == null ? "" : " of partition " + partition)
                 + " to "
                 + machines.nameOf(writer)

@@ -7,6 +7,7 @@ import com.microsoft.playwright.Page;
 import io.holdfast.testing.AppProcess;
 import io.holdfast.testing.Browser;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -151,19 +152,23 @@ class ConsoleBrowserIT {
     page.locator("#images-grid .export-image").first().click();
     assertThat(page.locator("#export-target")).isVisible();
     assertThat(page.locator("#export-target input")).hasValue(Pattern.compile(".*\\.vhdx$"));
-    Path vhdx = dataDir.resolve("exports/demo.vhdx");
-    page.locator("#export-target input").fill(vhdx.toString());
+    // the image holds two disks: by default both go, each into a file named after it
+    assertThat(page.locator("#export-what")).containsText("Every disk (2");
+    page.locator("#export-target input").fill(dataDir.resolve("exports/demo.vhdx").toString());
     Browser.screenshot(page, "23b-export-dialog");
     page.locator("#start-export").click();
     assertThat(page.getByText(Pattern.compile("Export of image .* queued as job"))).isVisible();
-    long until = System.currentTimeMillis() + 60_000;
-    while (!java.nio.file.Files.exists(vhdx) && System.currentTimeMillis() < until) {
-      page.waitForTimeout(500);
+    for (String disk : List.of("demo-disk.img", "plain-ext4.img")) {
+      Path vhdx = dataDir.resolve("exports/demo-" + disk + ".vhdx");
+      long until = System.currentTimeMillis() + 60_000;
+      while (!java.nio.file.Files.exists(vhdx) && System.currentTimeMillis() < until) {
+        page.waitForTimeout(500);
+      }
+      org.assertj.core.api.Assertions.assertThat(
+              io.holdfast.engine.Tools.check("qemu-img", "check", "-f", "vhdx", vhdx.toString())
+                  .output())
+          .contains("No errors were found");
     }
-    org.assertj.core.api.Assertions.assertThat(
-            io.holdfast.engine.Tools.check("qemu-img", "check", "-f", "vhdx", vhdx.toString())
-                .output())
-        .contains("No errors were found");
     // deleting an image asks why first; without a reason nothing is deleted
     page.locator("#images-grid .delete-image").first().click();
     assertThat(page.locator("#delete-image-reason")).isVisible();

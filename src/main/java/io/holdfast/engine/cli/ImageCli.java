@@ -46,7 +46,8 @@ public final class ImageCli {
         restore --repo DIR --image ID --target PATH [--disk NAME] [--partition N] [--resume]
         export  --repo DIR --image ID --target PATH [--format vhdx|raw] [--disk NAME]
                 [--partition N] [--split 4G]
-                a disk as a VHDX (Hyper-V, Windows, qemu) or raw file, or in numbered parts
+                a disk as a VHDX (Hyper-V, Windows, qemu) or raw file, or in numbered parts;
+                without --disk, each disk of an image of several into a file named after it
         ls      --repo DIR [--machine NAME]
         show    --repo DIR --image ID
         prune   --repo DIR --machine NAME [--keep-last N] [--keep-hourly N] [--keep-daily N]

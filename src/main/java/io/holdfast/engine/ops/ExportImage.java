@@ -9,7 +9,9 @@ import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
@@ -19,10 +21,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Writes one disk of an image, or one partition of it, as a file that other tools open: a dynamic
- * VHDX (Hyper-V, Windows' disk management, qemu, VirtualBox) or a raw disk image; whole, or split
- * into numbered parts for removable media. Each chunk is checked as a restore checks it. Zero
- * chunks are not written: a raw file keeps holes there, a VHDX leaves out every block without data.
+ * Writes one disk of an image, one partition of it, or each of its disks, as files that other tools
+ * open: a dynamic VHDX (Hyper-V, Windows' disk management, qemu, VirtualBox) or a raw disk image;
+ * whole, or split into numbered parts for removable media. Each chunk is checked as a restore
+ * checks it. Zero chunks are not written: a raw file keeps holes there, a VHDX leaves out every
+ * block without data.
  */
 public final class ExportImage {
 
@@ -41,7 +44,8 @@ public final class ExportImage {
   }
 
   /**
-   * @param disk the disk's name; null for an image of one disk
+   * @param disk the disk's name; null for the only disk, or for every disk of an image of several,
+   *     each into a file of its own ({@link #targetFor})
    * @param partition only this partition, as a disk of its own; null for the whole disk
    * @param splitBytes the size of each part; 0 for one file
    */
@@ -72,6 +76,79 @@ public final class ExportImage {
 
   public Report run(Options o) {
     Manifest m = repo.findManifest(o.imageId());
+    if (o.disk() == null && o.partition() == null && m.disks().size() > 1) {
+      return runEach(m, o);
+    }
+    return runOne(m, o, progress);
+  }
+
+  /**
+   * Every disk of an image of several, each into a file of its own named after it ({@link
+   * #targetFor}), one after the other. No file is written when one of the names is taken, and the
+   * files of the disks before are removed when a later disk fails: an export is whole or absent.
+   */
+  private Report runEach(Manifest m, Options o) {
+    List<Path> targets = m.disks().stream().map(d -> targetFor(o.target(), d.name())).toList();
+    for (Path t : targets) {
+      Path firstPart = Path.of(t + ".001");
+      if (Files.exists(t) || Files.exists(firstPart)) {
+        throw new EngineException(
+            (Files.exists(t) ? t : firstPart)
+                + " exists already; an export never overwrites. Remove it or choose another name.");
+      }
+    }
+    long total = m.disks().stream().mapToLong(Manifest.DiskImage::size).sum();
+    long before = 0;
+    long virtual = 0;
+    long data = 0;
+    long file = 0;
+    List<Path> files = new ArrayList<>();
+    try {
+      for (int i = 0; i < m.disks().size(); i++) {
+        Manifest.DiskImage d = m.disks().get(i);
+        long offset = before;
+        Progress each =
+            (phase, done, ignored) -> progress.update(phase + " " + d.name(), offset + done, total);
+        Report r =
+            runOne(
+                m,
+                new Options(
+                    o.imageId(), d.name(), null, o.format(), targets.get(i), o.splitBytes()),
+                each);
+        virtual += r.virtualBytes();
+        data += r.dataBytes();
+        file += r.fileBytes();
+        files.addAll(r.files());
+        before += d.size();
+      }
+    } catch (RuntimeException e) {
+      for (Path f : files) {
+        try {
+          Files.deleteIfExists(f);
+        } catch (IOException gone) {
+          e.addSuppressed(gone);
+        }
+      }
+      throw e;
+    }
+    return new Report(virtual, data, file, List.copyOf(files));
+  }
+
+  /**
+   * Where disk {@code disk} of an image of several goes when the export names {@code target}: the
+   * disk's name before the extension, {@code /x/vm.vhdx} and {@code sda} giving {@code
+   * /x/vm-sda.vhdx}.
+   */
+  public static Path targetFor(Path target, String disk) {
+    String name = target.getFileName().toString();
+    String safe = disk.replaceAll("[^A-Za-z0-9._-]", "_");
+    int dot = name.lastIndexOf('.');
+    String each =
+        dot > 0 ? name.substring(0, dot) + "-" + safe + name.substring(dot) : name + "-" + safe;
+    return target.resolveSibling(each);
+  }
+
+  private Report runOne(Manifest m, Options o, Progress progress) {
     RestoreImage.Region region = RestoreImage.region(m, o.disk(), o.partition());
     Manifest.DiskImage disk = region.disk();
     long size = region.end() - region.start();

@@ -77,17 +77,24 @@ final class ExportDialog extends Dialog {
                     + image.machine()
                     + "-"
                     + image.manifestId()
-                    + "-"
-                    + what.getValue().disk()
+                    + (what.getValue().disk() == null ? "" : "-" + what.getValue().disk())
                     + (what.getValue().partition() == null
                         ? ""
                         : "-p" + what.getValue().partition())
                     + "."
                     + (format.getValue().equals("vhdx") ? "vhdx" : "img"));
+    Runnable explain =
+        () ->
+            target.setHelperText(
+                what.getValue().disk() == null && parts.size() > 1
+                    ? "Each disk goes into a file of its own, its name before the extension"
+                        + " (disk sda of pc.vhdx: pc-sda.vhdx); no file is ever overwritten"
+                    : "An absolute path; an existing file is never overwritten");
     suggest.run();
     what.addValueChangeListener(e -> suggest.run());
+    what.addValueChangeListener(e -> explain.run());
     format.addValueChangeListener(e -> suggest.run());
-    target.setHelperText("An absolute path; an existing file is never overwritten");
+    explain.run();
 
     Select<String> split = new Select<>();
     split.setId("export-split");
@@ -139,6 +146,11 @@ final class ExportDialog extends Dialog {
   /** The image's disks and, after each, the partitions it imaged. */
   private static List<Part> parts(List<ImageDisk> disks) {
     List<Part> parts = new ArrayList<>();
+    if (disks.size() > 1) {
+      long all = disks.stream().mapToLong(ImageDisk::size).sum();
+      parts.add(
+          new Part(null, null, "Every disk (" + disks.size() + ", " + Format.bytes(all) + ")"));
+    }
     for (ImageDisk d : disks) {
       parts.add(new Part(d.name(), null, "Disk " + d.name() + " (" + Format.bytes(d.size()) + ")"));
       for (ImageDisk.Part p : d.partitions()) {

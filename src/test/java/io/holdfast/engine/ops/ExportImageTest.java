@@ -149,6 +149,83 @@ class ExportImageTest {
         .hasMessageContaining("64 TiB");
   }
 
+  @Test
+  void every_disk_of_an_image_of_two_exports_to_a_file_named_after_it() throws IOException {
+    Manifest two =
+        new CreateImage(repo, Progress.NONE, Cancellation.none())
+            .run(
+                new CreateImage.Options(
+                    "two-disks",
+                    List.of(
+                        CreateImage.DiskSpec.whole(Fixtures.gptDisk()),
+                        CreateImage.DiskSpec.whole(Fixtures.plainDisk("ext4"))),
+                    io.holdfast.engine.chunk.Compression.FAST,
+                    true,
+                    2));
+    Path dir = Files.createDirectory(tmp.resolve("out"));
+    List<long[]> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExportImage.Report r =
+        new ExportImage(
+                repo,
+                (phase, done, total) -> {
+                  seen.add(new long[] {done, total});
+                  phases.add(phase);
+                },
+                Cancellation.none())
+            .run(
+                new ExportImage.Options(
+                    two.id(), null, null, ExportImage.Format.VHDX, dir.resolve("pc.vhdx"), 0));
+
+    Path first = dir.resolve("pc-gpt.img.vhdx");
+    Path second = dir.resolve("pc-plain-ext4.img.vhdx");
+    assertThat(r.files()).containsExactly(first, second);
+    long both = Files.size(Fixtures.gptDisk()) + Files.size(Fixtures.plainDisk("ext4"));
+    assertThat(r.virtualBytes()).isEqualTo(both);
+    assertThat(r.fileBytes()).isEqualTo(Files.size(first) + Files.size(second));
+    for (Manifest.DiskImage d : two.disks()) {
+      Path raw = tmp.resolve("restored-" + d.name());
+      new RestoreImage(repo, Progress.NONE, Cancellation.none())
+          .run(new RestoreImage.Options(two.id(), d.name(), null, raw, false));
+      Tools.assertVhdxHolds(raw, ExportImage.targetFor(dir.resolve("pc.vhdx"), d.name()));
+    }
+    // one bar over both disks: it ends at the sum and never runs past it
+    assertThat(seen).allMatch(u -> u[1] == both && u[0] <= both);
+    assertThat(seen.stream().mapToLong(u -> u[0]).max().orElse(0)).isEqualTo(both);
+    assertThat(phases).contains("exporting gpt.img", "exporting plain-ext4.img");
+
+    // a name already taken stops the export before any file is written
+    Path again = Files.createDirectory(tmp.resolve("again"));
+    Files.writeString(again.resolve("pc-plain-ext4.img.vhdx"), "keep me");
+    assertThatThrownBy(
+            () ->
+                new ExportImage(repo, Progress.NONE, Cancellation.none())
+                    .run(
+                        new ExportImage.Options(
+                            two.id(),
+                            null,
+                            null,
+                            ExportImage.Format.VHDX,
+                            again.resolve("pc.vhdx"),
+                            0)))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("pc-plain-ext4.img.vhdx exists already");
+    try (Stream<Path> left = Files.list(again)) {
+      assertThat(left).containsExactly(again.resolve("pc-plain-ext4.img.vhdx"));
+    }
+    assertThat(Files.readString(again.resolve("pc-plain-ext4.img.vhdx"))).isEqualTo("keep me");
+  }
+
+  @Test
+  void a_disk_name_goes_before_the_extension_and_is_made_safe_for_a_file_name() {
+    assertThat(ExportImage.targetFor(Path.of("/x/vm.vhdx"), "sda"))
+        .isEqualTo(Path.of("/x/vm-sda.vhdx"));
+    assertThat(ExportImage.targetFor(Path.of("/x/vm"), "nvme0n1"))
+        .isEqualTo(Path.of("/x/vm-nvme0n1"));
+    assertThat(ExportImage.targetFor(Path.of("/x/vm.img"), "a/b c"))
+        .isEqualTo(Path.of("/x/vm-a_b_c.img"));
+  }
+
   private ExportImage.Report export(
       Integer partition, ExportImage.Format format, Path target, long split) {
     return new ExportImage(repo, Progress.NONE, Cancellation.none())
