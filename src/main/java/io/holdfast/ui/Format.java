@@ -1,9 +1,9 @@
 package io.holdfast.ui;
 
+import io.holdfast.engine.Sizes;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /** How numbers and times read in the console. */
 public final class Format {
@@ -14,17 +14,7 @@ public final class Format {
   private Format() {}
 
   public static String bytes(long b) {
-    if (b < 1024) {
-      return b + " B";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-    double v = b;
-    int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    return Sizes.human(b);
   }
 
   public static String time(Instant t) {

@@ -3,6 +3,7 @@ package io.holdfast.worker;
 import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.Cancelled;
 import io.holdfast.engine.EngineException;
+import io.holdfast.engine.Sizes;
 import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.disk.DeviceUse;
 import io.holdfast.engine.fs.UsedBlocks;
@@ -287,9 +288,9 @@ public final class Agent implements Runnable {
         "Image "
             + m.id()
             + ": "
-            + m.usedBytes()
-            + " bytes used, "
-            + m.storedBytes()
+            + Sizes.human(m.usedBytes())
+            + " used, "
+            + Sizes.human(m.storedBytes())
             + " newly stored");
     String disksJson =
         ManifestCodec.toText(m.disks().stream().map(Manifest.DiskImage::summary).toList());
@@ -422,8 +423,8 @@ public final class Agent implements Runnable {
         "Garbage collection: "
             + gc.chunksDeleted()
             + " unused chunk(s) deleted, "
-            + gc.bytesDeleted()
-            + " bytes freed; "
+            + Sizes.human(gc.bytesDeleted())
+            + " freed; "
             + gc.chunksKept()
             + " chunk(s) in use kept, "
             + gc.chunksSpared()
@@ -441,10 +442,9 @@ public final class Agent implements Runnable {
             + ": "
             + rc.packsRewritten()
             + " pack(s), "
-            + rc.bytesBefore()
+            + Sizes.human(rc.bytesBefore())
             + " -> "
-            + rc.bytesAfter()
-            + " bytes"
+            + Sizes.human(rc.bytesAfter())
             + (rc.packsLeft() > 0
                 ? "; " + rc.packsLeft() + " pack(s) left for the next run (budget reached)"
                 : ""));
