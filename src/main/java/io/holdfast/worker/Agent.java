@@ -356,6 +356,17 @@ public final class Agent implements Runnable {
             .run(
                 new RestoreImage.Options(
                     o.image(), o.disk(), o.partition(), Path.of(o.target()), true));
+    reporter.log(
+        "info",
+        "Restored "
+            + Sizes.human(r.bytesTotal())
+            + " onto "
+            + o.target()
+            + ": "
+            + Sizes.human(r.bytesWritten())
+            + " written, "
+            + Sizes.human(r.bytesSkipped())
+            + " already in place");
     if (r.partitionTable() != null) {
       reporter.log(
           "warn",
