@@ -33,6 +33,18 @@ public final class Imaging {
                 2));
   }
 
+  /** Images these disks whole, each named by its file, as one image of machine "two-disks". */
+  public static Manifest imageOfDisks(Repository repo, Compression level, Path... disks) {
+    return new CreateImage(repo, Progress.NONE, Cancellation.none())
+        .run(
+            new CreateImage.Options(
+                "two-disks",
+                Arrays.stream(disks).map(CreateImage.DiskSpec::whole).toList(),
+                level,
+                true,
+                2));
+  }
+
   /** Restores the image, or one partition of it, to {@code target}. */
   public static Path restore(Path repo, Manifest m, Integer partition, Path target) {
     new RestoreImage(Repository.open(repo, null), Progress.NONE, Cancellation.none())

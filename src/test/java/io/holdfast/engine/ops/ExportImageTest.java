@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.Fixtures;
+import io.holdfast.engine.Imaging;
 import io.holdfast.engine.Progress;
 import io.holdfast.engine.Tools;
 import io.holdfast.engine.export.Vhdx;
@@ -152,16 +153,11 @@ class ExportImageTest {
   @Test
   void every_disk_of_an_image_of_two_exports_to_a_file_named_after_it() throws IOException {
     Manifest two =
-        new CreateImage(repo, Progress.NONE, Cancellation.none())
-            .run(
-                new CreateImage.Options(
-                    "two-disks",
-                    List.of(
-                        CreateImage.DiskSpec.whole(Fixtures.gptDisk()),
-                        CreateImage.DiskSpec.whole(Fixtures.plainDisk("ext4"))),
-                    io.holdfast.engine.chunk.Compression.FAST,
-                    true,
-                    2));
+        Imaging.imageOfDisks(
+            repo,
+            io.holdfast.engine.chunk.Compression.FAST,
+            Fixtures.gptDisk(),
+            Fixtures.plainDisk("ext4"));
     Path dir = Files.createDirectory(tmp.resolve("out"));
     List<long[]> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.Fixtures;
+import io.holdfast.engine.Imaging;
 import io.holdfast.engine.Progress;
 import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.manifest.Manifest;
@@ -28,16 +29,7 @@ class PackCollectionTest {
     Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
     // one image of both disks: its packs hold the GPT disk's chunks, then the MBR disk's
     Manifest both =
-        new CreateImage(repo, Progress.NONE, Cancellation.none())
-            .run(
-                new CreateImage.Options(
-                    "two-disks",
-                    List.of(
-                        CreateImage.DiskSpec.whole(Fixtures.gptDisk()),
-                        CreateImage.DiskSpec.whole(Fixtures.mbrDisk())),
-                    Compression.BALANCED,
-                    true,
-                    2));
+        Imaging.imageOfDisks(repo, Compression.BALANCED, Fixtures.gptDisk(), Fixtures.mbrDisk());
     // another machine with the GPT disk alone stores nothing new
     Manifest gptOnly =
         new CreateImage(repo, Progress.NONE, Cancellation.none())
