@@ -258,6 +258,7 @@ class ConsoleBrowserIT {
     // the target machine's disks are offered; a file path is typed
     hd.locator("#restore-target input").fill(target.toString());
     hd.locator("#restore-target input").press("Enter");
+    assertThat(hd.locator("#restore-target input")).hasValue(target.toString());
     hd.locator("#restore-reason textarea").fill("user overwrote the data partition");
     Browser.screenshot(hd, "30-restore-request");
     hd.locator("#ask-approval").click();

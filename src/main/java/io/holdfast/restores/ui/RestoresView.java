@@ -18,6 +18,7 @@ import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.TextArea;
 import com.vaadin.flow.data.provider.CallbackDataProvider;
 import com.vaadin.flow.data.provider.ConfigurableFilterDataProvider;
+import com.vaadin.flow.data.provider.ListDataProvider;
 import com.vaadin.flow.data.renderer.ComponentRenderer;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
@@ -37,7 +38,10 @@ import io.holdfast.ui.Notifications;
 import io.holdfast.ui.Origins;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Restore requests: pending, approved, rejected, expired; ask for one; decide (admins, not one's
@@ -296,6 +300,12 @@ public class RestoresView extends VerticalLayout {
     target.addCustomValueSetListener(e -> target.setValue(e.getDetail().trim()));
     target.setPlaceholder("/dev/sdb or /srv/restore/disk.img");
     target.setHelperText("Pick a disk its worker reported, or type a device or file path");
+    // one provider whose list changes: new items never wipe what was typed or picked
+    List<String> offeredPaths = new ArrayList<>();
+    Map<String, String> labels = new HashMap<>();
+    ListDataProvider<String> offered = new ListDataProvider<>(offeredPaths);
+    target.setItems(offered);
+    target.setItemLabelGenerator(path -> labels.getOrDefault(path, path));
     Runnable offerTargets =
         () -> {
           MachineOverview onto = targetMachine.getValue();
@@ -305,18 +315,13 @@ public class RestoresView extends VerticalLayout {
                   : TargetChoice.of(
                       machines.detail(onto.id()).map(m -> m.disks()).orElse(List.of()),
                       partition.getValue() != null);
-          String typed = target.getValue();
-          target.setItems(choices.stream().map(TargetChoice::path).toList());
-          target.setItemLabelGenerator(
-              path ->
-                  choices.stream()
-                      .filter(c -> c.path().equals(path))
-                      .map(TargetChoice::label)
-                      .findFirst()
-                      .orElse(path));
-          if (typed != null && !typed.isBlank()) {
-            target.setValue(typed);
+          offeredPaths.clear();
+          labels.clear();
+          for (TargetChoice c : choices) {
+            offeredPaths.add(c.path());
+            labels.put(c.path(), c.label());
           }
+          offered.refreshAll();
         };
     targetMachine.addValueChangeListener(e -> offerTargets.run());
     partition.addValueChangeListener(e -> offerTargets.run());
