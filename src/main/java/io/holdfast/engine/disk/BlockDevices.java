@@ -24,6 +24,16 @@ public final class BlockDevices {
     }
   }
 
+  /** Whether {@code device} is a partition of a disk ({@code /dev/sda2}) rather than a disk. */
+  public static boolean isPartition(Path device) {
+    try {
+      String name = device.toRealPath().getFileName().toString();
+      return Files.exists(SYS_BLOCK.resolve(name).resolve("partition"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /**
    * The device's logical sector size, in which its partition table counts: 512, or 4096 on 4Kn
    * drives and some USB bridges. A partition's own device has no queue of its own: 512.

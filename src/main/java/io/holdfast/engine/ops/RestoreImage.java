@@ -6,7 +6,10 @@ import io.holdfast.engine.Progress;
 import io.holdfast.engine.chunk.Digests;
 import io.holdfast.engine.disk.BlockDevices;
 import io.holdfast.engine.disk.DeviceUse;
+import io.holdfast.engine.disk.DiskLayout;
+import io.holdfast.engine.disk.DiskSource;
 import io.holdfast.engine.disk.Partition;
+import io.holdfast.engine.disk.PartitionTables;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.store.Repository;
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,6 +86,9 @@ public final class RestoreImage {
               + " that machine.");
     }
     boolean device = BlockDevices.isBlockDevice(o.target());
+    if (device && o.partition() != null && !BlockDevices.isPartition(o.target())) {
+      refusePartitionOverTable(o.target(), o.partition());
+    }
     boolean fixedSize;
     try {
       fixedSize = device || (Files.exists(o.target()) && Files.size(o.target()) > 0);
@@ -165,6 +172,31 @@ public final class RestoreImage {
         device && o.partition() == null ? BlockDevices.rereadPartitionTable(o.target()) : null;
     return new Report(
         needed, batches.written.get(), batches.skipped.get(), batches.read.get(), table);
+  }
+
+  /**
+   * A partition restored onto a whole disk starts at its first byte, where the disk's partition
+   * table is: refused while that disk has one with partitions in it. A disk without a table (a
+   * stick formatted whole, a blank disk) may take a partition as its only filesystem.
+   */
+  private static void refusePartitionOverTable(Path target, int partition) {
+    DiskLayout layout;
+    try (DiskSource d = DiskSource.open(target)) {
+      layout = PartitionTables.read(d);
+    }
+    if (!layout.partitions().isEmpty()) {
+      throw new EngineException(
+          "The target "
+              + target
+              + " is a whole disk with a "
+              + layout.scheme().toUpperCase(Locale.ROOT)
+              + " partition table of "
+              + layout.partitions().size()
+              + " partition(s); partition "
+              + partition
+              + " would be written over it. Nothing was written; name one of its partitions, or"
+              + " restore the whole disk.");
+    }
   }
 
   /** The bytes of one disk of an image, or of one of its partitions, that a restore writes. */

@@ -102,6 +102,36 @@ class DeviceUseTest {
   }
 
   @Test
+  void a_partition_goes_onto_a_disk_without_a_table_but_never_over_one() throws Exception {
+    Manifest image = Imaging.image(tmp.resolve("repo"), Fixtures.gptDisk());
+    Path tabled = Fixtures.copyOf(Fixtures.gptDisk(), tmp);
+    Path blank = Imaging.blank(tmp.resolve("stick.img"), 40);
+    String before = sha256(tabled);
+    Tools.Result a = Tools.run("losetup", "-f", "--show", tabled.toString());
+    Assumptions.assumeTrue(a.exit() == 0, "needs a loop device: " + a.output());
+    String overTable = new String(a.stdout()).trim();
+    try {
+      assertThatThrownBy(() -> Imaging.restore(tmp.resolve("repo"), image, 2, Path.of(overTable)))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining(
+              "is a whole disk with a GPT partition table of 3 partition(s); partition 2 would be"
+                  + " written over it. Nothing was written");
+    } finally {
+      Tools.run("losetup", "-d", overTable);
+    }
+    assertThat(sha256(tabled)).isEqualTo(before);
+
+    String stick =
+        new String(Tools.check("losetup", "-f", "--show", blank.toString()).stdout()).trim();
+    try {
+      Imaging.restore(tmp.resolve("repo"), image, 2, Path.of(stick));
+    } finally {
+      Tools.run("losetup", "-d", stick);
+    }
+    Tools.check("fsck.ext4", "-fn", blank.toString());
+  }
+
+  @Test
   void a_target_that_does_not_exist_yet_is_used_by_nothing() {
     assertThat(DeviceUse.of(tmp.resolve("new-disk.img"))).isEmpty();
   }
