@@ -55,6 +55,11 @@ class InventoriesTest {
           .asString()
           .startsWith("data: " + dev + " is mounted at " + mnt + " read-write")
           .contains("back up from a snapshot or a live system");
+      // the disk file itself, mounted through the loop device, is warned of the same way
+      assertThat(Agent.changingWhileRead("data", file))
+          .singleElement()
+          .asString()
+          .startsWith("data: " + dev + " is mounted at " + mnt + " read-write");
     } finally {
       Tools.run("umount", mnt.toString());
       Tools.run("losetup", "-d", dev);

@@ -38,17 +38,20 @@ public final class DeviceUse {
       return List.of();
     }
     List<String> uses = new ArrayList<>();
+    List<String> mounts = lines(MOUNTINFO);
+    List<String> swaps = lines(SWAPS);
     if (BlockDevices.isBlockDevice(real)) {
-      String name = real.getFileName().toString();
-      List<String> mounts = lines(MOUNTINFO);
-      List<String> swaps = lines(SWAPS);
-      for (String dev : withPartitions(name)) {
+      for (String dev : withPartitions(real.getFileName().toString())) {
         usesOf(dev, mounts, swaps, uses);
       }
     } else if (Files.isRegularFile(real)) {
       for (String loop : loopsBackedBy(real)) {
         uses.add(
             real + " is attached to /dev/" + loop + " (losetup -d /dev/" + loop + " detaches it)");
+        // and what uses the loop device: a filesystem of the file mounted through it, say
+        for (String dev : withPartitions(loop)) {
+          usesOf(dev, mounts, swaps, uses);
+        }
       }
     }
     return uses;
