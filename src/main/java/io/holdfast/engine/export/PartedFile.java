@@ -53,16 +53,8 @@ public final class PartedFile implements AutoCloseable {
               + " parts; at most 999 are numbered. Choose larger parts.");
     }
     for (int p = 0; p < parts; p++) {
-      Path name =
-          partSize == 0
-              ? target
-              : target.resolveSibling(
-                  target.getFileName() + String.format(Locale.ROOT, ".%03d", p + 1));
-      if (Files.exists(name)) {
-        throw new EngineException(
-            name
-                + " exists already; an export never overwrites. Remove it or choose another name.");
-      }
+      Path name = partName(target, partSize, p);
+      refuseIfTaken(name);
       names.add(name);
       temporary.add(name.resolveSibling(name.getFileName() + TEMPORARY));
     }
@@ -88,6 +80,24 @@ public final class PartedFile implements AutoCloseable {
     } catch (IOException e) {
       close();
       throw new EngineException("Cannot create " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The file of part {@code p} (from 0) of {@code target}: the target itself when it is not split
+   * ({@code partSize} 0), else the target with ".001", ".002", … appended.
+   */
+  public static Path partName(Path target, long partSize, int p) {
+    return partSize == 0
+        ? target
+        : target.resolveSibling(target.getFileName() + String.format(Locale.ROOT, ".%03d", p + 1));
+  }
+
+  /** Refuses {@code name} when a file of that name exists: an export never overwrites. */
+  public static void refuseIfTaken(Path name) {
+    if (Files.exists(name)) {
+      throw new EngineException(
+          name + " exists already; an export never overwrites. Remove it or choose another name.");
     }
   }
 

@@ -90,12 +90,8 @@ public final class ExportImage {
   private Report runEach(Manifest m, Options o) {
     List<Path> targets = m.disks().stream().map(d -> targetFor(o.target(), d.name())).toList();
     for (Path t : targets) {
-      Path firstPart = Path.of(t + ".001");
-      if (Files.exists(t) || Files.exists(firstPart)) {
-        throw new EngineException(
-            (Files.exists(t) ? t : firstPart)
-                + " exists already; an export never overwrites. Remove it or choose another name.");
-      }
+      // each disk's first file; a later part found taken fails that disk, and the files before go
+      PartedFile.refuseIfTaken(PartedFile.partName(t, o.splitBytes(), 0));
     }
     long total = m.disks().stream().mapToLong(Manifest.DiskImage::size).sum();
     long before = 0;
