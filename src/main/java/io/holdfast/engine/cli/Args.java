@@ -13,7 +13,7 @@ import java.util.Set;
 final class Args {
 
   private static final Set<String> FLAGS =
-      Set.of("encrypt", "full", "resume", "dry-run", "json", "progress", "keep");
+      Set.of("encrypt", "full", "resume", "dry-run", "json", "progress", "keep", "recursive");
   private final Map<String, List<String>> values = new LinkedHashMap<>();
 
   static Args parse(String[] args) {

@@ -3,12 +3,17 @@ package io.holdfast.engine.cli;
 import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.Progress;
+import io.holdfast.engine.Sizes;
 import io.holdfast.engine.chunk.Compression;
+import io.holdfast.engine.fs.FileEntry;
+import io.holdfast.engine.fs.FileTree;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
 import io.holdfast.engine.ops.CollectGarbage;
 import io.holdfast.engine.ops.CreateImage;
 import io.holdfast.engine.ops.ExportImage;
+import io.holdfast.engine.ops.ExtractFiles;
+import io.holdfast.engine.ops.ImageFiles;
 import io.holdfast.engine.ops.PruneImages;
 import io.holdfast.engine.ops.RecompressPacks;
 import io.holdfast.engine.ops.RestoreImage;
@@ -22,6 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -31,8 +38,8 @@ import java.util.Map;
 
 /**
  * {@code holdfast-worker image <command>}: the engine on the command line, for admins rescuing data
- * without the console, and for the benchmark. Exit status: 0 done, 1 verify found damage, 2 the
- * command could not run (the message says why).
+ * without the console, and for the benchmark. Exit status: 0 done, 1 verify found damage or extract
+ * could not copy every file, 2 the command could not run (the message says why).
  */
 public final class ImageCli {
 
@@ -48,6 +55,10 @@ public final class ImageCli {
                 [--partition N] [--split 4G]
                 a disk as a VHDX (Hyper-V, Windows, qemu) or raw file, or in numbered parts;
                 without --disk, each disk of an image of several into a file named after it
+        files   --repo DIR --image ID [--disk NAME] [--partition N] [--path /etc] [--recursive]
+                the files of a partition's filesystem (ext2/3/4, FAT, NTFS), without restoring it
+        extract --repo DIR --image ID [--disk NAME] [--partition N] --path /etc/hosts --target DIR
+                copy a file or folder out of an image into DIR; nothing there is overwritten
         ls      --repo DIR [--machine NAME]
         show    --repo DIR --image ID
         prune   --repo DIR --machine NAME [--keep-last N] [--keep-hourly N] [--keep-daily N]
@@ -104,6 +115,8 @@ public final class ImageCli {
         case "verify" -> verify(a);
         case "restore" -> restore(a);
         case "export" -> export(a);
+        case "files" -> files(a);
+        case "extract" -> extract(a);
         case "ls" -> list(a);
         case "show" -> show(a);
         case "prune" -> prune(a);
@@ -346,6 +359,101 @@ public final class ImageCli {
                 : "; the kernel still shows the old partitions ("
                     + r.partitionTable()
                     + "): run partprobe or reboot before using them"));
+  }
+
+  private int files(Args a) {
+    FileTree tree = tree(a);
+    FileEntry at = tree.find(a.get("path", "/"));
+    List<FileEntry> found = new ArrayList<>();
+    if (at.isDirectory()) {
+      collect(tree, at, a.flag("recursive"), found);
+    } else {
+      found.add(at);
+    }
+    if (a.flag("json")) {
+      return print(a, found, "");
+    }
+    DateTimeFormatter when =
+        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
+    for (FileEntry e : found) {
+      out.printf(
+          Locale.ROOT,
+          "%s %12d  %s  %s%s%n",
+          modeText(e),
+          e.size(),
+          e.modified() == null ? "                " : when.format(e.modified()),
+          a.flag("recursive") || !at.isDirectory() ? e.path() : e.name(),
+          e.isDirectory() ? "/" : e.link() != null ? " -> " + e.link() : "");
+    }
+    return 0;
+  }
+
+  private static void collect(FileTree tree, FileEntry dir, boolean deep, List<FileEntry> out) {
+    for (FileEntry e : tree.list(dir)) {
+      out.add(e);
+      if (deep && e.isDirectory()) {
+        collect(tree, e, true, out);
+      }
+    }
+  }
+
+  /** {@code drwxr-xr-x} as ls prints it; filesystems without permissions show only the kind. */
+  private static String modeText(FileEntry e) {
+    char kind =
+        switch (e.kind()) {
+          case DIRECTORY -> 'd';
+          case LINK -> 'l';
+          case SPECIAL -> 's';
+          case FILE -> '-';
+        };
+    if (e.mode() == null) {
+      return kind + "         ";
+    }
+    StringBuilder b = new StringBuilder().append(kind);
+    String rwx = "rwxrwxrwx";
+    for (int i = 0; i < 9; i++) {
+      b.append((e.mode() & (0400 >> i)) != 0 ? rwx.charAt(i) : '-');
+    }
+    return b.toString();
+  }
+
+  private int extract(Args a) {
+    FileTree tree = tree(a);
+    FileEntry what = tree.find(a.required("path"));
+    ExtractFiles.Report r =
+        new ExtractFiles(tree, progress(a), Cancellation.none())
+            .run(what, Path.of(a.required("target")));
+    if (a.flag("json")) {
+      print(a, r, "");
+    } else {
+      out.println(
+          "Copied "
+              + r.files()
+              + " files ("
+              + Sizes.human(r.bytes())
+              + "), "
+              + r.folders()
+              + " folders and "
+              + r.links()
+              + " links to "
+              + r.target());
+      for (String s : r.skipped()) {
+        out.println("  skipped " + s);
+      }
+      for (String f : r.failed()) {
+        err.println("  not copied " + f);
+      }
+    }
+    return r.failed().isEmpty() ? 0 : 1;
+  }
+
+  private FileTree tree(Args a) {
+    String part = a.get("partition", null);
+    return ImageFiles.open(
+        open(a),
+        a.required("image"),
+        a.get("disk", null),
+        part == null ? null : Integer.parseInt(part));
   }
 
   private int export(Args a) {

@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
  * A disk to read: a raw image file or a block device. Reads are positional, so several threads can
  * read one source at once.
  */
-public final class DiskSource implements AutoCloseable {
+public final class DiskSource implements ByteSource, AutoCloseable {
 
   private final Path path;
   private final FileChannel channel;
@@ -44,6 +44,7 @@ public final class DiskSource implements AutoCloseable {
     return path;
   }
 
+  @Override
   public long size() {
     return size;
   }
@@ -75,6 +76,7 @@ public final class DiskSource implements AutoCloseable {
   }
 
   /** Reads exactly {@code length} bytes (zero-filled past the end of the disk). */
+  @Override
   public byte[] readBytes(long offset, int length) {
     byte[] b = new byte[length];
     read(offset, ByteBuffer.wrap(b));

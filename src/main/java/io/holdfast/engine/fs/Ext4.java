@@ -140,7 +140,7 @@ final class Ext4 {
    * meta_bg, from metagroup {@code firstMetaBg} on, each metagroup (the groups one descriptor block
    * describes) keeps its descriptor block in its first group, with copies in its second and last.
    */
-  private record Layout(
+  record Layout(
       long blockSize,
       long firstData,
       long perGroup,

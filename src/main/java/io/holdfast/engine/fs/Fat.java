@@ -30,7 +30,7 @@ final class Fat {
     }
   }
 
-  private record Geometry(
+  record Geometry(
       int bytesPerSector,
       int sectorsPerCluster,
       long reserved,
@@ -46,7 +46,7 @@ final class Fat {
     }
   }
 
-  private static Geometry geometry(byte[] bs) throws FilesystemException {
+  static Geometry geometry(byte[] bs) throws FilesystemException {
     int bps = Le.u16(bs, 11);
     int spc = Le.u8(bs, 13);
     long reserved = Le.u16(bs, 14);
@@ -112,7 +112,7 @@ final class Fat {
    * The first FAT's entries, read a window at a time: a FAT32 of a large volume is hundreds of MiB,
    * more than a worker's heap should hold at once.
    */
-  private static final class Entries {
+  static final class Entries {
 
     private static final int WINDOW = 4 << 20;
 

@@ -44,7 +44,8 @@ final class Ntfs {
     return map(part).used();
   }
 
-  static Mapped map(Region part) throws FilesystemException {
+  /** The volume's geometry, from its boot sector. */
+  static Volume volume(Region part) throws FilesystemException {
     byte[] bs = part.read(0, 512);
     int bps = Le.u16(bs, 11);
     int spcRaw = Le.u8(bs, 13);
@@ -67,7 +68,15 @@ final class Ntfs {
       throw new FilesystemException("volume larger than its partition");
     }
     long clusters = volumeBytes / clusterBytes;
-    Volume v = new Volume(part, clusterBytes, (int) recordBytes, clusters, mftLcn);
+    return new Volume(part, clusterBytes, (int) recordBytes, clusters, mftLcn);
+  }
+
+  static Mapped map(Region part) throws FilesystemException {
+    Volume v = volume(part);
+    long clusterBytes = v.clusterBytes();
+    long clusters = v.clusters();
+    long mftLcn = v.mftLcn();
+    long recordBytes = v.recordBytes();
     byte[] rec = v.recordAt(mftLcn * clusterBytes + BITMAP_RECORD * recordBytes);
     byte[] bitmap = readData(part, rec, clusterBytes, (clusters + 7) / 8);
 
@@ -95,10 +104,9 @@ final class Ntfs {
   }
 
   /** One data run: {@code length} clusters from {@code lcn}, or a hole when lcn is -1. */
-  private record Run(long lcn, long length) {}
+  record Run(long lcn, long length) {}
 
-  private record Volume(
-      Region part, long clusterBytes, int recordBytes, long clusters, long mftLcn) {
+  record Volume(Region part, long clusterBytes, int recordBytes, long clusters, long mftLcn) {
 
     /** An MFT record at a byte offset, with its update sequence undone. */
     byte[] recordAt(long at) throws FilesystemException {
@@ -241,7 +249,7 @@ final class Ntfs {
   }
 
   /** The name in a $FILE_NAME value of {@code length} bytes, or null if it does not fit. */
-  private static String fileName(byte[] b, int value, int length) {
+  static String fileName(byte[] b, int value, int length) {
     if (length < 66 || value + 66 > b.length) {
       return null;
     }
@@ -252,12 +260,12 @@ final class Ntfs {
     return new String(b, value + 66, 2 * chars, StandardCharsets.UTF_16LE);
   }
 
-  private static int first(byte[] rec) {
+  static int first(byte[] rec) {
     int off = Le.u16(rec, 20);
     return off + 16 <= rec.length && Le.u32(rec, off) != ATTR_END ? off : -1;
   }
 
-  private static int next(byte[] rec, int off) throws FilesystemException {
+  static int next(byte[] rec, int off) throws FilesystemException {
     long len = Le.u32(rec, off + 4);
     if (len < 16 || off + len > rec.length) {
       throw new FilesystemException("attribute runs past its MFT record");
@@ -269,7 +277,7 @@ final class Ntfs {
   /**
    * The first attribute of a type with the given name ("" for unnamed, null for any name), or -1.
    */
-  private static int attribute(byte[] rec, long type, String name) throws FilesystemException {
+  static int attribute(byte[] rec, long type, String name) throws FilesystemException {
     int guard = 0;
     for (int off = first(rec); off >= 0 && guard++ < 256; off = next(rec, off)) {
       if (Le.u32(rec, off) != type) {
@@ -295,7 +303,7 @@ final class Ntfs {
    * a check value when it was written. The stride is 512 whatever the sector size (as in ntfs-3g's
    * NTFS_BLOCK_SIZE), so a volume on 4 KiB sectors has eight per 4 KiB record.
    */
-  private static void applyFixups(byte[] rec, String magic) throws FilesystemException {
+  static void applyFixups(byte[] rec, String magic) throws FilesystemException {
     int stride = 512;
     if (!magic.equals(new String(rec, 0, 4, StandardCharsets.US_ASCII))) {
       throw new FilesystemException("not a " + magic + " record");
@@ -352,7 +360,7 @@ final class Ntfs {
   }
 
   /** Up to {@code wanted} bytes of the data the runs hold; holes read as zeros. */
-  private static byte[] readRunsData(Region part, List<Run> runs, long clusterBytes, long wanted)
+  static byte[] readRunsData(Region part, List<Run> runs, long clusterBytes, long wanted)
       throws FilesystemException {
     if (wanted > Integer.MAX_VALUE - 8) {
       throw new FilesystemException("attribute data implausibly large");
@@ -378,7 +386,7 @@ final class Ntfs {
   }
 
   /** The data runs of a non-resident attribute, each within the volume's clusters. */
-  private static List<Run> runs(byte[] rec, int attr, long clusters) throws FilesystemException {
+  static List<Run> runs(byte[] rec, int attr, long clusters) throws FilesystemException {
     if (attr < 0 || Le.u8(rec, attr + 8) == 0) {
       throw new FilesystemException("attribute is not non-resident");
     }

@@ -1,6 +1,6 @@
 package io.holdfast.engine.fs;
 
-import io.holdfast.engine.disk.DiskSource;
+import io.holdfast.engine.disk.ByteSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,16 +11,16 @@ import java.util.List;
  */
 final class Region {
 
-  private final DiskSource disk;
+  private final ByteSource disk;
   private final long[] starts; // window offset where each piece begins
   private final long[] diskAt; // disk offset of each piece
   private final long length;
 
-  Region(DiskSource disk, long offset, long length) {
+  Region(ByteSource disk, long offset, long length) {
     this(disk, new long[] {0}, new long[] {offset}, length);
   }
 
-  private Region(DiskSource disk, long[] starts, long[] diskAt, long length) {
+  private Region(ByteSource disk, long[] starts, long[] diskAt, long length) {
     this.disk = disk;
     this.starts = starts;
     this.diskAt = diskAt;

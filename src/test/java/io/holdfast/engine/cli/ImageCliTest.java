@@ -138,6 +138,69 @@ class ImageCliTest {
   }
 
   @Test
+  void files_lists_and_extract_copies_out_of_an_image() throws Exception {
+    String repo = tmp.resolve("repo").toString();
+    assertThat(run("init", "--repo", repo)).isZero();
+    assertThat(
+            run(
+                "create",
+                "--repo",
+                repo,
+                "--machine",
+                "pc1",
+                "--disk",
+                Fixtures.gptDisk() + "=sda",
+                "--json"))
+        .isZero();
+    String id = stdout().replaceAll("(?s).*\"id\" *: *\"([^\"]+)\".*", "$1");
+
+    assertThat(run("files", "--repo", repo, "--image", id)).isEqualTo(2);
+    assertThat(stderr()).contains("has partitions 1 (fat32, EFI), 2 (ext4, root), 3 (ntfs, DATA)");
+
+    assertThat(run("files", "--repo", repo, "--image", id, "--partition", "2", "--path", "/data"))
+        .isZero();
+    assertThat(stdout())
+        .containsPattern("-rw-r--r-- +3145728  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  blob.bin");
+    assertThat(run("files", "--repo", repo, "--image", id, "--partition", "1", "--recursive"))
+        .isZero();
+    assertThat(stdout()).contains("/EFI/BOOT/LOADER.EFI").contains("/EFI/BOOT/\n");
+
+    Path target = tmp.resolve("out");
+    assertThat(
+            run(
+                "extract",
+                "--repo",
+                repo,
+                "--image",
+                id,
+                "--partition",
+                "2",
+                "--path",
+                "/data",
+                "--target",
+                target.toString()))
+        .isZero();
+    assertThat(stdout()).startsWith("Copied 2 files (");
+    assertThat(Files.mismatch(target.resolve("data/blob.bin"), Fixtures.file("root/data/blob.bin")))
+        .isEqualTo(-1L);
+    assertThat(
+            run(
+                "extract",
+                "--repo",
+                repo,
+                "--image",
+                id,
+                "--partition",
+                "2",
+                "--path",
+                "/data",
+                "--target",
+                target.toString()))
+        .isEqualTo(2);
+    assertThat(stderr()).contains("exists already; nothing was copied");
+  }
+
+  @Test
   void verify_exits_1_and_names_the_damage() throws Exception {
     String repo = tmp.resolve("repo").toString();
     run("init", "--repo", repo);

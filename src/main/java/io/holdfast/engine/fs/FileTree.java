@@ -1,0 +1,146 @@
+package io.holdfast.engine.fs;
+
+import io.holdfast.engine.EngineException;
+import io.holdfast.engine.disk.ByteSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The files of one filesystem (ext2/3/4, FAT12/16/32, NTFS), read without mounting it: to list what
+ * an image holds and to copy single files or folders out of it. Nothing here writes, and a damaged
+ * filesystem gives an {@link EngineException} that says what is wrong and where, never another
+ * exception, a hang or a huge allocation.
+ */
+public abstract class FileTree {
+
+  /** The longest symbolic link target and the most entries of one folder that are believed. */
+  static final int MAX_LINK = 4096;
+
+  static final int MAX_ENTRIES = 4_000_000;
+
+  /** Receives a file's content, piece by piece; what it is never given are holes (zeros). */
+  @FunctionalInterface
+  public interface Content {
+    void write(long at, byte[] bytes, int offset, int length);
+  }
+
+  /**
+   * The filesystem in {@code length} bytes of {@code source} from {@code offset} (a partition, or a
+   * disk formatted whole).
+   *
+   * @throws EngineException naming the filesystem found when it is one whose files cannot be
+   *     listed, or saying that none was found
+   */
+  public static FileTree open(ByteSource source, long offset, long length) {
+    Region part = new Region(source, offset, length);
+    try {
+      byte[] head = part.read(0, Math.min(4096, length));
+      if (Ext4.detect(head)) {
+        return new Ext4Files(part, Ext4.variant(head));
+      }
+      if (Fat.detect(head)) {
+        return new FatFiles(part);
+      }
+      if (Ntfs.detect(head)) {
+        return new NtfsFiles(part);
+      }
+    } catch (FilesystemException e) {
+      throw new EngineException("The filesystem cannot be read: " + e.getMessage() + ".", e);
+    }
+    throw new EngineException(
+        "No filesystem whose files can be listed (ext2/3/4, FAT or NTFS) is there.");
+  }
+
+  /** {@code ext4}, {@code fat32}, {@code ntfs}, ... */
+  public abstract String filesystem();
+
+  public abstract FileEntry root();
+
+  /** What folder {@code dir} holds, folders first, then by name; never "." or "..". */
+  public final List<FileEntry> list(FileEntry dir) {
+    if (!dir.isDirectory()) {
+      throw new EngineException(dir.path() + " is not a folder.");
+    }
+    try {
+      List<FileEntry> out = new ArrayList<>(entries(dir));
+      out.sort(
+          Comparator.comparing((FileEntry e) -> !e.isDirectory())
+              .thenComparing(FileEntry::name, String.CASE_INSENSITIVE_ORDER)
+              .thenComparing(FileEntry::name));
+      return out;
+    } catch (FilesystemException e) {
+      throw damaged(dir, e);
+    }
+  }
+
+  /**
+   * What is at {@code path} ({@code /etc/hosts}; {@code /} or empty for the root). Names are
+   * matched exactly, and on FAT and NTFS, which ignore case, also ignoring case.
+   */
+  public final FileEntry find(String path) {
+    FileEntry at = root();
+    for (String name : path.split("/")) {
+      if (name.isEmpty() || name.equals(".")) {
+        continue;
+      }
+      if (!at.isDirectory()) {
+        throw new EngineException(at.path() + " is not a folder, so it holds no " + name + ".");
+      }
+      List<FileEntry> children = list(at);
+      FileEntry next = null;
+      for (FileEntry e : children) {
+        if (e.name().equals(name)) {
+          next = e;
+          break;
+        }
+      }
+      if (next == null && ignoresCase()) {
+        for (FileEntry e : children) {
+          if (e.name().equalsIgnoreCase(name)) {
+            next = e;
+            break;
+          }
+        }
+      }
+      if (next == null) {
+        throw new EngineException(
+            "There is no " + at.child(name) + " in this " + filesystem() + " filesystem.");
+      }
+      at = next;
+    }
+    return at;
+  }
+
+  /** Hands a file's content to {@code out}, in order, leaving out holes. */
+  public final void read(FileEntry file, Content out) {
+    if (file.kind() != FileEntry.Kind.FILE) {
+      throw new EngineException(file.path() + " is not a file.");
+    }
+    try {
+      content(file, out);
+    } catch (FilesystemException e) {
+      throw damaged(file, e);
+    }
+  }
+
+  boolean ignoresCase() {
+    return false;
+  }
+
+  abstract List<FileEntry> entries(FileEntry dir) throws FilesystemException;
+
+  abstract void content(FileEntry file, Content out) throws FilesystemException;
+
+  private EngineException damaged(FileEntry at, FilesystemException e) {
+    return new EngineException(
+        "The "
+            + filesystem()
+            + " filesystem is damaged at "
+            + at.path()
+            + ": "
+            + e.getMessage()
+            + ".",
+        e);
+  }
+}

@@ -1,0 +1,276 @@
+package io.holdfast.engine.fs;
+
+import io.holdfast.engine.disk.Le;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The files of an NTFS volume: folders through their $I30 index (the root node in the MFT record,
+ * the rest in index blocks that the index's bitmap marks in use), files through their unnamed $DATA
+ * attribute. Short (DOS) duplicates of long names and the volume's own $ files are left out.
+ */
+final class NtfsFiles extends FileTree {
+
+  private static final long ROOT = 5;
+  private static final long ATTR_STANDARD_INFORMATION = 0x10;
+  private static final long ATTR_ATTRIBUTE_LIST = 0x20;
+  private static final long ATTR_DATA = 0x80;
+  private static final long ATTR_INDEX_ROOT = 0x90;
+  private static final long ATTR_INDEX_ALLOCATION = 0xA0;
+  private static final long ATTR_BITMAP = 0xB0;
+  private static final long FILE_ATTR_REPARSE = 0x400;
+  private static final long FILE_ATTR_DIRECTORY = 0x10000000L;
+  private static final int NAMESPACE_DOS = 2;
+  private static final long MAX_INDEX = 1L << 30;
+
+  /** 100 ns intervals from 1601 to 1970. */
+  private static final long EPOCH_DIFFERENCE = 116_444_736_000_000_000L;
+
+  private static final int PIECE = 1 << 20;
+
+  private final Region part;
+  private final Ntfs.Volume v;
+  private final List<Ntfs.Run> mft;
+
+  NtfsFiles(Region part) throws FilesystemException {
+    this.part = part;
+    v = Ntfs.volume(part);
+    byte[] mftRecord = v.recordAt(v.mftLcn() * v.clusterBytes());
+    mft = Ntfs.runs(mftRecord, Ntfs.attribute(mftRecord, ATTR_DATA, ""), v.clusters());
+  }
+
+  @Override
+  public String filesystem() {
+    return "ntfs";
+  }
+
+  @Override
+  boolean ignoresCase() {
+    return true;
+  }
+
+  @Override
+  public FileEntry root() {
+    try {
+      byte[] rec = v.record(mft, ROOT);
+      return new FileEntry(
+          "/", FileEntry.Kind.DIRECTORY, 0, modified(rec), null, -1, -1, null, ROOT);
+    } catch (FilesystemException e) {
+      throw new io.holdfast.engine.EngineException(
+          "The NTFS root folder cannot be read: " + e.getMessage() + ".", e);
+    }
+  }
+
+  @Override
+  List<FileEntry> entries(FileEntry dir) throws FilesystemException {
+    byte[] rec = record(dir.ref(), -1);
+    int ir = Ntfs.attribute(rec, ATTR_INDEX_ROOT, "$I30");
+    if (ir < 0 || Le.u8(rec, ir + 8) != 0) {
+      throw new FilesystemException("the folder has no $I30 index root");
+    }
+    int value = ir + Le.u16(rec, ir + 20);
+    long blockBytes = Le.u32(rec, value + 8);
+    List<FileEntry> out = new ArrayList<>();
+    node(dir, rec, value + 16, ir + (int) Le.u32(rec, ir + 4), out);
+    int ia = Ntfs.attribute(rec, ATTR_INDEX_ALLOCATION, "$I30");
+    if (ia < 0) {
+      return out;
+    }
+    if (blockBytes < 512 || blockBytes > 65536 || Long.bitCount(blockBytes) != 1) {
+      throw new FilesystemException("implausible index block size " + blockBytes);
+    }
+    byte[] inUse = indexBitmap(rec);
+    long size = Le.u64(rec, ia + 48);
+    if (size < 0 || size > MAX_INDEX) {
+      throw new FilesystemException("folder index of implausible size");
+    }
+    long vcnBytes = 0;
+    long block = 0;
+    for (Ntfs.Run r : Ntfs.runs(rec, ia, v.clusters())) {
+      long runBytes = r.length() * v.clusterBytes();
+      for (long at = 0; at + blockBytes <= runBytes && vcnBytes + at < size; at += blockBytes) {
+        long n = block++;
+        boolean used = n / 8 < inUse.length && (inUse[(int) (n / 8)] & (1 << (n % 8))) != 0;
+        if (!used || r.lcn() < 0) {
+          continue; // a free index block may hold the names of deleted files
+        }
+        byte[] b = part.read(r.lcn() * v.clusterBytes() + at, blockBytes);
+        Ntfs.applyFixups(b, "INDX");
+        node(dir, b, 0x18, b.length, out);
+        if (out.size() > MAX_ENTRIES) {
+          throw new FilesystemException("more than " + MAX_ENTRIES + " entries in one folder");
+        }
+      }
+      vcnBytes += runBytes;
+    }
+    return out;
+  }
+
+  /** The $I30 bitmap: which index blocks are in use. */
+  private byte[] indexBitmap(byte[] rec) throws FilesystemException {
+    int bm = Ntfs.attribute(rec, ATTR_BITMAP, "$I30");
+    if (bm < 0) {
+      throw new FilesystemException("the folder's index has no bitmap");
+    }
+    if (Le.u8(rec, bm + 8) == 0) {
+      long len = Le.u32(rec, bm + 16);
+      int off = bm + Le.u16(rec, bm + 20);
+      if (off + len > rec.length) {
+        throw new FilesystemException("index bitmap runs past its MFT record");
+      }
+      return java.util.Arrays.copyOfRange(rec, off, off + (int) len);
+    }
+    long len = Le.u64(rec, bm + 48);
+    if (len < 0 || len > MAX_INDEX / 512) {
+      throw new FilesystemException("index bitmap of implausible size");
+    }
+    return Ntfs.readRunsData(part, Ntfs.runs(rec, bm, v.clusters()), v.clusterBytes(), len);
+  }
+
+  /** The entries of one index node whose header is at {@code header}. */
+  private void node(FileEntry dir, byte[] b, int header, int limit, List<FileEntry> out)
+      throws FilesystemException {
+    int p = header + (int) Le.u32(b, header);
+    int end = Math.min(limit, header + (int) Le.u32(b, header + 4));
+    while (p + 16 <= end) {
+      long ref = Le.u64(b, p);
+      int len = Le.u16(b, p + 8);
+      int keyLen = Le.u16(b, p + 10);
+      long flags = Le.u32(b, p + 12);
+      if ((flags & 2) != 0) {
+        return; // the last entry holds no key
+      }
+      if (len < 16 || p + len > end || keyLen < 66 || 16 + keyLen > len) {
+        throw new FilesystemException("bad index entry");
+      }
+      int key = p + 16;
+      String name = Ntfs.fileName(b, key, keyLen);
+      long record = ref & 0xFFFFFFFFFFFFL;
+      int namespace = Le.u8(b, key + 65);
+      if (name != null
+          && namespace != NAMESPACE_DOS
+          && !(record < 24 && name.startsWith("$"))
+          && !name.equals(".")) {
+        FileEntry e = entry(dir.child(name), record, (int) (ref >>> 48), Le.u64(b, key + 56));
+        if (e != null) {
+          out.add(e);
+        }
+      }
+      p += len;
+    }
+  }
+
+  /** The file an index entry names, or null when its record no longer holds it. */
+  private FileEntry entry(String path, long record, int sequence, long fileFlags)
+      throws FilesystemException {
+    byte[] rec;
+    try {
+      rec = record(record, sequence);
+    } catch (Stale e) {
+      return null;
+    }
+    boolean folder = (Le.u16(rec, 22) & 2) != 0 || (fileFlags & FILE_ATTR_DIRECTORY) != 0;
+    FileEntry.Kind kind =
+        (fileFlags & FILE_ATTR_REPARSE) != 0
+            ? FileEntry.Kind.SPECIAL // a junction or link: what it points at may not be here
+            : folder ? FileEntry.Kind.DIRECTORY : FileEntry.Kind.FILE;
+    long size = 0;
+    if (kind == FileEntry.Kind.FILE) {
+      int data = data(rec);
+      size =
+          data < 0
+              ? 0
+              : Le.u8(rec, data + 8) == 0 ? Le.u32(rec, data + 16) : Le.u64(rec, data + 48);
+      if (size < 0) {
+        throw new FilesystemException("a file of negative size");
+      }
+    }
+    return new FileEntry(path, kind, size, modified(rec), null, -1, -1, null, record);
+  }
+
+  @Override
+  void content(FileEntry file, Content out) throws FilesystemException {
+    byte[] rec = record(file.ref(), -1);
+    int data = data(rec);
+    if (data < 0) {
+      return;
+    }
+    if (Le.u8(rec, data + 8) == 0) {
+      long len = Le.u32(rec, data + 16);
+      int off = data + Le.u16(rec, data + 20);
+      if (off + len > rec.length) {
+        throw new FilesystemException("resident data runs past its MFT record");
+      }
+      out.write(0, rec, off, (int) len);
+      return;
+    }
+    int flags = Le.u16(rec, data + 12);
+    if ((flags & 0x00FF) != 0) {
+      throw new FilesystemException("the file is NTFS-compressed, which cannot be copied out yet");
+    }
+    if ((flags & 0x4000) != 0) {
+      throw new FilesystemException("the file is encrypted (EFS)");
+    }
+    long size = Le.u64(rec, data + 48);
+    long initialized = Math.min(size, Le.u64(rec, data + 56));
+    long fileAt = 0;
+    for (Ntfs.Run r : Ntfs.runs(rec, data, v.clusters())) {
+      long runBytes = r.length() * v.clusterBytes();
+      if (r.lcn() >= 0) {
+        for (long at = 0; at < runBytes && fileAt + at < initialized; at += PIECE) {
+          int n = (int) Math.min(Math.min(PIECE, runBytes - at), initialized - fileAt - at);
+          byte[] piece = part.read(r.lcn() * v.clusterBytes() + at, n);
+          out.write(fileAt + at, piece, 0, n);
+        }
+      }
+      fileAt += runBytes;
+    }
+  }
+
+  /** The unnamed $DATA attribute of a file whose attributes all sit in its base record. */
+  private static int data(byte[] rec) throws FilesystemException {
+    int data = Ntfs.attribute(rec, ATTR_DATA, "");
+    if (data < 0 && Ntfs.attribute(rec, ATTR_ATTRIBUTE_LIST, null) >= 0) {
+      throw new FilesystemException(
+          "the file's data is spread over several MFT records, which cannot be read yet");
+    }
+    if (data >= 0 && Le.u8(rec, data + 8) != 0 && Le.u64(rec, data + 16) != 0) {
+      throw new FilesystemException("the file's data starts in another MFT record");
+    }
+    return data;
+  }
+
+  private static Instant modified(byte[] rec) throws FilesystemException {
+    int si = Ntfs.attribute(rec, ATTR_STANDARD_INFORMATION, null);
+    if (si < 0 || Le.u8(rec, si + 8) != 0) {
+      return null;
+    }
+    int value = si + Le.u16(rec, si + 20);
+    if (value + 16 > rec.length) {
+      return null;
+    }
+    long t = Le.u64(rec, value + 8) - EPOCH_DIFFERENCE;
+    return Instant.ofEpochSecond(
+        Math.floorDiv(t, 10_000_000L), Math.floorMod(t, 10_000_000L) * 100);
+  }
+
+  /** Record n, in use and (unless {@code sequence} is -1) of that sequence number. */
+  private byte[] record(long n, int sequence) throws FilesystemException {
+    if (n >= Long.MAX_VALUE / v.recordBytes()) {
+      throw new FilesystemException("MFT record " + n + " does not exist");
+    }
+    byte[] rec = v.record(mft, n);
+    if ((Le.u16(rec, 22) & 1) == 0 || (sequence >= 0 && Le.u16(rec, 16) != sequence)) {
+      throw new Stale();
+    }
+    return rec;
+  }
+
+  /** An index entry for a file deleted since, or a record reused. */
+  private static final class Stale extends FilesystemException {
+    Stale() {
+      super("the MFT record is no longer in use");
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package io.holdfast.engine.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.holdfast.engine.EngineException;
+import io.holdfast.engine.Imaging;
+import io.holdfast.engine.Tools;
+import io.holdfast.engine.disk.DiskSource;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Seeded mutation fuzzing of the file listings: bytes of a filesystem's metadata (superblock,
+ * descriptors, inodes, extent blocks, folders, FATs, MFT records, index blocks) are changed at
+ * random, and the whole tree is listed and every file read. Nothing may escape but the engine's own
+ * exception, and nothing may hang.
+ */
+class FileTreeFuzzTest {
+
+  private static final long SEED = 20261204L;
+
+  /** The byte every staged file is made of, so that data blocks can be told from metadata. */
+  private static final byte FILL = (byte) 0xAB;
+
+  @TempDir Path tmp;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ext4", "ext2", "fat16", "fat32", "ntfs"})
+  void mutated_metadata_never_crashes_a_listing_or_a_read(String kind) throws IOException {
+    Path fs = made(kind);
+    // the blocks of metadata: not zero, not file data
+    List<Long> hot = new ArrayList<>();
+    byte[] all = Files.readAllBytes(fs);
+    byte[] data = new byte[512];
+    Arrays.fill(data, FILL);
+    for (int at = 0; at + 512 <= all.length; at += 512) {
+      byte[] b = Arrays.copyOfRange(all, at, at + 512);
+      if (!Arrays.equals(b, data) && !Arrays.equals(b, new byte[512])) {
+        hot.add((long) at);
+      }
+    }
+    assertThat(walk(fs)).as("the unchanged filesystem lists in full").isGreaterThan(60);
+    Random rnd = new Random(Long.getLong("holdfast.fuzz.seed", SEED) ^ kind.hashCode());
+    int refused = 0;
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      for (int round = 0; round < 3000; round++) {
+        int flips = 1 + rnd.nextInt(6);
+        long[] at = new long[flips];
+        int[] old = new int[flips];
+        for (int i = 0; i < flips; i++) {
+          at[i] = hot.get(rnd.nextInt(hot.size())) + rnd.nextInt(512);
+          f.seek(at[i]);
+          old[i] = f.read();
+          f.seek(at[i]);
+          f.write(rnd.nextBoolean() ? rnd.nextInt(256) : old[i] ^ (1 << rnd.nextInt(8)));
+        }
+        try {
+          assertTimeoutPreemptively(Duration.ofSeconds(10), () -> walk(fs));
+        } catch (EngineException expected) {
+          assertThat(expected.getMessage()).isNotBlank();
+          refused++;
+        }
+        for (int i = flips - 1; i >= 0; i--) {
+          f.seek(at[i]);
+          f.write(old[i]);
+        }
+      }
+    }
+    assertThat(refused).as("some mutations are noticed").isPositive();
+  }
+
+  /** Lists every folder and reads every file; returns how many entries it saw. */
+  private static int walk(Path fs) {
+    try (DiskSource d = DiskSource.open(fs)) {
+      FileTree t = FileTree.open(d, 0, d.size());
+      return walk(t, t.root(), 0);
+    }
+  }
+
+  private static int walk(FileTree t, FileEntry dir, int depth) {
+    if (depth > 16) {
+      return 0; // a damaged folder may name its parent; the copy guards against that itself
+    }
+    int n = 0;
+    for (FileEntry e : t.list(dir)) {
+      n++;
+      if (e.isDirectory()) {
+        n += walk(t, e, depth + 1);
+      } else if (e.kind() == FileEntry.Kind.FILE && e.size() < (64L << 20)) {
+        t.read(e, (at, b, off, len) -> {});
+      }
+    }
+    return n;
+  }
+
+  private Path made(String kind) throws IOException {
+    Path stage = Files.createDirectories(tmp.resolve("stage"));
+    byte[] fill = new byte[40 * 1024];
+    Arrays.fill(fill, FILL);
+    for (int d = 0; d < 3; d++) {
+      Path dir = Files.createDirectories(stage.resolve("folder-" + d + "/inner"));
+      for (int i = 0; i < 24; i++) {
+        Files.write(
+            dir.resolve("a rather long file name " + i + ".bin"),
+            Arrays.copyOf(fill, 100 + i * 1500));
+      }
+    }
+    Files.write(stage.resolve("big.bin"), Arrays.copyOf(fill, 3 << 20));
+    Path fs = Imaging.blank(tmp.resolve(kind + ".img"), kind.equals("fat32") ? 40 : 16);
+    switch (kind) {
+      case "ext4", "ext2" ->
+          Tools.check(
+              "mkfs.ext4",
+              "-q",
+              "-F",
+              "-t",
+              kind,
+              "-b",
+              "1024",
+              "-d",
+              stage.toString(),
+              fs.toString());
+      case "fat16", "fat32" -> {
+        Tools.check("mkfs.fat", "-s", "1", "-F", kind.substring(3), fs.toString());
+        for (int d = 0; d < 3; d++) {
+          Tools.check(
+              "mcopy", "-s", "-i", fs.toString(), stage.resolve("folder-" + d).toString(), "::/");
+        }
+        Tools.check("mcopy", "-i", fs.toString(), stage.resolve("big.bin").toString(), "::/");
+      }
+      default -> {
+        Tools.check("mkntfs", "-q", "-F", "-f", fs.toString());
+        Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+        Tools.Result mount = Tools.run(Map.of(), "ntfs-3g", fs.toString(), mnt.toString());
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+            mount.exit() == 0, "ntfs-3g cannot mount here: " + mount.output());
+        try {
+          Tools.check("cp", "-r", stage + "/.", mnt.toString());
+        } finally {
+          Tools.check("umount", mnt.toString());
+        }
+      }
+    }
+    return fs;
+  }
+}

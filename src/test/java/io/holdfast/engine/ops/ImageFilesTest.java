@@ -1,0 +1,367 @@
+package io.holdfast.engine.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.EngineException;
+import io.holdfast.engine.Fixtures;
+import io.holdfast.engine.Imaging;
+import io.holdfast.engine.Progress;
+import io.holdfast.engine.Tools;
+import io.holdfast.engine.fs.FileEntry;
+import io.holdfast.engine.fs.FileTree;
+import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.store.Repository;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Files come out of an image without restoring it: filesystems made by mkfs.ext4, mkfs.fat and
+ * mkntfs (filled by mke2fs -d, mcopy and ntfs-3g from a folder staged here) are imaged, and what
+ * the engine copies out of the image is compared with the staged folder: names, kinds, bytes, link
+ * targets, times and (ext) permissions.
+ */
+class ImageFilesTest {
+
+  private static final Instant WHEN = Instant.parse("2024-03-05T06:07:08Z");
+
+  @TempDir Path tmp;
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "ext4; -t ext4 -b 4096",
+        "ext2, block maps with double indirect blocks; -t ext2 -b 4096",
+        "ext3 with 1 KiB blocks, triple indirect; -t ext3 -b 1024",
+        "ext4 with inline data; -t ext4 -O inline_data",
+        "ext4 without 64bit, meta_bg; -t ext4 -b 1024 -O ^64bit,meta_bg,^resize_inode",
+      })
+  void an_ext_filesystem_gives_back_every_file_as_staged(String variant, String mkfs)
+      throws IOException {
+    Path stage = stage(true);
+    Path fs = tmp.resolve("fs.img");
+    Files.write(fs, new byte[0]);
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(96L << 20);
+    }
+    List<String> cmd = new ArrayList<>(List.of("mkfs.ext4", "-q", "-F"));
+    cmd.addAll(List.of(mkfs.split(" ")));
+    cmd.addAll(List.of("-E", "root_owner=0:0", "-d", stage.toString(), fs.toString()));
+    Tools.check(cmd.toArray(String[]::new));
+    // -D rebuilds the large folder as a hashed (htree) one, as a busy system's would be
+    Tools.Result opt = Tools.run("e2fsck", "-fyD", fs.toString());
+    assertThat(opt.exit()).as(opt.output()).isLessThanOrEqualTo(1);
+    Tools.check("e2fsck", "-fn", fs.toString());
+    if (variant.startsWith("ext4")) {
+      assertThat(Tools.check("debugfs", "-R", "htree /many", fs.toString()).output())
+          .as("the large folder is hashed")
+          .contains("Root node dump");
+    }
+
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
+    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    assertThat(tree.filesystem()).isEqualTo(variant.substring(0, 4));
+    assertThat(tree.list(tree.find("/many"))).hasSize(700);
+    assertThat(tree.find("/etc/motd").link()).isEqualTo("hostname.conf");
+
+    Path out = tmp.resolve("out");
+    ExtractFiles.Report r =
+        new ExtractFiles(tree, Progress.NONE, Cancellation.none()).run(tree.root(), out);
+    assertThat(r.failed()).isEmpty();
+    // lost+found is the filesystem's own; everything else is what was staged
+    Files.delete(out.resolve("lost+found"));
+    assertSameTree(stage, out, true);
+    assertThat(Files.size(out.resolve("data/sparse.bin"))).isEqualTo(8L << 20);
+    assertThat(allocatedBytes(out.resolve("data/sparse.bin")))
+        .as("a sparse file stays sparse")
+        .isLessThan(1L << 20);
+    assertThat(r.files()).isEqualTo(countFiles(stage));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = ';',
+      value = {"fat12; 12; 8", "fat16; 16; 32", "fat32; 32; 64"})
+  void a_fat_volume_gives_back_every_file_as_staged(String fat, String bits, int mib)
+      throws IOException {
+    Path stage = stage(false);
+    Path fs = tmp.resolve("fat.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength((long) mib << 20);
+    }
+    Tools.check("mkfs.fat", "-F", bits, "-n", "FILES", fs.toString());
+    try (Stream<Path> top = Files.list(stage)) {
+      for (Path p : top.toList()) {
+        Tools.Result r =
+            Tools.run(
+                Map.of("TZ", "UTC", "LC_ALL", "C.UTF-8"),
+                "mcopy",
+                "-s",
+                "-m",
+                "-i",
+                fs.toString(),
+                p.toString(),
+                "::/");
+        assertThat(r.exit()).as(r.output()).isZero();
+      }
+    }
+    Tools.check("fsck.vfat", "-n", fs.toString());
+
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
+    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    assertThat(tree.filesystem()).isEqualTo(fat);
+    assertThat(tree.find("/ETC/HOSTNAME.CONF").name())
+        .as("FAT ignores case")
+        .isEqualTo("hostname.conf");
+    Path out = tmp.resolve("out");
+    ExtractFiles.Report r =
+        new ExtractFiles(tree, Progress.NONE, Cancellation.none()).run(tree.root(), out);
+    assertThat(r.failed()).isEmpty();
+    assertSameTree(stage, out, false);
+  }
+
+  @Test
+  void an_ntfs_volume_gives_back_every_file_as_staged() throws IOException {
+    Path stage = stage(false);
+    Path fs = tmp.resolve("ntfs.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(64L << 20);
+    }
+    Tools.check("mkntfs", "-q", "-F", "-f", "-L", "FILES", fs.toString());
+    Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+    Tools.Result mount = Tools.run("ntfs-3g", fs.toString(), mnt.toString());
+    Assumptions.assumeTrue(mount.exit() == 0, "ntfs-3g cannot mount here: " + mount.output());
+    try {
+      Tools.check("cp", "-r", "--preserve=timestamps", stage + "/.", mnt.toString());
+    } finally {
+      Tools.check("umount", mnt.toString());
+    }
+    Tools.check("ntfsfix", "-n", fs.toString());
+
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
+    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    assertThat(tree.filesystem()).isEqualTo("ntfs");
+    assertThat(tree.list(tree.find("/many")))
+        .as("a folder whose index has blocks outside its MFT record")
+        .hasSize(700);
+    Path out = tmp.resolve("out");
+    ExtractFiles.Report r =
+        new ExtractFiles(tree, Progress.NONE, Cancellation.none()).run(tree.root(), out);
+    assertThat(r.failed()).isEmpty();
+    assertSameTree(stage, out, false);
+  }
+
+  @Test
+  void each_partition_of_the_fixture_disk_lists_the_files_put_there() throws IOException {
+    Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
+    Manifest m =
+        Imaging.imageOfDisks(repo, io.holdfast.engine.chunk.Compression.FAST, Fixtures.gptDisk());
+    assertThatThrownBy(() -> ImageFiles.open(repo, m.id(), null, null))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("has partitions 1 (fat32, EFI), 2 (ext4, root), 3 (ntfs, DATA)")
+        .hasMessageContaining("name the one to list");
+    Map<Integer, Map<String, String>> expected =
+        Map.of(
+            1, Map.of("/EFI/BOOT/LOADER.EFI", "efi/LOADER.EFI", "/CONFIG.TXT", "efi/CONFIG.TXT"),
+            2,
+                Map.of(
+                    "/etc/hostname.conf",
+                    "root/etc/hostname.conf",
+                    "/data/blob.bin",
+                    "root/data/blob.bin"),
+            3, Map.of("/report.bin", "ntfs/report.bin", "/notes.txt", "ntfs/notes.txt"));
+    for (var part : expected.entrySet()) {
+      FileTree tree = ImageFiles.open(repo, m.id(), null, part.getKey());
+      for (var file : part.getValue().entrySet()) {
+        Path out = tmp.resolve("p" + part.getKey() + file.getKey().replace('/', '_'));
+        ExtractFiles.Report r =
+            new ExtractFiles(tree, Progress.NONE, Cancellation.none())
+                .run(tree.find(file.getKey()), out);
+        assertThat(r.files()).isEqualTo(1);
+        assertThat(Files.readAllBytes(r.target()))
+            .as(file.getKey())
+            .isEqualTo(Files.readAllBytes(Fixtures.file(file.getValue())));
+      }
+    }
+    FileTree root = ImageFiles.open(repo, m.id(), null, 2);
+    assertThat(root.list(root.root()).stream().map(FileEntry::name))
+        .as("the deleted file is gone")
+        .doesNotContain("deleted.bin")
+        .contains("etc", "data", "lost+found");
+    assertThatThrownBy(() -> root.find("/etc/nothing"))
+        .isInstanceOf(EngineException.class)
+        .hasMessage("There is no /etc/nothing in this ext4 filesystem.");
+  }
+
+  @Test
+  void a_damaged_chunk_costs_the_files_in_it_and_nothing_else() throws IOException {
+    Path stage = stage(true);
+    Path fs = tmp.resolve("fs.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(64L << 20);
+    }
+    Tools.check(
+        "mkfs.ext4",
+        "-q",
+        "-F",
+        "-b",
+        "4096",
+        "-E",
+        "root_owner=0:0",
+        "-d",
+        stage.toString(),
+        fs.toString());
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
+    Repository repo = Repository.open(tmp.resolve("repo"), null);
+    // block 300 of big.bin, found by debugfs, and the chunk that holds it
+    String bmap = Tools.check("debugfs", "-R", "bmap /data/big.bin 300", fs.toString()).output();
+    long block =
+        Long.parseLong(bmap.lines().filter(l -> l.matches("\\d+")).findFirst().orElseThrow());
+    String digest = m.disks().get(0).chunks().get((int) (block * 4096 / m.chunkSize()));
+    Repository.BlobAt at = repo.locate(digest);
+    try (RandomAccessFile f = new RandomAccessFile(at.pack().toFile(), "rw")) {
+      long middle = at.offset() + at.length() / 2;
+      f.seek(middle);
+      int b = f.read();
+      f.seek(middle);
+      f.write(b ^ 0x40);
+    }
+
+    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    Path out = tmp.resolve("out");
+    ExtractFiles.Report r =
+        new ExtractFiles(tree, Progress.NONE, Cancellation.none()).run(tree.find("/data"), out);
+    assertThat(r.failed()).singleElement().asString().startsWith("/data/big.bin: ");
+    assertThat(out.resolve("data/big.bin")).doesNotExist();
+    assertThat(Files.readAllBytes(out.resolve("data/numbers.txt")))
+        .isEqualTo(Files.readAllBytes(stage.resolve("data/numbers.txt")));
+
+    assertThatThrownBy(
+            () ->
+                new ExtractFiles(tree, Progress.NONE, Cancellation.none())
+                    .run(tree.find("/data"), out))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("exists already; nothing was copied");
+  }
+
+  /** The folder each test puts into a filesystem; links only where the filesystem has them. */
+  private Path stage(boolean links) throws IOException {
+    Path s = Files.createDirectories(tmp.resolve("stage"));
+    Random r = new Random(42);
+    Files.createDirectories(s.resolve("etc"));
+    Files.writeString(s.resolve("etc/hostname.conf"), "fixture\n");
+    Path data = Files.createDirectories(s.resolve("data"));
+    byte[] big = new byte[5 << 20];
+    r.nextBytes(big);
+    Files.write(data.resolve("big.bin"), big);
+    StringBuilder numbers = new StringBuilder();
+    for (int i = 0; i < 40_000; i++) {
+      numbers.append(i).append('\n');
+    }
+    Files.writeString(data.resolve("numbers.txt"), numbers);
+    Files.write(data.resolve("empty.txt"), new byte[0]);
+    Files.writeString(s.resolve("Long name with spaces and Ünïcode.txt"), "ünïcode\n");
+    Path deep = Files.createDirectories(s.resolve("a/b/c/d"));
+    Files.writeString(deep.resolve("deep.txt"), "deep\n");
+    Path many = Files.createDirectories(s.resolve("many"));
+    for (int i = 0; i < 700; i++) {
+      Files.writeString(many.resolve("file-number-" + i + ".txt"), "file " + i + "\n");
+    }
+    if (links) {
+      try (RandomAccessFile f = new RandomAccessFile(data.resolve("sparse.bin").toFile(), "rw")) {
+        f.setLength(8L << 20);
+        f.seek(4L << 20);
+        f.write("in the middle of holes".getBytes(StandardCharsets.US_ASCII));
+        // data at the end too: mke2fs 1.47 with inline_data drops a file's trailing hole
+        f.seek((8L << 20) - 4);
+        f.write("end\n".getBytes(StandardCharsets.US_ASCII));
+      }
+      Files.createSymbolicLink(s.resolve("etc/motd"), Path.of("hostname.conf"));
+      Files.createSymbolicLink(
+          s.resolve("etc/far"),
+          Path.of("/a/target/path/that/is/longer/than/sixty/bytes/so/it/lives/in/a/block"));
+      Files.setPosixFilePermissions(
+          s.resolve("etc/hostname.conf"), PosixFilePermissions.fromString("rw-r-----"));
+      Files.setPosixFilePermissions(deep, PosixFilePermissions.fromString("rwx--x---"));
+    }
+    try (Stream<Path> all = Files.walk(s)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.getFileAttributeView(
+                p, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+            .setTimes(FileTime.from(WHEN), null, null);
+      }
+    }
+    return s;
+  }
+
+  /** Same paths, kinds, bytes, link targets and times (to FAT's 2 s); modes where asked. */
+  private static void assertSameTree(Path expected, Path actual, boolean modes) throws IOException {
+    Map<String, Path> want = walk(expected);
+    Map<String, Path> got = walk(actual);
+    assertThat(got.keySet()).containsExactlyElementsOf(want.keySet());
+    for (var e : want.entrySet()) {
+      Path w = e.getValue();
+      Path g = got.get(e.getKey());
+      if (Files.isSymbolicLink(w)) {
+        assertThat(Files.readSymbolicLink(g)).as(e.getKey()).isEqualTo(Files.readSymbolicLink(w));
+        continue;
+      }
+      assertThat(Files.isDirectory(g, LinkOption.NOFOLLOW_LINKS))
+          .as(e.getKey())
+          .isEqualTo(Files.isDirectory(w, LinkOption.NOFOLLOW_LINKS));
+      if (Files.isRegularFile(w, LinkOption.NOFOLLOW_LINKS)) {
+        assertThat(Files.mismatch(w, g)).as(e.getKey()).isEqualTo(-1L);
+      }
+      long diff =
+          Math.abs(
+              Files.getLastModifiedTime(g, LinkOption.NOFOLLOW_LINKS).toMillis()
+                  - Files.getLastModifiedTime(w, LinkOption.NOFOLLOW_LINKS).toMillis());
+      assertThat(diff).as("time of %s", e.getKey()).isLessThanOrEqualTo(2000);
+      if (modes) {
+        assertThat(Files.getPosixFilePermissions(g, LinkOption.NOFOLLOW_LINKS))
+            .as("mode of %s", e.getKey())
+            .isEqualTo(Files.getPosixFilePermissions(w, LinkOption.NOFOLLOW_LINKS));
+      }
+    }
+  }
+
+  private static Map<String, Path> walk(Path root) throws IOException {
+    Map<String, Path> out = new TreeMap<>();
+    try (Stream<Path> all = Files.walk(root)) {
+      all.filter(p -> !p.equals(root)).forEach(p -> out.put(root.relativize(p).toString(), p));
+    }
+    return out;
+  }
+
+  private static long countFiles(Path root) throws IOException {
+    try (Stream<Path> all = Files.walk(root)) {
+      return all.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).count();
+    }
+  }
+
+  private static long allocatedBytes(Path p) {
+    String blocks = Tools.check("stat", "-c", "%b %B", p.toString()).output().trim();
+    String[] parts = blocks.split(" ");
+    return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
+  }
+}
