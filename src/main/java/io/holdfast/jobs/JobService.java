@@ -520,7 +520,8 @@ public class JobService {
 
   /**
    * Queues a restore of an image (one disk, optionally one partition) onto a path on the target
-   * machine, run by that machine's worker.
+   * machine, run by that machine's worker; or, with {@code files}, a file restore, which copies
+   * those files and folders out of the partition's filesystem into folder {@code target}.
    */
   @Transactional
   public long enqueueRestore(
@@ -533,6 +534,7 @@ public class JobService {
       String cause,
       Instant notBefore,
       Instant notAfter,
+      List<String> files,
       RequestOrigin origin) {
     ImageView image =
         images
@@ -542,7 +544,8 @@ public class JobService {
       throw new IllegalArgumentException("A restore needs a target disk or file.");
     }
     machines.requireInService(targetMachineId);
-    Job j = newJob("restore", targetMachineId, requestedBy, cause);
+    Job j =
+        newJob(files == null ? "restore" : "restore-files", targetMachineId, requestedBy, cause);
     j.notBefore = notBefore;
     j.notAfter = notAfter;
     j.repositoryId = image.repositoryId();
@@ -552,6 +555,9 @@ public class JobService {
     p.put("disk", disk);
     p.put("partition", partition);
     p.put("target", target);
+    if (files != null) {
+      p.put("files", files);
+    }
     j.params = write(p);
     em.persist(j);
     em.flush();
@@ -563,7 +569,13 @@ public class JobService {
             image.manifestId(),
             AuditOutcome.SUCCESS,
             origin,
-            "job " + j.id + " to " + machines.nameOf(targetMachineId) + ":" + target));
+            "job "
+                + j.id
+                + (files == null ? "" : ", files " + String.join(", ", files) + ",")
+                + " to "
+                + machines.nameOf(targetMachineId)
+                + ":"
+                + target));
     queued.fire(new JobQueued(targetMachineId));
     return j.id;
   }
@@ -991,6 +1003,19 @@ public class JobService {
               (String) p.get("disk"),
               p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
               (String) p.get("target"));
+      case "restore-files" -> {
+        @SuppressWarnings("unchecked")
+        List<String> files = (List<String>) p.get("files");
+        yield Protocol.JobOrder.restoreFiles(
+            j.id,
+            machine,
+            repo.path(),
+            manifestOf(j),
+            (String) p.get("disk"),
+            p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
+            (String) p.get("target"),
+            files);
+      }
       case "export" ->
           Protocol.JobOrder.export(
               j.id,

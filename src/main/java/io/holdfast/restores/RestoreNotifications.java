@@ -21,7 +21,7 @@ class RestoreNotifications {
   @Inject Instance<RestoreNotifier> notifiers;
 
   void onJobEnded(@Observes(during = TransactionPhase.AFTER_SUCCESS) JobEnded ended) {
-    if (ended.type().equals("restore")) {
+    if (ended.type().equals("restore") || ended.type().equals("restore-files")) {
       try {
         restores.recordOutcome(ended.jobId(), ended.state());
       } catch (RuntimeException e) {

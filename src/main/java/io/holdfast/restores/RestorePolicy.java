@@ -21,7 +21,8 @@ public final class RestorePolicy {
     DIFFERENT_MACHINE("restores onto a different machine", true),
     WHOLE_DISK("overwrites a whole disk", true),
     SYSTEM_PARTITION("overwrites a system partition (boot, EFI, root or recovery)", true),
-    DATA_PARTITION("one data partition back onto the machine it came from", false);
+    DATA_PARTITION("one data partition back onto the machine it came from", false),
+    FILES("files copied into a new folder, overwriting nothing", false);
 
     private final String words;
     private final boolean highRisk;
@@ -100,12 +101,25 @@ public final class RestorePolicy {
     return new Grade(List.copyOf(kinds), high, auto);
   }
 
+  /** A file restore: files copied out of the image into a folder; nothing is overwritten. */
+  public Grade gradeFiles(boolean sameMachine) {
+    List<Kind> kinds = new ArrayList<>();
+    if (!sameMachine) {
+      kinds.add(Kind.DIFFERENT_MACHINE);
+    }
+    kinds.add(Kind.FILES);
+    boolean high = kinds.stream().anyMatch(k -> k.highRisk);
+    boolean auto = kinds.stream().allMatch(k -> decision(k) == Decision.AUTO);
+    return new Grade(List.copyOf(kinds), high, auto);
+  }
+
   public Decision decision(Kind kind) {
     return switch (kind) {
       case DIFFERENT_MACHINE -> policy.differentMachine();
       case WHOLE_DISK -> policy.wholeDisk();
       case SYSTEM_PARTITION -> policy.systemPartition();
       case DATA_PARTITION -> policy.dataPartition();
+      case FILES -> policy.files();
     };
   }
 

@@ -81,4 +81,12 @@ class RestoreRequest {
 
   @Column(name = "window_end")
   Instant windowEnd;
+
+  /** A file restore's paths, one per line; null for a disk or partition restore. */
+  @Column(name = "files")
+  String files;
+
+  java.util.List<String> fileList() {
+    return files == null ? null : java.util.List.of(files.split("\n"));
+  }
 }

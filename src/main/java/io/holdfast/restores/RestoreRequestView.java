@@ -10,6 +10,8 @@ import java.time.Instant;
  * @param jobState state of the restore job once approved, or null
  * @param windowStart the restore may not start before this, or null
  * @param windowEnd the restore may not start after this, or null
+ * @param files a file restore's paths inside the partition's filesystem; null for a disk or
+ *     partition restore
  */
 public record RestoreRequestView(
     long id,
@@ -37,4 +39,10 @@ public record RestoreRequestView(
     String overwrites,
     boolean intact,
     Instant windowStart,
-    Instant windowEnd) {}
+    Instant windowEnd,
+    java.util.List<String> files) {
+
+  public boolean isFileRestore() {
+    return files != null;
+  }
+}

@@ -31,6 +31,11 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class RestoreResource {
 
+  /**
+   * @param files for a file restore: paths of files and folders inside the partition's filesystem
+   *     ({@code /home/alice/report.odt}, or {@code C:\\Users\\alice\\report.docx}), copied into
+   *     folder {@code target}; absent for a disk or partition restore
+   */
   public record NewRequest(
       @NotNull Long image,
       String disk,
@@ -39,7 +44,8 @@ public class RestoreResource {
       @NotBlank String target,
       @NotBlank String reason,
       java.time.Instant windowStart,
-      java.time.Instant windowEnd) {}
+      java.time.Instant windowEnd,
+      List<String> files) {}
 
   public record Decision(String comment) {}
 
@@ -79,7 +85,8 @@ public class RestoreResource {
                 body.target(),
                 body.reason(),
                 body.windowStart(),
-                body.windowEnd()),
+                body.windowEnd(),
+                body.files()),
             user(),
             Origins.of(request));
     return Response.created(URI.create("/api/v1/restores/" + v.id())).entity(v).build();

@@ -6,6 +6,7 @@ import io.holdfast.audit.AuditEntry;
 import io.holdfast.audit.AuditOutcome;
 import io.holdfast.audit.AuditService;
 import io.holdfast.engine.disk.Partition;
+import io.holdfast.engine.ops.ImageFiles;
 import io.holdfast.images.ImageService;
 import io.holdfast.images.ImageView;
 import io.holdfast.jobs.JobService;
@@ -51,7 +52,24 @@ public class RestoreService {
       String target,
       String reason,
       Instant windowStart,
-      Instant windowEnd) {
+      Instant windowEnd,
+      List<String> files) {
+
+    /**
+     * A disk or partition restore; {@code files} names files and folders inside the partition's
+     * filesystem for a file restore, which copies them into folder {@code target}.
+     */
+    public Spec(
+        long imageId,
+        String disk,
+        Integer partition,
+        long targetMachineId,
+        String target,
+        String reason,
+        Instant windowStart,
+        Instant windowEnd) {
+      this(imageId, disk, partition, targetMachineId, target, reason, windowStart, windowEnd, null);
+    }
 
     /** A request without a time window: the restore runs as soon as it is approved. */
     public Spec(
@@ -61,7 +79,7 @@ public class RestoreService {
         long targetMachineId,
         String target,
         String reason) {
-      this(imageId, disk, partition, targetMachineId, target, reason, null, null);
+      this(imageId, disk, partition, targetMachineId, target, reason, null, null, null);
     }
   }
 
@@ -120,8 +138,13 @@ public class RestoreService {
               + ".");
     }
     Source source = source(image, s);
+    List<String> files = FilePaths.normalize(s.files());
+    if (files != null) {
+      requireFolder(where, target.name());
+      requireListable(source, image, s);
+    }
     long needed = source.neededBytes();
-    for (DiskView d : target.disks()) {
+    for (DiskView d : files != null ? List.<DiskView>of() : target.disks()) {
       if (d.path().equals(where)) {
         if (s.partition() != null) {
           String instead = d.partitionPath(s.partition());
@@ -157,9 +180,11 @@ public class RestoreService {
         requireRoom(where + " of " + target.name(), p.get().length(), needed);
       }
     }
+    RestorePolicy policy = new RestorePolicy(config.policy());
     RestorePolicy.Grade grade =
-        new RestorePolicy(config.policy())
-            .grade(
+        files != null
+            ? policy.gradeFiles(image.machineId() == target.id())
+            : policy.grade(
                 image.machineId() == target.id(),
                 s.partition(),
                 source.text("typeName"),
@@ -173,7 +198,8 @@ public class RestoreService {
     r.target = where;
     r.reason = s.reason().trim();
     r.risk = grade.risk();
-    r.riskReasons = grade.reasons() + inUseWarning(target, where);
+    r.riskReasons = grade.reasons() + (files != null ? "" : inUseWarning(target, where));
+    r.files = files == null ? null : String.join("\n", files);
     r.requestedBy = requester;
     r.requestedAt = now;
     r.expiresAt = now.plus(config.requestLifetime());
@@ -499,6 +525,7 @@ public class RestoreService {
             "restore request " + r.id + " approved by " + approver,
             r.windowStart,
             r.windowEnd,
+            r.fileList(),
             origin);
     r.state = "approved";
     r.decidedBy = approver;
@@ -555,6 +582,45 @@ public class RestoreService {
         : "; in use when its worker last looked ("
             + String.join("; ", uses)
             + "): the worker will not write to it until that ends";
+  }
+
+  /** A file restore's target: a folder path, absolute, on the target machine. */
+  private static void requireFolder(String where, String machine) {
+    boolean absolute = where.startsWith("/") || where.matches("^[A-Za-z]:[\\\\/].*");
+    if (!absolute) {
+      throw new IllegalArgumentException(
+          "Files are copied into a folder: give its full path on "
+              + machine
+              + ", such as /home/alice/restored.");
+    }
+  }
+
+  /**
+   * Files come out of one filesystem the engine can read (ext2/3/4, FAT, NTFS): a partition, or a
+   * disk without partitions.
+   */
+  private void requireListable(Source source, ImageView image, Spec s) {
+    boolean partitioned = source.disk().path("layout").path("partitions").size() > 0;
+    if (s.partition() == null && partitioned) {
+      throw new IllegalArgumentException("Say which partition of the disk holds the files.");
+    }
+    int number = s.partition() == null ? 0 : s.partition();
+    String fs = null;
+    for (JsonNode p : source.disk().path("imaging")) {
+      if (p.path("number").asInt() == number) {
+        fs = p.path("filesystem").asText(null);
+      }
+    }
+    if (!ImageFiles.listable(fs)) {
+      throw new IllegalArgumentException(
+          (s.partition() == null ? "The disk" : "Partition " + s.partition())
+              + " of image "
+              + image.manifestId()
+              + " holds "
+              + (fs == null ? "no filesystem the image recorded" : fs)
+              + "; files can be restored from ext2/3/4, FAT and NTFS. Restore the partition"
+              + " instead.");
+    }
   }
 
   private static void requireRoom(String what, long has, long needed) {
@@ -670,10 +736,27 @@ public class RestoreService {
         overwrites(r, image, targetName),
         intact,
         r.windowStart,
-        r.windowEnd);
+        r.windowEnd,
+        r.fileList());
   }
 
   private String overwrites(RestoreRequest r, ImageView image, String targetName) {
+    if (r.files != null) {
+      return "Copies "
+          + String.join(", ", r.fileList())
+          + (r.partition == null ? "" : " from partition " + r.partition)
+          + (r.diskName == null ? "" : " of disk " + r.diskName)
+          + " of "
+          + (image == null
+              ? "image #" + r.imageId
+              : "the backup of " + image.machine() + " taken " + image.created())
+          + " into the folder "
+          + r.target
+          + " on "
+          + targetName
+          + "; nothing there is overwritten."
+          + window(r);
+    }
     String what = r.partition == null ? "the whole disk" : "partition " + r.partition;
     String from =
         image == null
@@ -725,7 +808,8 @@ public class RestoreService {
             // requests without a window keep the fingerprint they were approved with
             + (r.windowStart == null && r.windowEnd == null
                 ? ""
-                : "|" + r.windowStart + "|" + r.windowEnd);
+                : "|" + r.windowStart + "|" + r.windowEnd)
+            + (r.files == null ? "" : "|files|" + r.files);
     try {
       return HexFormat.of()
           .formatHex(

@@ -36,5 +36,9 @@ public interface RestoresConfig {
 
     @WithDefault("approval")
     RestorePolicy.Decision dataPartition();
+
+    /** Files copied out of an image into a new folder (overwriting nothing). */
+    @WithDefault("approval")
+    RestorePolicy.Decision files();
   }
 }

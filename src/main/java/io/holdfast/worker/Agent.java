@@ -6,12 +6,16 @@ import io.holdfast.engine.EngineException;
 import io.holdfast.engine.Sizes;
 import io.holdfast.engine.chunk.Compression;
 import io.holdfast.engine.disk.DeviceUse;
+import io.holdfast.engine.fs.FileEntry;
+import io.holdfast.engine.fs.FileTree;
 import io.holdfast.engine.fs.UsedBlocks;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.manifest.ManifestCodec;
 import io.holdfast.engine.ops.CollectGarbage;
 import io.holdfast.engine.ops.CreateImage;
 import io.holdfast.engine.ops.ExportImage;
+import io.holdfast.engine.ops.ExtractFiles;
+import io.holdfast.engine.ops.ImageFiles;
 import io.holdfast.engine.ops.PruneImages;
 import io.holdfast.engine.ops.RecompressPacks;
 import io.holdfast.engine.ops.RestoreImage;
@@ -21,6 +25,7 @@ import io.holdfast.worker.protocol.Protocol;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -218,6 +223,7 @@ public final class Agent implements Runnable {
             case "backup" -> backup(order, reporter, cancel);
             case "verify" -> verify(order, reporter, cancel);
             case "restore" -> restore(order, reporter, cancel);
+            case "restore-files" -> restoreFiles(order, reporter, cancel);
             case "export" -> export(order, reporter, cancel);
             case "maintenance" -> maintain(order, reporter, cancel);
             case "prune" -> prune(order, reporter);
@@ -378,6 +384,66 @@ public final class Agent implements Runnable {
     }
     return Protocol.JobResult.of(
         new Protocol.RestoreSummary(r.bytesTotal(), r.bytesWritten(), r.bytesSkipped()));
+  }
+
+  /**
+   * Copies the files and folders the order names out of the image into its target folder. Every
+   * path is looked up before anything is copied, so a mistyped one fails the job with nothing
+   * written. A file that cannot be read is left out and named, the rest copied, and the job fails
+   * saying which files are missing.
+   */
+  private Protocol.JobResult restoreFiles(
+      Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
+    Repository repo = openRepository(o.repository());
+    FileTree tree = ImageFiles.open(repo, o.image(), o.disk(), o.partition());
+    List<FileEntry> wanted = new ArrayList<>();
+    for (String path : o.files() == null ? List.<String>of() : o.files()) {
+      wanted.add(tree.find(path));
+    }
+    if (wanted.isEmpty()) {
+      return Protocol.JobResult.failed("The order names no files to restore.");
+    }
+    for (FileEntry e : wanted) {
+      Path to = e.path().equals("/") ? null : Path.of(o.target()).resolve(e.name());
+      if (to != null && Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
+        return Protocol.JobResult.failed(
+            to + " exists already; nothing was copied. Request the restore into another folder.");
+      }
+    }
+    long bytes = 0;
+    List<String> failed = new ArrayList<>();
+    for (FileEntry e : wanted) {
+      ExtractFiles.Report r = new ExtractFiles(tree, reporter, cancel).run(e, Path.of(o.target()));
+      bytes += r.bytes();
+      reporter.log(
+          "info",
+          "Copied "
+              + e.path()
+              + " to "
+              + r.target()
+              + ": "
+              + r.files()
+              + " files ("
+              + Sizes.human(r.bytes())
+              + "), "
+              + r.folders()
+              + " folders, "
+              + r.links()
+              + " links");
+      r.skipped().forEach(s -> reporter.log("warn", "Skipped " + s));
+      r.failed().forEach(f -> reporter.log("error", "Not copied: " + f));
+      failed.addAll(r.failed());
+    }
+    if (!failed.isEmpty()) {
+      return Protocol.JobResult.failed(
+          failed.size()
+              + " of the files could not be read from the image and were not copied (the job log"
+              + " names them); everything else is in "
+              + o.target()
+              + ". First: "
+              + failed.get(0));
+    }
+    return Protocol.JobResult.of(new Protocol.RestoreSummary(bytes, bytes, 0));
   }
 
   private Protocol.JobResult export(

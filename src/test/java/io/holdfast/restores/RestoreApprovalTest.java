@@ -258,6 +258,82 @@ class RestoreApprovalTest {
         .body("disks[0].inUse[0]", equalTo("/dev/vdz1 is mounted at /boot/efi"));
   }
 
+  private ValidatableResponse requestFiles(Integer partition, String target, String filesJson) {
+    return as(helpdesk, TestUsers.PASSWORD)
+        .body(
+            """
+            {"image":%d,"partition":%s,"targetMachine":%d,"target":"%s",
+             "reason":"user deleted the report","files":%s}
+            """
+                .formatted(image, partition, machine, target, filesJson))
+        .post("/api/v1/restores")
+        .then();
+  }
+
+  @Test
+  void a_file_restore_is_approved_like_any_restore_and_names_its_files_to_the_worker() {
+    long id =
+        ((Number)
+                requestFiles(
+                        2,
+                        "/home/alice/restored",
+                        "[\"C:\\\\Users\\\\alice\\\\report.docx\", \"/etc/\", \"\"]")
+                    .statusCode(201)
+                    .body("state", equalTo("pending"))
+                    .body("risk", equalTo("low"))
+                    .body(
+                        "riskReasons",
+                        equalTo("files copied into a new folder, overwriting nothing"))
+                    .body(
+                        "files", org.hamcrest.Matchers.contains("/Users/alice/report.docx", "/etc"))
+                    .body(
+                        "overwrites",
+                        startsWith(
+                            "Copies /Users/alice/report.docx, /etc from partition 2 of the backup of "))
+                    .body("overwrites", containsString("into the folder /home/alice/restored on "))
+                    .extract()
+                    .path("id"))
+            .longValue();
+    TestUsers.as(TestUsers.ADMIN)
+        .body("{}")
+        .post("/api/v1/restores/" + id + "/approve")
+        .then()
+        .statusCode(200)
+        .body("state", equalTo("approved"));
+    long job =
+        ((Number)
+                TestUsers.as(TestUsers.ADMIN)
+                    .get("/api/v1/restores/" + id)
+                    .then()
+                    .extract()
+                    .path("jobId"))
+            .longValue();
+    var order = WorkerCalls.poll(credential).extract().jsonPath();
+    String at = "jobs.find { it.id == " + job + " }";
+    assertThat(order.getString(at + ".type")).isEqualTo("restore-files");
+    assertThat(order.getString(at + ".target")).isEqualTo("/home/alice/restored");
+    assertThat(order.getInt(at + ".partition")).isEqualTo(2);
+    assertThat(order.getList(at + ".files", String.class))
+        .containsExactly("/Users/alice/report.docx", "/etc");
+  }
+
+  @Test
+  void a_file_restore_needs_a_filesystem_a_folder_and_paths_that_do_not_collide() {
+    requestFiles(null, "/home/alice/restored", "[\"/etc/hosts\"]")
+        .statusCode(400)
+        .contentType(startsWith("application/problem+json"))
+        .body("detail", equalTo("Say which partition of the disk holds the files."));
+    requestFiles(2, "restored", "[\"/etc/hosts\"]")
+        .statusCode(400)
+        .body("detail", containsString("give its full path on " + host));
+    requestFiles(2, "/r", "[\"/a/hosts\", \"/b/HOSTS\"]")
+        .statusCode(400)
+        .body("detail", containsString("Two of the paths end in the same name"));
+    requestFiles(2, "/r", "[\"/etc/../root\"]")
+        .statusCode(400)
+        .body("detail", containsString("may not go up with '..'"));
+  }
+
   @Test
   void a_restore_onto_an_offline_machine_is_refused() throws Exception {
     try (Connection c = db.getConnection()) {

@@ -40,7 +40,9 @@ public record ImageFixture(String host, String credential, long machine, long im
     String disks =
         "[{\\\"name\\\":\\\"disk0\\\",\\\"size\\\":100663296,\\\"layout\\\":{\\\"scheme\\\":\\\"gpt\\\",\\\"partitions\\\":["
             + "{\\\"number\\\":1,\\\"offset\\\":1048576,\\\"length\\\":1048576,\\\"typeName\\\":\\\"EFI System\\\"},"
-            + "{\\\"number\\\":2,\\\"offset\\\":2097152,\\\"length\\\":33554432,\\\"typeName\\\":\\\"Linux filesystem\\\",\\\"name\\\":\\\"data\\\"}]}}]";
+            + "{\\\"number\\\":2,\\\"offset\\\":2097152,\\\"length\\\":33554432,\\\"typeName\\\":\\\"Linux filesystem\\\",\\\"name\\\":\\\"data\\\"}]},"
+            + "\\\"imaging\\\":[{\\\"number\\\":1,\\\"filesystem\\\":\\\"fat32\\\",\\\"method\\\":\\\"used-blocks\\\"},"
+            + "{\\\"number\\\":2,\\\"filesystem\\\":\\\"ext4\\\",\\\"method\\\":\\\"used-blocks\\\"}]}]";
     WorkerCalls.post(
             cred,
             "jobs/" + job + "/result",

@@ -32,7 +32,7 @@ public class JobsView extends VerticalLayout {
     state.setEmptySelectionAllowed(true);
     state.setEmptySelectionCaption("Any state");
     Select<String> type = new Select<>();
-    type.setItems("backup", "verify", "restore", "maintenance");
+    type.setItems("backup", "verify", "restore", "restore-files", "export", "prune", "maintenance");
     type.setEmptySelectionAllowed(true);
     type.setEmptySelectionCaption("Any type");
     TextField machine = new TextField();

@@ -58,12 +58,13 @@ public final class Protocol {
   public record MaintenanceOrder(String compression, long budgetBytes, long graceSeconds) {}
 
   /**
-   * What to do. {@code type} is backup, verify, restore or maintenance; the other fields apply by
-   * type.
+   * What to do. {@code type} is backup, verify, restore, restore-files, export, prune or
+   * maintenance; the other fields apply by type.
    *
    * @param repository path of the repository directory as the worker sees it
    * @param image manifest id (verify, restore)
-   * @param target restore target path
+   * @param target restore target path; for restore-files, the folder the files are copied into
+   * @param files restore-files: the paths of files and folders inside the partition's filesystem
    */
   public record JobOrder(
       long id,
@@ -79,7 +80,8 @@ public final class Protocol {
       MaintenanceOrder maintenance,
       List<String> prune,
       ExportOrder export,
-      Boolean encrypt) {
+      Boolean encrypt,
+      List<String> files) {
 
     /**
      * @param encrypt whether a repository that does not exist yet is made encrypted (with the
@@ -116,6 +118,26 @@ public final class Protocol {
       return new Draft(id, "restore", machine, repository)
           .reading(image, disk, partition, target)
           .order();
+    }
+
+    /**
+     * Copies files and folders out of the filesystem of one partition of an image (or of a disk
+     * without partitions) into folder {@code target} on this machine, overwriting nothing.
+     */
+    public static JobOrder restoreFiles(
+        long id,
+        String machine,
+        String repository,
+        String image,
+        String disk,
+        Integer partition,
+        String target,
+        List<String> files) {
+      Draft d =
+          new Draft(id, "restore-files", machine, repository)
+              .reading(image, disk, partition, target);
+      d.files = files;
+      return d.order();
     }
 
     /** Writes a disk of an image (or one partition) as a VHDX or raw file on this machine. */
@@ -167,6 +189,7 @@ public final class Protocol {
       List<String> prune;
       ExportOrder export;
       Boolean encrypt;
+      List<String> files;
 
       Draft(long id, String type, String machine, String repository) {
         this.id = id;
@@ -199,7 +222,8 @@ public final class Protocol {
             maintenance,
             prune,
             export,
-            encrypt);
+            encrypt,
+            files);
       }
     }
   }
