@@ -14,13 +14,41 @@ class RestorePolicyTest {
       Decision differentMachine,
       Decision wholeDisk,
       Decision systemPartition,
-      Decision dataPartition)
-      implements RestoresConfig.Policy {}
+      Decision dataPartition,
+      Decision files)
+      implements RestoresConfig.Policy {
+
+    Policy(Decision differentMachine, Decision wholeDisk, Decision system, Decision data) {
+      this(differentMachine, wholeDisk, system, data, Decision.APPROVAL);
+    }
+  }
 
   static final Policy ALL_APPROVAL =
       new Policy(Decision.APPROVAL, Decision.APPROVAL, Decision.APPROVAL, Decision.APPROVAL);
   static final Policy DATA_AUTO =
       new Policy(Decision.APPROVAL, Decision.APPROVAL, Decision.APPROVAL, Decision.AUTO);
+
+  @Test
+  void a_file_restore_is_its_own_kind_and_still_counts_another_machine() {
+    RestorePolicy p = new RestorePolicy(ALL_APPROVAL);
+    assertThat(p.gradeFiles(true).kinds()).containsExactly(Kind.FILES);
+    assertThat(p.gradeFiles(true).risk()).isEqualTo("low");
+    assertThat(p.gradeFiles(false).kinds()).containsExactly(Kind.DIFFERENT_MACHINE, Kind.FILES);
+    assertThat(p.gradeFiles(false).risk()).isEqualTo("high");
+    assertThat(p.gradeFiles(true).autoApproved()).isFalse();
+    RestorePolicy filesAuto =
+        new RestorePolicy(
+            new Policy(
+                Decision.APPROVAL,
+                Decision.APPROVAL,
+                Decision.APPROVAL,
+                Decision.APPROVAL,
+                Decision.AUTO));
+    assertThat(filesAuto.gradeFiles(true).autoApproved()).isTrue();
+    assertThat(filesAuto.gradeFiles(false).autoApproved())
+        .as("files onto another machine still wait for a person")
+        .isFalse();
+  }
 
   @Test
   void each_kind_of_restore_is_graded_by_what_it_overwrites() {

@@ -290,6 +290,111 @@ class ConsoleBrowserIT {
   }
 
   @Test
+  void helpdesk_gets_files_back_from_a_backup_and_an_admin_approves_it_in_the_browser()
+      throws Exception {
+    io.holdfast.testing.Console api =
+        new io.holdfast.testing.Console(app.baseUrl(), app.generatedAdminPassword());
+    api.as()
+        .body(
+            "{\"username\":\"hd-files\",\"role\":\"HELPDESK\",\"password\":\"helpdesk-password-2\"}")
+        .post("/api/v1/users")
+        .then()
+        .statusCode(201);
+    api.await(
+        "/api/v1/machines", j -> !j.getList("items").isEmpty(), java.time.Duration.ofSeconds(60));
+    String machine = api.get("/api/v1/machines").getString("items[0].name");
+    long machineId = api.awaitMachine(machine);
+    long backup = api.post("/api/v1/jobs/backup", "{\"machine\":" + machineId + "}");
+    org.assertj.core.api.Assertions.assertThat(
+            api.awaitJobEnd(backup, java.time.Duration.ofSeconds(90)).getString("state"))
+        .isEqualTo("SUCCEEDED");
+    Path folder = dataDir.resolve("restored-files");
+
+    Page hd = browser.newPage(app.baseUrl());
+    hd.navigate("/login");
+    signIn(hd, "hd-files", "helpdesk-password-2");
+    assertThat(hd.locator("#dashboard")).isVisible();
+    hd.navigate("/restores");
+    hd.locator("#request-restore").click();
+    hd.locator("#restore-source input").fill(machine);
+    hd.locator("vaadin-combo-box-item:visible")
+        .filter(new Locator.FilterOptions().setHasText(machine))
+        .first()
+        .click();
+    hd.locator("#restore-image [part~=\"toggle-button\"]").click();
+    hd.locator("vaadin-combo-box-item:visible").first().click();
+    hd.locator("#restore-mode vaadin-radio-button")
+        .filter(new Locator.FilterOptions().setHasText("Files and folders"))
+        .click();
+    assertThat(hd.locator("#restore-files")).isVisible();
+    hd.locator("#restore-disk [part~=\"toggle-button\"]").click();
+    hd.locator("vaadin-combo-box-item:visible")
+        .filter(new Locator.FilterOptions().setHasText("demo-disk.img"))
+        .first()
+        .click();
+    hd.locator("#restore-partition").click();
+    hd.locator("vaadin-select-item:visible")
+        .filter(new Locator.FilterOptions().setHasText("Partition 2 · data"))
+        .first()
+        .click();
+    // as Windows shows the paths, in the case people type them
+    hd.locator("#restore-files textarea").fill("D:\\Docs\nD:\\app.bin");
+    hd.locator("#restore-target input").fill(folder.toString());
+    hd.locator("#restore-target input").press("Enter");
+    hd.locator("#restore-reason textarea").fill("user deleted the DOCS folder");
+    Browser.screenshot(hd, "34-file-restore-request");
+    hd.locator("#ask-approval").click();
+    assertThat(hd.getByText("is pending").first()).isVisible();
+    assertThat(hd.locator("#restores-grid")).containsText("2 files and folders from partition 2");
+    assertThat(hd.locator("#ask-approval")).isHidden();
+    Browser.screenshot(hd, "35-file-restore-pending");
+
+    Page admin = browser.newPage(app.baseUrl());
+    admin.navigate("/login");
+    signIn(admin, "admin", app.generatedAdminPassword());
+    admin.navigate("/restores");
+    admin.locator(".approve-request").first().click();
+    assertThat(admin.getByText(Pattern.compile("Copies /Docs, /app.bin from partition 2")))
+        .isVisible();
+    assertThat(admin.locator("#confirm-approve")).isVisible();
+    Browser.screenshot(admin, "36-file-restore-approve-dialog");
+    admin.locator("#confirm-approve").click();
+    assertThat(admin.getByText("restore job").first()).isVisible();
+
+    long request =
+        api.get("/api/v1/restores").getList("items", java.util.Map.class).stream()
+            .filter(r -> r.get("files") != null)
+            .mapToLong(r -> ((Number) r.get("id")).longValue())
+            .findFirst()
+            .orElseThrow();
+    long job = api.get("/api/v1/restores/" + request).getLong("jobId");
+    io.restassured.path.json.JsonPath ended =
+        api.awaitJobEnd(job, java.time.Duration.ofSeconds(90));
+    org.assertj.core.api.Assertions.assertThat(ended.getString("state"))
+        .as("%s", ended.prettify())
+        .isEqualTo("SUCCEEDED");
+    org.assertj.core.api.Assertions.assertThat(ended.getString("type")).isEqualTo("restore-files");
+    // what mtools reads from the demo disk's data partition is what the restore copied out
+    Path demo = dataDir.resolve("local-worker/disks/demo-disk.img");
+    long offset = (2048L + 24 * 2048) * 512;
+    for (String file : java.util.List.of("DOCS/NOTES.TXT", "DOCS/REPORT.CSV", "APP.BIN")) {
+      Path expected = dataDir.resolve("mtools-" + file.replace('/', '-'));
+      io.holdfast.engine.Tools.check(
+          "mcopy", "-n", "-i", demo + "@@" + offset, "::/" + file, expected.toString());
+      org.assertj.core.api.Assertions.assertThat(
+              java.nio.file.Files.mismatch(expected, folder.resolve(file)))
+          .as(file)
+          .isEqualTo(-1L);
+    }
+    org.assertj.core.api.Assertions.assertThat(folder.resolve("PHOTOS.ZIP")).doesNotExist();
+    java.util.List<String> details =
+        api.get("/api/v1/audit?action=restore.start&limit=200")
+            .getList("items.details", String.class);
+    org.assertj.core.api.Assertions.assertThat(details)
+        .anyMatch(d -> d.contains("files /Docs, /app.bin, to " + machine + ":" + folder));
+  }
+
+  @Test
   void an_admin_makes_a_plan_runs_it_now_and_sees_its_backup_succeed() {
     Page page = browser.newPage(app.baseUrl());
     page.navigate("/login");

@@ -14,6 +14,7 @@ import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.icon.VaadinIcon;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.radiobutton.RadioButtonGroup;
 import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.TextArea;
 import com.vaadin.flow.data.provider.CallbackDataProvider;
@@ -22,6 +23,7 @@ import com.vaadin.flow.data.provider.ListDataProvider;
 import com.vaadin.flow.data.renderer.ComponentRenderer;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
+import io.holdfast.engine.ops.ImageFiles;
 import io.holdfast.images.ImageDisk;
 import io.holdfast.images.ImageService;
 import io.holdfast.images.ImageView;
@@ -87,8 +89,9 @@ public class RestoresView extends VerticalLayout {
         .setHeader("Onto")
         .setTooltipGenerator(RestoreRequestView::target)
         .setFlexGrow(2);
-    grid.addColumn(r -> r.partition() == null ? "whole disk" : "partition " + r.partition())
+    grid.addColumn(RestoresView::scope)
         .setHeader("Scope")
+        .setTooltipGenerator(r -> r.isFileRestore() ? String.join("\n", r.files()) : null)
         .setAutoWidth(true);
     grid.addColumn(RestoreRequestView::risk).setHeader("Risk").setAutoWidth(true);
     grid.addColumn(RestoreRequestView::requestedBy).setHeader("Requested by").setAutoWidth(true);
@@ -138,9 +141,21 @@ public class RestoresView extends VerticalLayout {
     add(
         new H2("Restores"),
         new Paragraph(
-            "A restore overwrites a disk. It runs only after a second person with approval rights says yes."),
+            "A restore overwrites a disk or a partition, or copies files out of a backup into a"
+                + " folder. It runs only after a second person with approval rights says yes."),
         new HorizontalLayout(state, ask),
         grid);
+  }
+
+  /** "partition 2", "whole disk", or for a file restore "3 files from partition 2". */
+  private static String scope(RestoreRequestView r) {
+    String part = r.partition() == null ? "whole disk" : "partition " + r.partition();
+    if (!r.isFileRestore()) {
+      return part;
+    }
+    String what =
+        r.files().size() == 1 ? r.files().get(0) : r.files().size() + " files and folders";
+    return what + " from " + (r.partition() == null ? "the disk" : part);
   }
 
   private static Span stateBadge(RestoreRequestView r) {
@@ -243,6 +258,21 @@ public class RestoresView extends VerticalLayout {
         : p.getValue().atZone(java.time.ZoneId.systemDefault()).toInstant();
   }
 
+  private static final String WHOLE = "A disk or a partition";
+  private static final String FILES = "Files and folders";
+
+  /** The lines of the files box; a request without any is refused with a message. */
+  private static List<String> paths(String typed) {
+    List<String> lines =
+        typed == null
+            ? List.of()
+            : typed.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+    if (lines.isEmpty()) {
+      throw new IllegalArgumentException("Name the files or folders to restore, one per line.");
+    }
+    return lines;
+  }
+
   private void openRequestDialog() {
     Dialog d = new Dialog("Request a restore");
     ComboBox<MachineOverview> source = new ComboBox<>("Machine the backup is of");
@@ -271,6 +301,17 @@ public class RestoresView extends VerticalLayout {
             targetMachine.setValue(e.getValue());
           }
         });
+    RadioButtonGroup<String> mode = new RadioButtonGroup<>("Restore");
+    mode.setItems(WHOLE, FILES);
+    mode.setValue(WHOLE);
+    mode.setId("restore-mode");
+    TextArea files = new TextArea("Files and folders");
+    files.setId("restore-files");
+    files.setPlaceholder("/home/alice/Documents/report.odt\nC:\\Users\\bob\\Desktop");
+    files.setHelperText(
+        "One path per line inside the partition, as Linux or Windows shows it; a folder comes"
+            + " with everything in it");
+    files.setVisible(false);
     ComboBox<ImageDisk> disk = new ComboBox<>("Disk in the image");
     disk.setItemLabelGenerator(x -> x.name() + " · " + Format.bytes(x.size()));
     disk.setHelperText("Chosen for you when the image holds one disk");
@@ -290,11 +331,21 @@ public class RestoresView extends VerticalLayout {
             disk.setValue(disks.get(0));
           }
         });
-    disk.addValueChangeListener(
-        e -> {
-          partition.setItems(e.getValue() == null ? List.of() : e.getValue().partitions());
+    Runnable offerPartitions =
+        () -> {
+          ImageDisk chosen = disk.getValue();
+          List<ImageDisk.Part> parts = chosen == null ? List.of() : chosen.partitions();
+          if (mode.getValue().equals(FILES)) {
+            // only filesystems whose files the worker can read
+            parts = parts.stream().filter(p -> ImageFiles.listable(p.filesystem())).toList();
+          }
+          partition.setItems(parts);
           partition.clear();
-        });
+          if (mode.getValue().equals(FILES) && parts.size() == 1) {
+            partition.setValue(parts.get(0));
+          }
+        };
+    disk.addValueChangeListener(e -> offerPartitions.run());
     ComboBox<String> target = new ComboBox<>("Target disk or file on that machine");
     target.setAllowCustomValue(true);
     target.addCustomValueSetListener(e -> target.setValue(e.getDetail().trim()));
@@ -310,7 +361,7 @@ public class RestoresView extends VerticalLayout {
         () -> {
           MachineOverview onto = targetMachine.getValue();
           List<TargetChoice> choices =
-              onto == null
+              onto == null || mode.getValue().equals(FILES)
                   ? List.of()
                   : TargetChoice.of(
                       machines.detail(onto.id()).map(m -> m.disks()).orElse(List.of()),
@@ -324,6 +375,27 @@ public class RestoresView extends VerticalLayout {
           offered.refreshAll();
         };
     targetMachine.addValueChangeListener(e -> offerTargets.run());
+    mode.addValueChangeListener(
+        e -> {
+          boolean fileRestore = e.getValue().equals(FILES);
+          files.setVisible(fileRestore);
+          partition.setLabel(fileRestore ? "Partition that holds them" : "What to restore");
+          partition.setEmptySelectionCaption(
+              fileRestore ? "The disk (no partitions)" : "The whole disk");
+          target.setLabel(
+              fileRestore
+                  ? "Folder on that machine to copy them into"
+                  : "Target disk or file on that machine");
+          target.setPlaceholder(
+              fileRestore ? "/home/alice/restored" : "/dev/sdb or /srv/restore/disk.img");
+          target.setHelperText(
+              fileRestore
+                  ? "Each file or folder lands in it under its own name; nothing there is"
+                      + " overwritten"
+                  : "Pick a disk its worker reported, or type a device or file path");
+          offerPartitions.run();
+          offerTargets.run();
+        });
     partition.addValueChangeListener(e -> offerTargets.run());
     TextArea reason = new TextArea("Reason");
     source.setId("restore-source");
@@ -340,7 +412,18 @@ public class RestoresView extends VerticalLayout {
     windowStart.setHelperText("e.g. after office hours");
     FormLayout form =
         new FormLayout(
-            source, image, disk, partition, targetMachine, target, windowStart, windowEnd, reason);
+            source,
+            image,
+            mode,
+            disk,
+            partition,
+            files,
+            targetMachine,
+            target,
+            windowStart,
+            windowEnd,
+            reason);
+    form.setColspan(files, 2);
     d.add(form);
     Button ask =
         new Button(
@@ -364,7 +447,8 @@ public class RestoresView extends VerticalLayout {
                                   target.getValue(),
                                   reason.getValue(),
                                   instant(windowStart),
-                                  instant(windowEnd)),
+                                  instant(windowEnd),
+                                  mode.getValue().equals(FILES) ? paths(files.getValue()) : null),
                               Origins.user(),
                               Origins.current());
                       Notifications.success(
