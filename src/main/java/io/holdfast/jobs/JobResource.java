@@ -60,6 +60,13 @@ public class JobResource {
       String format,
       Long splitBytes) {}
 
+  /**
+   * A folder to list: {@code path} in the filesystem of {@code partition} (null: a disk without
+   * partitions) of {@code disk} (null: the image's only disk).
+   */
+  public record ListFilesRequest(
+      @NotNull Long image, String disk, Integer partition, String path) {}
+
   public record JobPage(long total, List<JobView> items) {}
 
   @Inject JobService jobs;
@@ -111,6 +118,34 @@ public class JobResource {
   @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR})
   public Response verify(@Valid @NotNull VerifyRequest body, @Context HttpServerRequest request) {
     return created(jobs.enqueueVerify(body.image(), user(), "api", Origins.of(request)));
+  }
+
+  /**
+   * Asks a worker to list one folder of an image's filesystem (201 with the job); the listing is
+   * read from {@code GET /api/v1/jobs/{job}/listing} once the job ends.
+   */
+  @POST
+  @Path("list-files")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR, Role.Names.HELPDESK})
+  public Response listFiles(
+      @Valid @NotNull ListFilesRequest body, @Context HttpServerRequest request) {
+    return created(
+        jobs.enqueueListing(
+            body.image(), body.disk(), body.partition(), body.path(), user(), Origins.of(request)));
+  }
+
+  /** A folder listing, for the person who asked for it (and admins). */
+  @GET
+  @Path("{id}/listing")
+  @RolesAllowed({Role.Names.ADMIN, Role.Names.OPERATOR, Role.Names.HELPDESK})
+  public JobService.Listing listing(@PathParam("id") long id) {
+    JobView j = jobs.get(id).orElseThrow(NotFoundException::new);
+    if (!user().equals(j.requestedBy()) && !identity.hasRole(Role.Names.ADMIN)) {
+      throw new io.holdfast.platform.NotPermitted(
+          "Listing " + id + " was asked for by someone else.");
+    }
+    return jobs.listing(id).orElseThrow(NotFoundException::new);
   }
 
   @POST

@@ -581,6 +581,84 @@ public class JobService {
   }
 
   /**
+   * Asks a worker that reaches the image's repository (the image's own machine when online) to list
+   * one folder of a partition's filesystem, for someone choosing files to restore. Audited as
+   * {@code image.browse}: file names can say as much as the files.
+   */
+  @Transactional
+  public long enqueueListing(
+      long imageId,
+      String disk,
+      Integer partition,
+      String path,
+      String requestedBy,
+      RequestOrigin origin) {
+    ImageView image =
+        images
+            .get(imageId)
+            .orElseThrow(() -> new IllegalArgumentException("No image " + imageId + "."));
+    String folder = path == null || path.isBlank() ? "/" : path.trim();
+    long machine = servingMachine(image);
+    if (!online(machine)) {
+      throw new IllegalStateException(
+          "No worker that reaches the repository of this image is online ("
+              + machines.nameOf(machine)
+              + " is offline), so its files cannot be listed now. Type the paths instead.");
+    }
+    Job j = newJob("list-files", machine, requestedBy, "list " + folder);
+    j.repositoryId = image.repositoryId();
+    j.imageId = imageId;
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("disk", disk);
+    p.put("partition", partition);
+    p.put("path", folder);
+    j.params = write(p);
+    em.persist(j);
+    em.flush();
+    audit.record(
+        new AuditEntry(
+            requestedBy,
+            "image.browse",
+            "image",
+            image.manifestId(),
+            AuditOutcome.SUCCESS,
+            origin,
+            "job "
+                + j.id
+                + ": "
+                + folder
+                + (partition == null ? "" : " of partition " + partition)
+                + (disk == null ? "" : " of disk " + disk)
+                + " by "
+                + machines.nameOf(machine)));
+    queued.fire(new JobQueued(machine));
+    return j.id;
+  }
+
+  /**
+   * Where a folder listing stands: {@code listing} once its worker sent it, {@code error} when the
+   * listing failed.
+   */
+  public record Listing(JobState state, String error, Protocol.FileListing listing) {}
+
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public Optional<Listing> listing(long jobId) {
+    Job j = em.find(Job.class, jobId);
+    if (j == null || !j.type.equals("list-files")) {
+      return Optional.empty();
+    }
+    Protocol.FileListing l = null;
+    if (j.state() == JobState.SUCCEEDED && j.result != null) {
+      try {
+        l = json.readValue(j.result, Protocol.JobResult.class).listing();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("Listing " + jobId + " cannot be read back.", e);
+      }
+    }
+    return Optional.of(new Listing(j.state(), j.error, l));
+  }
+
+  /**
    * Queues an export: the worker of {@code machineId} (null: the image's own machine) writes a disk
    * of the image (or one partition of it, as a disk of its own) to {@code target} on that machine,
    * as a VHDX or raw file, whole or in numbered parts of {@code splitBytes} (0: whole). The worker
@@ -912,7 +990,8 @@ public class JobService {
       String type = (String) c[1];
       Long repo = c[2] == null ? null : ((Number) c[2]).longValue();
       String disk = (String) c[3];
-      if (repo != null) {
+      // a folder listing reads a few chunks while someone waits: no backup's slot is taken
+      if (repo != null && !type.equals("list-files")) {
         long[] load = repoLoad.get(repo);
         if (load != null && load[0] >= load[1]) {
           continue;
@@ -1016,6 +1095,15 @@ public class JobService {
             (String) p.get("target"),
             files);
       }
+      case "list-files" ->
+          Protocol.JobOrder.listFiles(
+              j.id,
+              machine,
+              repo.path(),
+              manifestOf(j),
+              (String) p.get("disk"),
+              p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
+              (String) p.get("path"));
       case "export" ->
           Protocol.JobOrder.export(
               j.id,
@@ -1548,6 +1636,9 @@ public class JobService {
     }
     if (f.type() != null) {
       w.append(" and j.type = :type");
+    } else {
+      // a folder listing someone browsed is on the audit trail, not in the job list
+      w.append(" and j.type <> 'list-files'");
     }
     if (f.machineId() != null) {
       w.append(" and j.machineId = :machine");

@@ -224,6 +224,7 @@ public final class Agent implements Runnable {
             case "verify" -> verify(order, reporter, cancel);
             case "restore" -> restore(order, reporter, cancel);
             case "restore-files" -> restoreFiles(order, reporter, cancel);
+            case "list-files" -> listFiles(order);
             case "export" -> export(order, reporter, cancel);
             case "maintenance" -> maintain(order, reporter, cancel);
             case "prune" -> prune(order, reporter);
@@ -444,6 +445,27 @@ public final class Agent implements Runnable {
               + failed.get(0));
     }
     return Protocol.JobResult.of(new Protocol.RestoreSummary(bytes, bytes, 0));
+  }
+
+  /** The most entries of one folder a listing sends back; the console says there are more. */
+  static final int MAX_LISTED = 5000;
+
+  private Protocol.JobResult listFiles(Protocol.JobOrder o) {
+    FileTree tree =
+        ImageFiles.open(openRepository(o.repository()), o.image(), o.disk(), o.partition());
+    FileEntry dir = tree.find(o.files() == null || o.files().isEmpty() ? "/" : o.files().get(0));
+    List<FileEntry> all = dir.isDirectory() ? tree.list(dir) : List.of(dir);
+    List<Protocol.FileItem> items = new ArrayList<>();
+    for (FileEntry e : all.subList(0, Math.min(all.size(), MAX_LISTED))) {
+      items.add(
+          new Protocol.FileItem(
+              e.name(),
+              e.kind().name().toLowerCase(java.util.Locale.ROOT),
+              e.size(),
+              e.modified() == null ? null : e.modified().toString()));
+    }
+    return Protocol.JobResult.of(
+        new Protocol.FileListing(dir.path(), tree.filesystem(), items, all.size() > MAX_LISTED));
   }
 
   private Protocol.JobResult export(

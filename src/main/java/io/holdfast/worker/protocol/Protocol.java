@@ -140,6 +140,24 @@ public final class Protocol {
       return d.order();
     }
 
+    /**
+     * Lists one folder of the filesystem of a partition of an image (or of a disk without
+     * partitions), for someone choosing files to restore.
+     */
+    public static JobOrder listFiles(
+        long id,
+        String machine,
+        String repository,
+        String image,
+        String disk,
+        Integer partition,
+        String path) {
+      Draft d =
+          new Draft(id, "list-files", machine, repository).reading(image, disk, partition, null);
+      d.files = List.of(path);
+      return d.order();
+    }
+
     /** Writes a disk of an image (or one partition) as a VHDX or raw file on this machine. */
     public static JobOrder export(
         long id,
@@ -298,6 +316,23 @@ public final class Protocol {
       long storedBytes,
       List<String> problems) {}
 
+  /**
+   * One entry of a folder listing.
+   *
+   * @param kind file, directory, link or special
+   * @param modified ISO-8601, or null where the filesystem keeps no time
+   */
+  public record FileItem(String name, String kind, long size, String modified) {}
+
+  /**
+   * A folder of an image's filesystem.
+   *
+   * @param path the folder, as the filesystem names it
+   * @param truncated whether the folder holds more than {@code items}
+   */
+  public record FileListing(
+      String path, String filesystem, List<FileItem> items, boolean truncated) {}
+
   /** {@code state}: succeeded, failed or cancelled. */
   public record JobResult(
       String state,
@@ -307,38 +342,43 @@ public final class Protocol {
       RestoreSummary restore,
       MaintenanceSummary maintenance,
       PruneSummary prune,
-      ExportSummary export) {
+      ExportSummary export,
+      FileListing listing) {
 
     public static JobResult failed(String error) {
-      return new JobResult("failed", error, null, null, null, null, null, null);
+      return new JobResult("failed", error, null, null, null, null, null, null, null);
     }
 
     public static JobResult cancelled(String why) {
-      return new JobResult("cancelled", why, null, null, null, null, null, null);
+      return new JobResult("cancelled", why, null, null, null, null, null, null, null);
     }
 
     public static JobResult of(ImageSummary image) {
-      return new JobResult("succeeded", null, image, null, null, null, null, null);
+      return new JobResult("succeeded", null, image, null, null, null, null, null, null);
     }
 
     public static JobResult of(VerifySummary verify) {
-      return new JobResult("succeeded", null, null, verify, null, null, null, null);
+      return new JobResult("succeeded", null, null, verify, null, null, null, null, null);
     }
 
     public static JobResult of(RestoreSummary restore) {
-      return new JobResult("succeeded", null, null, null, restore, null, null, null);
+      return new JobResult("succeeded", null, null, null, restore, null, null, null, null);
     }
 
     public static JobResult of(MaintenanceSummary maintenance) {
-      return new JobResult("succeeded", null, null, null, null, maintenance, null, null);
+      return new JobResult("succeeded", null, null, null, null, maintenance, null, null, null);
     }
 
     public static JobResult of(ExportSummary export) {
-      return new JobResult("succeeded", null, null, null, null, null, null, export);
+      return new JobResult("succeeded", null, null, null, null, null, null, export, null);
     }
 
     public static JobResult of(PruneSummary prune) {
-      return new JobResult("succeeded", null, null, null, null, null, prune, null);
+      return new JobResult("succeeded", null, null, null, null, null, prune, null, null);
+    }
+
+    public static JobResult of(FileListing listing) {
+      return new JobResult("succeeded", null, null, null, null, null, null, null, listing);
     }
   }
 }
