@@ -337,8 +337,28 @@ class ConsoleBrowserIT {
         .filter(new Locator.FilterOptions().setHasText("Partition 2 · data"))
         .first()
         .click();
-    // as Windows shows the paths, in the case people type them
-    hd.locator("#restore-files textarea").fill("D:\\Docs\nD:\\app.bin");
+    // the folder is chosen by browsing the backup, which the built-in worker lists
+    hd.locator("#restore-browse").click();
+    assertThat(hd.locator("#browse-grid")).containsText("DOCS/");
+    hd.locator("#browse-grid .browse-folder")
+        .filter(new Locator.FilterOptions().setHasText("DOCS"))
+        .dblclick();
+    assertThat(hd.locator("#browse-path")).hasText("/DOCS");
+    assertThat(hd.locator("#browse-grid")).containsText("NOTES.TXT");
+    assertThat(hd.locator("#browse-grid")).containsText("REPORT.CSV");
+    assertThat(hd.locator("#browse-status")).containsText("2 entries in this fat16 folder");
+    Browser.screenshot(hd, "33b-browse-backup");
+    hd.locator("#browse-dialog vaadin-button")
+        .filter(new Locator.FilterOptions().setHasText("Up"))
+        .click();
+    assertThat(hd.locator("#browse-path")).hasText("/");
+    hd.locator("#browse-grid .browse-folder")
+        .filter(new Locator.FilterOptions().setHasText("DOCS"))
+        .click();
+    hd.locator("#browse-add").click();
+    assertThat(hd.locator("#restore-files textarea")).hasValue("/DOCS");
+    // and a file typed as Windows shows it, in the case people type
+    hd.locator("#restore-files textarea").fill("/DOCS\nD:\\app.bin");
     hd.locator("#restore-target input").fill(folder.toString());
     hd.locator("#restore-target input").press("Enter");
     hd.locator("#restore-reason textarea").fill("user deleted the DOCS folder");
@@ -354,7 +374,7 @@ class ConsoleBrowserIT {
     signIn(admin, "admin", app.generatedAdminPassword());
     admin.navigate("/restores");
     admin.locator(".approve-request").first().click();
-    assertThat(admin.getByText(Pattern.compile("Copies /Docs, /app.bin from partition 2")))
+    assertThat(admin.getByText(Pattern.compile("Copies /DOCS, /app.bin from partition 2")))
         .isVisible();
     assertThat(admin.locator("#confirm-approve")).isVisible();
     Browser.screenshot(admin, "36-file-restore-approve-dialog");
@@ -391,7 +411,11 @@ class ConsoleBrowserIT {
         api.get("/api/v1/audit?action=restore.start&limit=200")
             .getList("items.details", String.class);
     org.assertj.core.api.Assertions.assertThat(details)
-        .anyMatch(d -> d.contains("files /Docs, /app.bin, to " + machine + ":" + folder));
+        .anyMatch(d -> d.contains("files /DOCS, /app.bin, to " + machine + ":" + folder));
+    org.assertj.core.api.Assertions.assertThat(
+            api.get("/api/v1/audit?action=image.browse&limit=200")
+                .getList("items.details", String.class))
+        .anyMatch(d -> d.contains(": /DOCS of partition 2 of disk demo-disk.img by " + machine));
   }
 
   @Test

@@ -27,6 +27,7 @@ import io.holdfast.engine.ops.ImageFiles;
 import io.holdfast.images.ImageDisk;
 import io.holdfast.images.ImageService;
 import io.holdfast.images.ImageView;
+import io.holdfast.jobs.JobService;
 import io.holdfast.machines.MachineOverview;
 import io.holdfast.machines.MachineService;
 import io.holdfast.platform.Role;
@@ -59,11 +60,15 @@ public class RestoresView extends VerticalLayout {
   private final ImageService images;
   private final ConfigurableFilterDataProvider<RestoreRequestView, Void, String> data;
 
+  private final JobService jobs;
+
   @Inject
-  public RestoresView(RestoreService restores, MachineService machines, ImageService images) {
+  public RestoresView(
+      RestoreService restores, MachineService machines, ImageService images, JobService jobs) {
     this.restores = restores;
     this.machines = machines;
     this.images = images;
+    this.jobs = jobs;
     setId("restores-view");
     setSizeFull();
     Select<String> state = new Select<>();
@@ -312,6 +317,9 @@ public class RestoresView extends VerticalLayout {
         "One path per line inside the partition, as Linux or Windows shows it; a folder comes"
             + " with everything in it");
     files.setVisible(false);
+    Button browse = new Button("Browse the backup…", VaadinIcon.FOLDER_OPEN_O.create());
+    browse.setId("restore-browse");
+    browse.setVisible(false);
     ComboBox<ImageDisk> disk = new ComboBox<>("Disk in the image");
     disk.setItemLabelGenerator(x -> x.name() + " · " + Format.bytes(x.size()));
     disk.setHelperText("Chosen for you when the image holds one disk");
@@ -379,6 +387,7 @@ public class RestoresView extends VerticalLayout {
         e -> {
           boolean fileRestore = e.getValue().equals(FILES);
           files.setVisible(fileRestore);
+          browse.setVisible(fileRestore);
           partition.setLabel(fileRestore ? "Partition that holds them" : "What to restore");
           partition.setEmptySelectionCaption(
               fileRestore ? "The disk (no partitions)" : "The whole disk");
@@ -418,12 +427,38 @@ public class RestoresView extends VerticalLayout {
             disk,
             partition,
             files,
+            browse,
             targetMachine,
             target,
             windowStart,
             windowEnd,
             reason);
     form.setColspan(files, 2);
+    browse.addClickListener(
+        e ->
+            Notifications.attempt(
+                () -> {
+                  if (image.getValue() == null || disk.getValue() == null) {
+                    throw new IllegalArgumentException("Choose a backup and its disk first.");
+                  }
+                  boolean partitioned = !disk.getValue().partitions().isEmpty();
+                  if (partitioned && partition.getValue() == null) {
+                    throw new IllegalArgumentException(
+                        "Choose the partition that holds the files first.");
+                  }
+                  new BrowseDialog(
+                          jobs,
+                          image.getValue().id(),
+                          disk.getValue().name(),
+                          partition.getValue() == null ? null : partition.getValue().number(),
+                          picked -> {
+                            List<String> lines = new ArrayList<>(files.getValue().lines().toList());
+                            lines.removeIf(String::isBlank);
+                            picked.stream().filter(p -> !lines.contains(p)).forEach(lines::add);
+                            files.setValue(String.join("\n", lines));
+                          })
+                      .open();
+                }));
     d.add(form);
     Button ask =
         new Button(
