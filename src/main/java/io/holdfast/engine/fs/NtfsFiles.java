@@ -64,55 +64,64 @@ final class NtfsFiles extends FileTree {
 
   @Override
   List<FileEntry> entries(FileEntry dir) throws FilesystemException {
-    byte[] rec = record(dir.ref(), -1);
-    int ir = Ntfs.attribute(rec, ATTR_INDEX_ROOT, "$I30");
-    if (ir < 0 || Le.u8(rec, ir + 8) != 0) {
+    byte[] base = record(dir.ref(), -1);
+    List<Segment> roots = segments(base, ATTR_INDEX_ROOT, "$I30");
+    if (roots.isEmpty() || Le.u8(roots.get(0).rec(), roots.get(0).at() + 8) != 0) {
       throw new FilesystemException("the folder has no $I30 index root");
     }
+    byte[] rec = roots.get(0).rec();
+    int ir = roots.get(0).at();
     int value = ir + Le.u16(rec, ir + 20);
+    if (value + 32 > rec.length) {
+      throw new FilesystemException("the index root runs past its MFT record");
+    }
     long blockBytes = Le.u32(rec, value + 8);
     List<FileEntry> out = new ArrayList<>();
     node(dir, rec, value + 16, ir + (int) Le.u32(rec, ir + 4), out);
-    int ia = Ntfs.attribute(rec, ATTR_INDEX_ALLOCATION, "$I30");
-    if (ia < 0) {
+    List<Segment> allocation = segments(base, ATTR_INDEX_ALLOCATION, "$I30");
+    if (allocation.isEmpty()) {
       return out;
     }
     if (blockBytes < 512 || blockBytes > 65536 || Long.bitCount(blockBytes) != 1) {
       throw new FilesystemException("implausible index block size " + blockBytes);
     }
-    byte[] inUse = indexBitmap(rec);
-    long size = Le.u64(rec, ia + 48);
+    byte[] inUse = indexBitmap(base);
+    Segment first = allocation.get(0);
+    long size = Le.u64(first.rec(), first.at() + 48);
     if (size < 0 || size > MAX_INDEX) {
       throw new FilesystemException("folder index of implausible size");
     }
-    long vcnBytes = 0;
-    long block = 0;
-    for (Ntfs.Run r : Ntfs.runs(rec, ia, v.clusters())) {
-      long runBytes = r.length() * v.clusterBytes();
-      for (long at = 0; at + blockBytes <= runBytes && vcnBytes + at < size; at += blockBytes) {
-        long n = block++;
-        boolean used = n / 8 < inUse.length && (inUse[(int) (n / 8)] & (1 << (n % 8))) != 0;
-        if (!used || r.lcn() < 0) {
-          continue; // a free index block may hold the names of deleted files
+    for (Segment seg : allocation) {
+      long vcnBytes = lowestVcn(seg) * v.clusterBytes();
+      for (Ntfs.Run r : Ntfs.runs(seg.rec(), seg.at(), v.clusters())) {
+        long runBytes = r.length() * v.clusterBytes();
+        for (long at = 0; at + blockBytes <= runBytes && vcnBytes + at < size; at += blockBytes) {
+          long n = (vcnBytes + at) / blockBytes;
+          boolean used = n / 8 < inUse.length && (inUse[(int) (n / 8)] & (1 << (n % 8))) != 0;
+          if (!used || r.lcn() < 0) {
+            continue; // a free index block may hold the names of deleted files
+          }
+          byte[] b = part.read(r.lcn() * v.clusterBytes() + at, blockBytes);
+          Ntfs.applyFixups(b, "INDX");
+          node(dir, b, 0x18, b.length, out);
+          if (out.size() > MAX_ENTRIES) {
+            throw new FilesystemException("more than " + MAX_ENTRIES + " entries in one folder");
+          }
         }
-        byte[] b = part.read(r.lcn() * v.clusterBytes() + at, blockBytes);
-        Ntfs.applyFixups(b, "INDX");
-        node(dir, b, 0x18, b.length, out);
-        if (out.size() > MAX_ENTRIES) {
-          throw new FilesystemException("more than " + MAX_ENTRIES + " entries in one folder");
-        }
+        vcnBytes += runBytes;
       }
-      vcnBytes += runBytes;
     }
     return out;
   }
 
   /** The $I30 bitmap: which index blocks are in use. */
-  private byte[] indexBitmap(byte[] rec) throws FilesystemException {
-    int bm = Ntfs.attribute(rec, ATTR_BITMAP, "$I30");
-    if (bm < 0) {
+  private byte[] indexBitmap(byte[] base) throws FilesystemException {
+    List<Segment> segs = segments(base, ATTR_BITMAP, "$I30");
+    if (segs.isEmpty()) {
       throw new FilesystemException("the folder's index has no bitmap");
     }
+    byte[] rec = segs.get(0).rec();
+    int bm = segs.get(0).at();
     if (Le.u8(rec, bm + 8) == 0) {
       long len = Le.u32(rec, bm + 16);
       int off = bm + Le.u16(rec, bm + 20);
@@ -177,11 +186,12 @@ final class NtfsFiles extends FileTree {
             : folder ? FileEntry.Kind.DIRECTORY : FileEntry.Kind.FILE;
     long size = 0;
     if (kind == FileEntry.Kind.FILE) {
-      int data = data(rec);
-      size =
-          data < 0
-              ? 0
-              : Le.u8(rec, data + 8) == 0 ? Le.u32(rec, data + 16) : Le.u64(rec, data + 48);
+      List<Segment> data = segments(rec, ATTR_DATA, "");
+      if (!data.isEmpty()) {
+        byte[] d = data.get(0).rec();
+        int a = data.get(0).at();
+        size = Le.u8(d, a + 8) == 0 ? Le.u32(d, a + 16) : Le.u64(d, a + 48);
+      }
       if (size < 0) {
         throw new FilesystemException("a file of negative size");
       }
@@ -191,54 +201,149 @@ final class NtfsFiles extends FileTree {
 
   @Override
   void content(FileEntry file, Content out) throws FilesystemException {
-    byte[] rec = record(file.ref(), -1);
-    int data = data(rec);
-    if (data < 0) {
+    byte[] base = record(file.ref(), -1);
+    List<Segment> data = segments(base, ATTR_DATA, "");
+    if (data.isEmpty()) {
       return;
     }
-    if (Le.u8(rec, data + 8) == 0) {
-      long len = Le.u32(rec, data + 16);
-      int off = data + Le.u16(rec, data + 20);
+    byte[] rec = data.get(0).rec();
+    int first = data.get(0).at();
+    if (Le.u8(rec, first + 8) == 0) {
+      long len = Le.u32(rec, first + 16);
+      int off = first + Le.u16(rec, first + 20);
       if (off + len > rec.length) {
         throw new FilesystemException("resident data runs past its MFT record");
       }
       out.write(0, rec, off, (int) len);
       return;
     }
-    int flags = Le.u16(rec, data + 12);
+    if (lowestVcn(data.get(0)) != 0) {
+      throw new FilesystemException("the file's data does not start at its first cluster");
+    }
+    int flags = Le.u16(rec, first + 12);
     if ((flags & 0x00FF) != 0) {
       throw new FilesystemException("the file is NTFS-compressed, which cannot be copied out yet");
     }
     if ((flags & 0x4000) != 0) {
       throw new FilesystemException("the file is encrypted (EFS)");
     }
-    long size = Le.u64(rec, data + 48);
-    long initialized = Math.min(size, Le.u64(rec, data + 56));
-    long fileAt = 0;
-    for (Ntfs.Run r : Ntfs.runs(rec, data, v.clusters())) {
-      long runBytes = r.length() * v.clusterBytes();
-      if (r.lcn() >= 0) {
-        for (long at = 0; at < runBytes && fileAt + at < initialized; at += PIECE) {
-          int n = (int) Math.min(Math.min(PIECE, runBytes - at), initialized - fileAt - at);
-          byte[] piece = part.read(r.lcn() * v.clusterBytes() + at, n);
-          out.write(fileAt + at, piece, 0, n);
-        }
+    long size = Le.u64(rec, first + 48);
+    long initialized = Math.min(size, Le.u64(rec, first + 56));
+    for (Segment seg : data) {
+      if (Le.u8(seg.rec(), seg.at() + 8) == 0) {
+        throw new FilesystemException("a resident piece of non-resident data");
       }
-      fileAt += runBytes;
+      long fileAt = lowestVcn(seg) * v.clusterBytes();
+      for (Ntfs.Run r : Ntfs.runs(seg.rec(), seg.at(), v.clusters())) {
+        long runBytes = r.length() * v.clusterBytes();
+        if (r.lcn() >= 0) {
+          for (long at = 0; at < runBytes && fileAt + at < initialized; at += PIECE) {
+            int n = (int) Math.min(Math.min(PIECE, runBytes - at), initialized - fileAt - at);
+            byte[] piece = part.read(r.lcn() * v.clusterBytes() + at, n);
+            out.write(fileAt + at, piece, 0, n);
+          }
+        }
+        fileAt += runBytes;
+      }
     }
   }
 
-  /** The unnamed $DATA attribute of a file whose attributes all sit in its base record. */
-  private static int data(byte[] rec) throws FilesystemException {
-    int data = Ntfs.attribute(rec, ATTR_DATA, "");
-    if (data < 0 && Ntfs.attribute(rec, ATTR_ATTRIBUTE_LIST, null) >= 0) {
-      throw new FilesystemException(
-          "the file's data is spread over several MFT records, which cannot be read yet");
+  /** One piece of an attribute: the MFT record that holds it and where in it. */
+  private record Segment(byte[] rec, int at) {}
+
+  /** The first cluster of the attribute a segment holds a piece of; 0 for a resident one. */
+  private static long lowestVcn(Segment s) throws FilesystemException {
+    if (Le.u8(s.rec(), s.at() + 8) == 0) {
+      return 0;
     }
-    if (data >= 0 && Le.u8(rec, data + 8) != 0 && Le.u64(rec, data + 16) != 0) {
-      throw new FilesystemException("the file's data starts in another MFT record");
+    long vcn = Le.u64(s.rec(), s.at() + 16);
+    if (vcn < 0) {
+      throw new FilesystemException("an attribute starting at a negative cluster");
     }
-    return data;
+    return vcn;
+  }
+
+  /**
+   * The pieces of attribute {@code type} called {@code name} of the file whose base record is
+   * {@code base}, in cluster order: in the base record, or where its $ATTRIBUTE_LIST says, for a
+   * file whose attributes outgrew one record (a fragmented file, a large folder).
+   */
+  private List<Segment> segments(byte[] base, long type, String name) throws FilesystemException {
+    int list = Ntfs.attribute(base, ATTR_ATTRIBUTE_LIST, null);
+    if (list < 0) {
+      int a = Ntfs.attribute(base, type, name);
+      return a < 0 ? List.of() : List.of(new Segment(base, a));
+    }
+    byte[] entries = attributeList(base, list);
+    List<long[]> wanted = new ArrayList<>(); // {first cluster, record}
+    int p = 0;
+    while (p + 26 <= entries.length) {
+      long t = Le.u32(entries, p);
+      int len = Le.u16(entries, p + 4);
+      int nameLen = Le.u8(entries, p + 6);
+      int nameOff = Le.u8(entries, p + 7);
+      if (len < 26 || p + len > entries.length || nameOff + 2 * nameLen > len) {
+        throw new FilesystemException("bad attribute list entry");
+      }
+      String n =
+          new String(entries, p + nameOff, 2 * nameLen, java.nio.charset.StandardCharsets.UTF_16LE);
+      if (t == type && n.equals(name)) {
+        wanted.add(new long[] {Le.u64(entries, p + 8), Le.u64(entries, p + 16) & 0xFFFFFFFFFFFFL});
+        if (wanted.size() > 65536) {
+          throw new FilesystemException("an attribute in more pieces than is plausible");
+        }
+      }
+      p += len;
+    }
+    wanted.sort(java.util.Comparator.comparingLong(w -> w[0]));
+    List<Segment> out = new ArrayList<>();
+    for (long[] w : wanted) {
+      if (w[1] >= Long.MAX_VALUE / v.recordBytes()) {
+        throw new FilesystemException("the attribute list names MFT record " + w[1]);
+      }
+      byte[] rec = v.record(mft, w[1]);
+      int found = -1;
+      for (int off = Ntfs.first(rec), guard = 0;
+          off >= 0 && guard < 256;
+          off = Ntfs.next(rec, off), guard++) {
+        if (Le.u32(rec, off) != type || off + 24 > rec.length) {
+          continue;
+        }
+        int nl = Le.u8(rec, off + 9);
+        int no = Le.u16(rec, off + 10);
+        if (off + no + 2 * nl > rec.length) {
+          throw new FilesystemException("attribute name runs past its MFT record");
+        }
+        String n = new String(rec, off + no, 2 * nl, java.nio.charset.StandardCharsets.UTF_16LE);
+        if (n.equals(name) && lowestVcn(new Segment(rec, off)) == w[0]) {
+          found = off;
+          break;
+        }
+      }
+      if (found < 0) {
+        throw new FilesystemException(
+            "the attribute list names MFT record " + w[1] + ", which does not hold the piece");
+      }
+      out.add(new Segment(rec, found));
+    }
+    return out;
+  }
+
+  /** The entries of an $ATTRIBUTE_LIST, resident or not. */
+  private byte[] attributeList(byte[] rec, int at) throws FilesystemException {
+    if (Le.u8(rec, at + 8) == 0) {
+      long len = Le.u32(rec, at + 16);
+      int off = at + Le.u16(rec, at + 20);
+      if (off + len > rec.length) {
+        throw new FilesystemException("attribute list runs past its MFT record");
+      }
+      return java.util.Arrays.copyOfRange(rec, off, off + (int) len);
+    }
+    long len = Le.u64(rec, at + 48);
+    if (len < 0 || len > (4L << 20)) {
+      throw new FilesystemException("attribute list of implausible size");
+    }
+    return Ntfs.readRunsData(part, Ntfs.runs(rec, at, v.clusters()), v.clusterBytes(), len);
   }
 
   private static Instant modified(byte[] rec) throws FilesystemException {

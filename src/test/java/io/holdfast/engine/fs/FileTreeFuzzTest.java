@@ -148,6 +148,16 @@ class FileTreeFuzzTest {
             mount.exit() == 0, "ntfs-3g cannot mount here: " + mount.output());
         try {
           Tools.check("cp", "-r", stage + "/.", mnt.toString());
+          // a sparse file of 400 islands: its runs spill into extension records ($ATTRIBUTE_LIST)
+          try (java.nio.channels.FileChannel ch =
+              java.nio.channels.FileChannel.open(
+                  mnt.resolve("islands.bin"),
+                  java.nio.file.StandardOpenOption.CREATE_NEW,
+                  java.nio.file.StandardOpenOption.WRITE)) {
+            for (int i = 0; i < 400; i++) {
+              ch.write(java.nio.ByteBuffer.wrap(Arrays.copyOf(fill, 4096)), i * 65536L);
+            }
+          }
         } finally {
           Tools.check("umount", mnt.toString());
         }

@@ -172,6 +172,73 @@ class ImageFilesTest {
   }
 
   @Test
+  void an_ntfs_file_whose_attributes_outgrew_its_mft_record_comes_back_whole() throws IOException {
+    Path fs = tmp.resolve("frag.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(48L << 20);
+    }
+    Tools.check("mkntfs", "-q", "-F", "-f", "-c", "4096", fs.toString());
+    Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+    Tools.Result mount = Tools.run("ntfs-3g", fs.toString(), mnt.toString());
+    Assumptions.assumeTrue(mount.exit() == 0, "ntfs-3g cannot mount here: " + mount.output());
+    byte[] island = new byte[4096];
+    new Random(7).nextBytes(island);
+    long length = 1999L * 65536 + 4096;
+    try {
+      // 2,000 islands of data in a sparse file: 4,000 runs, in a dozen MFT records
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(
+              mnt.resolve("fragmented.bin"),
+              java.nio.file.StandardOpenOption.CREATE_NEW,
+              java.nio.file.StandardOpenOption.WRITE)) {
+        for (int i = 0; i < 2000; i++) {
+          ch.write(java.nio.ByteBuffer.wrap(island), i * 65536L);
+        }
+      }
+      // a folder of 4,000 names, half deleted: its index too outgrows one record
+      Path small = Files.createDirectories(mnt.resolve("small"));
+      for (int i = 0; i < 4000; i++) {
+        Files.write(small.resolve("s" + i), new byte[4096]); // clusters between index blocks
+      }
+      for (int i = 0; i < 4000; i += 2) {
+        Files.delete(small.resolve("s" + i));
+      }
+    } finally {
+      Tools.check("umount", mnt.toString());
+    }
+    Tools.check("ntfsfix", "-n", fs.toString());
+    for (String path : List.of("/fragmented.bin", "/small")) {
+      assertThat(Tools.run("ntfsinfo", "-F", path, fs.toString()).output())
+          .as("ntfs-3g gave %s an attribute list", path)
+          .contains("$ATTRIBUTE_LIST");
+    }
+
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
+    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    assertThat(tree.find("/fragmented.bin").size()).isEqualTo(length);
+    assertThat(tree.list(tree.find("/small")))
+        .hasSize(2000)
+        .allMatch(e -> Integer.parseInt(e.name().substring(1)) % 2 == 1);
+    Path out = tmp.resolve("out");
+    ExtractFiles.Report r =
+        new ExtractFiles(tree, Progress.NONE, Cancellation.none())
+            .run(tree.find("/fragmented.bin"), out);
+    assertThat(r.failed()).isEmpty();
+    byte[] got = Files.readAllBytes(out.resolve("fragmented.bin"));
+    assertThat(got).hasSize((int) length);
+    for (int i = 0; i < 2000; i++) {
+      assertThat(java.util.Arrays.copyOfRange(got, i * 65536, i * 65536 + 4096))
+          .as("island %d", i)
+          .isEqualTo(island);
+      if (i < 1999) {
+        assertThat(java.util.Arrays.copyOfRange(got, i * 65536 + 4096, (i + 1) * 65536))
+            .as("the hole after island %d", i)
+            .isEqualTo(new byte[65536 - 4096]);
+      }
+    }
+  }
+
+  @Test
   void each_partition_of_the_fixture_disk_lists_the_files_put_there() throws IOException {
     Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
     Manifest m =
