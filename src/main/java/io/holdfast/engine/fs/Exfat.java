@@ -40,7 +40,7 @@ final class Exfat {
     return true;
   }
 
-  private record Geometry(
+  record Geometry(
       int bytesPerSector,
       long clusterBytes,
       long volumeSectors,
@@ -60,7 +60,7 @@ final class Exfat {
     }
   }
 
-  private static Geometry geometry(byte[] bs, long partLength) throws FilesystemException {
+  static Geometry geometry(byte[] bs, long partLength) throws FilesystemException {
     int bpsShift = Le.u8(bs, 108);
     int spcShift = Le.u8(bs, 109);
     if (bpsShift < 9 || bpsShift > 12 || spcShift > 25 - bpsShift) {
@@ -228,7 +228,7 @@ final class Exfat {
   }
 
   /** The first FAT, read an entry at a time: only the root directory's and bitmap's chains. */
-  private static final class Fat {
+  static final class Fat {
     private final Region part;
     private final Geometry g;
 
@@ -261,7 +261,7 @@ final class Exfat {
    * The boot region's checksum (sector 11 repeats it): over sectors 0 to 10, without the volume
    * flags and the percent in use, which change as the volume is used.
    */
-  private static void checkBootChecksum(byte[] region, int bps) throws FilesystemException {
+  static void checkBootChecksum(byte[] region, int bps) throws FilesystemException {
     int sum = 0;
     for (int i = 0; i < 11 * bps; i++) {
       if (i == 106 || i == 107 || i == 112) {

@@ -7,10 +7,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The files of one filesystem (ext2/3/4, FAT12/16/32, NTFS), read without mounting it: to list what
- * an image holds and to copy single files or folders out of it. Nothing here writes, and a damaged
- * filesystem gives an {@link EngineException} that says what is wrong and where, never another
- * exception, a hang or a huge allocation.
+ * The files of one filesystem (ext2/3/4, FAT12/16/32, exFAT, NTFS), read without mounting it: to
+ * list what an image holds and to copy single files or folders out of it. Nothing here writes, and
+ * a damaged filesystem gives an {@link EngineException} that says what is wrong and where, never
+ * another exception, a hang or a huge allocation.
  */
 public abstract class FileTree {
 
@@ -45,11 +45,14 @@ public abstract class FileTree {
       if (Ntfs.detect(head)) {
         return new NtfsFiles(part);
       }
+      if (Exfat.detect(head)) {
+        return new ExfatFiles(part);
+      }
     } catch (FilesystemException e) {
       throw new EngineException("The filesystem cannot be read: " + e.getMessage() + ".", e);
     }
     throw new EngineException(
-        "No filesystem whose files can be listed (ext2/3/4, FAT or NTFS) is there.");
+        "No filesystem whose files can be listed (ext2/3/4, FAT, exFAT or NTFS) is there.");
   }
 
   /** {@code ext4}, {@code fat32}, {@code ntfs}, ... */
@@ -76,7 +79,7 @@ public abstract class FileTree {
 
   /**
    * What is at {@code path} ({@code /etc/hosts}; {@code /} or empty for the root). Names are
-   * matched exactly, and on FAT and NTFS, which ignore case, also ignoring case.
+   * matched exactly, and on FAT, exFAT and NTFS, which ignore case, also ignoring case.
    */
   public final FileEntry find(String path) {
     FileEntry at = root();

@@ -37,7 +37,7 @@ class FileTreeFuzzTest {
   @TempDir Path tmp;
 
   @ParameterizedTest
-  @ValueSource(strings = {"ext4", "ext2", "fat16", "fat32", "ntfs"})
+  @ValueSource(strings = {"ext4", "ext2", "fat16", "fat32", "exfat", "ntfs"})
   void mutated_metadata_never_crashes_a_listing_or_a_read(String kind) throws IOException {
     Path fs = made(kind);
     // the blocks of metadata: not zero, not file data
@@ -139,6 +139,28 @@ class FileTreeFuzzTest {
               "mcopy", "-s", "-i", fs.toString(), stage.resolve("folder-" + d).toString(), "::/");
         }
         Tools.check("mcopy", "-i", fs.toString(), stage.resolve("big.bin").toString(), "::/");
+      }
+      case "exfat" -> {
+        Tools.check("mkfs.exfat", "-c", "4K", fs.toString());
+        Tools.Result attach = Tools.run("losetup", "-f", "--show", fs.toString());
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+            attach.exit() == 0 && Files.exists(Path.of("/dev/fuse")),
+            "needs a loop device and FUSE: " + attach.output());
+        String device =
+            new String(attach.stdout(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+        Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+        try {
+          Tools.Result mount = Tools.run("mount.exfat-fuse", device, mnt.toString());
+          org.junit.jupiter.api.Assumptions.assumeTrue(
+              mount.exit() == 0, "exfat-fuse cannot mount here: " + mount.output());
+          try {
+            Tools.check("cp", "-r", stage + "/.", mnt.toString());
+          } finally {
+            Tools.check("umount", mnt.toString());
+          }
+        } finally {
+          Tools.run("losetup", "-d", device);
+        }
       }
       default -> {
         Tools.check("mkntfs", "-q", "-F", "-f", fs.toString());

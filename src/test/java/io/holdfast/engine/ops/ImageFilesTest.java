@@ -172,6 +172,44 @@ class ImageFilesTest {
   }
 
   @Test
+  void an_exfat_volume_gives_back_every_file_as_staged() throws IOException {
+    Path stage = stage(false);
+    Path fs = tmp.resolve("exfat.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(64L << 20);
+    }
+    Tools.check("mkfs.exfat", "-c", "4K", fs.toString());
+    Tools.Result attach = Tools.run("losetup", "-f", "--show", fs.toString());
+    Assumptions.assumeTrue(
+        attach.exit() == 0 && Files.exists(Path.of("/dev/fuse")),
+        "needs a loop device and FUSE: " + attach.output());
+    String device = new String(attach.stdout(), StandardCharsets.US_ASCII).trim();
+    Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+    try {
+      Tools.Result mount = Tools.run("mount.exfat-fuse", device, mnt.toString());
+      Assumptions.assumeTrue(mount.exit() == 0, "exfat-fuse cannot mount here: " + mount.output());
+      try {
+        Tools.check("cp", "-r", "--preserve=timestamps", stage + "/.", mnt.toString());
+      } finally {
+        Tools.check("umount", mnt.toString());
+      }
+    } finally {
+      Tools.run("losetup", "-d", device);
+    }
+    Tools.check("fsck.exfat", "-n", fs.toString());
+
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
+    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    assertThat(tree.filesystem()).isEqualTo("exfat");
+    assertThat(tree.list(tree.find("/MANY"))).as("exFAT ignores case").hasSize(700);
+    Path out = tmp.resolve("out");
+    ExtractFiles.Report r =
+        new ExtractFiles(tree, Progress.NONE, Cancellation.none()).run(tree.root(), out);
+    assertThat(r.failed()).isEmpty();
+    assertSameTree(stage, out, false);
+  }
+
+  @Test
   void an_ntfs_file_whose_attributes_outgrew_its_mft_record_comes_back_whole() throws IOException {
     Path fs = tmp.resolve("frag.img");
     try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
