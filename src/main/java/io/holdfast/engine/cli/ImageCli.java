@@ -364,37 +364,56 @@ public final class ImageCli {
   private int files(Args a) {
     FileTree tree = tree(a);
     FileEntry at = tree.find(a.get("path", "/"));
-    List<FileEntry> found = new ArrayList<>();
-    if (at.isDirectory()) {
-      collect(tree, at, a.flag("recursive"), found);
-    } else {
-      found.add(at);
-    }
+    boolean deep = a.flag("recursive");
     if (a.flag("json")) {
+      List<FileEntry> found = new ArrayList<>();
+      walk(tree, at, deep, found::add, new java.util.HashSet<>());
       return print(a, found, "");
     }
     DateTimeFormatter when =
         DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
-    for (FileEntry e : found) {
-      out.printf(
-          Locale.ROOT,
-          "%s %12d  %s  %s%s%n",
-          modeText(e),
-          e.size(),
-          e.modified() == null ? "                " : when.format(e.modified()),
-          a.flag("recursive") || !at.isDirectory() ? e.path() : e.name(),
-          e.isDirectory() ? "/" : e.link() != null ? " -> " + e.link() : "");
-    }
+    // printed as found: a recursive listing of a large filesystem is never held whole
+    walk(
+        tree,
+        at,
+        deep,
+        e ->
+            out.printf(
+                Locale.ROOT,
+                "%s %12d  %s  %s%s%n",
+                modeText(e),
+                e.size(),
+                e.modified() == null ? "                " : when.format(e.modified()),
+                deep || !at.isDirectory() ? e.path() : e.name(),
+                e.isDirectory() ? "/" : e.link() != null ? " -> " + e.link() : ""),
+        new java.util.HashSet<>());
     return 0;
   }
 
-  private static void collect(FileTree tree, FileEntry dir, boolean deep, List<FileEntry> out) {
-    for (FileEntry e : tree.list(dir)) {
-      out.add(e);
+  /**
+   * What {@code at} holds (itself, if it is no folder), folders' contents too when deep; a folder
+   * that holds one of the folders above it (a damaged filesystem) is not entered again.
+   */
+  private static void walk(
+      FileTree tree,
+      FileEntry at,
+      boolean deep,
+      java.util.function.Consumer<FileEntry> each,
+      java.util.Set<Long> above) {
+    if (!at.isDirectory()) {
+      each.accept(at);
+      return;
+    }
+    if (above.size() > 1024 || !above.add(at.ref())) {
+      return;
+    }
+    for (FileEntry e : tree.list(at)) {
+      each.accept(e);
       if (deep && e.isDirectory()) {
-        collect(tree, e, true, out);
+        walk(tree, e, true, each, above);
       }
     }
+    above.remove(at.ref());
   }
 
   /** {@code drwxr-xr-x} as ls prints it; filesystems without permissions show only the kind. */

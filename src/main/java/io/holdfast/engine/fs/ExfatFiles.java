@@ -56,13 +56,23 @@ final class ExfatFiles extends FileTree {
 
   @Override
   public FileEntry root() {
-    long ref = remember(new Stream(g.rootCluster(), -1, -1, false));
+    long ref = remember(new Stream(g.rootCluster(), -1, -1, false), true);
     return new FileEntry("/", FileEntry.Kind.DIRECTORY, 0, null, null, -1, -1, null, ref);
   }
 
-  private synchronized long remember(Stream s) {
+  /** Folders by first cluster: one folder keeps one number, so a walk can tell it met it before. */
+  private final java.util.Map<Long, Long> folders = new java.util.HashMap<>();
+
+  private synchronized long remember(Stream s, boolean folder) {
+    if (folder && folders.containsKey(s.first())) {
+      return folders.get(s.first());
+    }
     streams.add(s);
-    return streams.size() - 1;
+    long ref = streams.size() - 1;
+    if (folder) {
+      folders.put(s.first(), ref);
+    }
+    return ref;
   }
 
   private synchronized Stream stream(long ref) throws FilesystemException {
@@ -119,7 +129,7 @@ final class ExfatFiles extends FileTree {
       if (length > 0 && !g.inHeap(first)) {
         throw new FilesystemException(name + " starts at cluster " + first + ", outside the heap");
       }
-      long ref = remember(new Stream(first, length, valid, contiguous));
+      long ref = remember(new Stream(first, length, valid, contiguous), folder);
       out.add(
           new FileEntry(
               dir.child(name.toString()),
