@@ -134,6 +134,10 @@ public final class ExtractFiles {
     switch (e.kind()) {
       case FILE -> copyFile(e, to);
       case DIRECTORY -> {
+        if (depth > MAX_DEPTH || above.contains(e.ref())) {
+          failed.add(e.path() + ": the folder contains itself (a damaged filesystem)");
+          return;
+        }
         try {
           Files.createDirectory(to);
         } catch (IOException x) {

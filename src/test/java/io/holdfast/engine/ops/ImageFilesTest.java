@@ -2,6 +2,7 @@ package io.holdfast.engine.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.EngineException;
@@ -367,6 +368,32 @@ class ImageFilesTest {
                     .run(tree.find("/data"), out))
         .isInstanceOf(EngineException.class)
         .hasMessageContaining("exists already; nothing was copied");
+  }
+
+  @Test
+  void a_folder_that_holds_its_own_ancestor_is_named_and_not_followed() throws IOException {
+    Path stage = Files.createDirectories(tmp.resolve("loop/a/b"));
+    Files.writeString(stage.resolve("inside.txt"), "inside\n");
+    Path fs = tmp.resolve("loop.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(16L << 20);
+    }
+    Tools.check("mkfs.ext4", "-q", "-F", "-d", tmp.resolve("loop").toString(), fs.toString());
+    // a damaged filesystem: /a/b/up is /a itself
+    Tools.check("debugfs", "-w", "-R", "link /a /a/b/up", fs.toString());
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
+    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    assertThat(tree.find("/a/b/up/b/inside.txt").size()).isEqualTo(7);
+    ExtractFiles.Report r =
+        assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(30),
+            () ->
+                new ExtractFiles(tree, Progress.NONE, Cancellation.none())
+                    .run(tree.find("/a"), tmp.resolve("out")));
+    assertThat(r.failed())
+        .containsExactly("/a/b/up: the folder contains itself (a damaged filesystem)");
+    assertThat(Files.readString(tmp.resolve("out/a/b/inside.txt"))).isEqualTo("inside\n");
+    assertThat(tmp.resolve("out/a/b/up")).doesNotExist();
   }
 
   /** The folder each test puts into a filesystem; links only where the filesystem has them. */
