@@ -586,8 +586,7 @@ public class RestoreService {
 
   /** A file restore's target: a folder path, absolute, on the target machine. */
   private static void requireFolder(String where, String machine) {
-    boolean absolute = where.startsWith("/") || where.matches("^[A-Za-z]:[\\\\/].*");
-    if (!absolute) {
+    if (!where.startsWith("/")) {
       throw new IllegalArgumentException(
           "Files are copied into a folder: give its full path on "
               + machine

@@ -395,6 +395,10 @@ public final class Agent implements Runnable {
    */
   private Protocol.JobResult restoreFiles(
       Protocol.JobOrder o, JobReporter reporter, Cancellation cancel) {
+    if (o.target() == null || !Path.of(o.target()).isAbsolute()) {
+      return Protocol.JobResult.failed(
+          "The folder to copy into must be a full path on this machine, not '" + o.target() + "'.");
+    }
     Repository repo = openRepository(o.repository());
     FileTree tree = ImageFiles.open(repo, o.image(), o.disk(), o.partition());
     List<FileEntry> wanted = new ArrayList<>();
