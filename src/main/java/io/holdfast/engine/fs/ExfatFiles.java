@@ -21,7 +21,7 @@ final class ExfatFiles extends FileTree {
   private static final int TYPE_NAME = 0xC1;
   private static final int ATTR_DIRECTORY = 0x10;
   private static final long MAX_FOLDER = 256L << 20; // exFAT's own limit for a folder
-  private static final int PIECE = 1 << 20;
+  private static final int PIECE = FileTree.PIECE;
 
   private final Region part;
   private final Exfat.Geometry g;

@@ -23,8 +23,7 @@ final class Ext4Files extends FileTree {
   private static final int EXTENT_MAGIC = 0xF30A;
   private static final int MAX_EXTENT_DEPTH = 5;
 
-  /** Pieces in which file data is read: large enough for throughput, small for the heap. */
-  private static final int PIECE = 1 << 20;
+  private static final int PIECE = FileTree.PIECE;
 
   private final Region part;
   private final String variant;

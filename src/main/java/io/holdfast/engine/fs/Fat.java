@@ -130,7 +130,8 @@ final class Fat {
       this.bits = bits;
     }
 
-    long get(long cluster) throws FilesystemException {
+    /** Synchronized: files are copied out of a volume on several threads. */
+    synchronized long get(long cluster) throws FilesystemException {
       return switch (bits) {
         case 12 -> {
           long off = cluster + cluster / 2;

@@ -156,7 +156,7 @@ final class FatFiles extends FileTree {
       long run = 1;
       long next = fat.get(c);
       while (run * clusterBytes < left
-          && run * clusterBytes < (1 << 20)
+          && run * clusterBytes < FileTree.PIECE
           && next == c + 1
           && isCluster(next)) {
         c = next;

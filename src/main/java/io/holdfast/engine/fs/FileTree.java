@@ -19,6 +19,12 @@ public abstract class FileTree {
 
   static final int MAX_ENTRIES = 4_000_000;
 
+  /**
+   * Pieces in which file data is read and handed on: under half a G1 region of a 256 MiB heap, so
+   * that none is a humongous allocation, which a worker's heap would fill up with.
+   */
+  static final int PIECE = 256 * 1024;
+
   /** Receives a file's content, piece by piece; what it is never given are holes (zeros). */
   @FunctionalInterface
   public interface Content {

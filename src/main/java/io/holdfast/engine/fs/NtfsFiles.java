@@ -27,7 +27,7 @@ final class NtfsFiles extends FileTree {
   /** 100 ns intervals from 1601 to 1970. */
   private static final long EPOCH_DIFFERENCE = 116_444_736_000_000_000L;
 
-  private static final int PIECE = 1 << 20;
+  private static final int PIECE = FileTree.PIECE;
 
   private final Region part;
   private final Ntfs.Volume v;

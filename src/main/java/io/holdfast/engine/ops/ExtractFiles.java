@@ -1,6 +1,7 @@
 package io.holdfast.engine.ops;
 
 import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.Cancelled;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.Progress;
 import io.holdfast.engine.fs.FileEntry;
@@ -17,10 +18,17 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Copies a file or a folder out of a {@link FileTree} into a folder of this machine, with its
@@ -54,12 +62,22 @@ public final class ExtractFiles {
   private final Cancellation cancel;
   private final boolean asRoot;
   private long total;
-  private long done;
-  private long files;
+  private final AtomicLong done = new AtomicLong();
+  private final AtomicLong files = new AtomicLong();
   private long folders;
   private long links;
-  private final List<String> skipped = new ArrayList<>();
-  private final List<String> failed = new ArrayList<>();
+  private final List<String> skipped = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> failed = Collections.synchronizedList(new ArrayList<>());
+
+  /**
+   * Files are copied on a few threads, each reading its own file's chunks, while this one walks the
+   * folders; a folder's time and permissions are set once everything in it is written.
+   */
+  private ExecutorService copiers;
+
+  private Semaphore inFlight;
+  private final AtomicReference<RuntimeException> fatal = new AtomicReference<>();
+  private final List<Runnable> folderFinish = new ArrayList<>();
 
   public ExtractFiles(FileTree tree, Progress progress, Cancellation cancel) {
     this.tree = tree;
@@ -98,14 +116,43 @@ public final class ExtractFiles {
     }
     total = measure(what, 0, new HashSet<>());
     progress.update("copying files", 0, total);
-    if (what.path().equals("/")) {
-      copyFolder(what, target, 0, new HashSet<>());
-      folders--; // the folder given, not one copied
-    } else {
-      copy(what, target, 0, new HashSet<>());
+    int threads = ChunkPool.defaultThreads();
+    copiers = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().factory());
+    inFlight = new Semaphore(threads * 4);
+    try {
+      if (what.path().equals("/")) {
+        copyFolder(what, target, 0, new HashSet<>());
+        folders--; // the folder given, not one copied
+      } else {
+        copy(what, target, 0, new HashSet<>());
+      }
+    } finally {
+      copiers.shutdown();
+      awaitCopiers();
     }
+    if (fatal.get() != null) {
+      throw fatal.get();
+    }
+    folderFinish.forEach(Runnable::run);
     return new Report(
-        target, files, folders, links, done, List.copyOf(skipped), List.copyOf(failed));
+        target, files.get(), folders, links, done.get(), List.copyOf(skipped), List.copyOf(failed));
+  }
+
+  private void awaitCopiers() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (copiers.awaitTermination(1, TimeUnit.HOURS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+        cancel.cancel();
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The bytes of the files under {@code e}, for the progress bar. */
@@ -191,15 +238,43 @@ public final class ExtractFiles {
     }
     above.remove(dir.ref());
     folders++;
-    mode(dir, to);
-    owner(dir, to);
-    time(dir, to);
+    // after its files: writing them into it would change its time, and its mode may forbid it
+    folderFinish.add(
+        () -> {
+          mode(dir, to);
+          owner(dir, to);
+          time(dir, to);
+        });
   }
 
+  /** Hands a file to a copier thread, waiting while enough are on their way. */
   private void copyFile(FileEntry e, Path to) {
+    RuntimeException stop = fatal.get();
+    if (stop != null) {
+      throw stop;
+    }
+    try {
+      inFlight.acquire();
+    } catch (InterruptedException x) {
+      Thread.currentThread().interrupt();
+      throw new Cancelled();
+    }
+    copiers.execute(
+        () -> {
+          try {
+            copyFileNow(e, to);
+          } catch (RuntimeException x) {
+            fatal.compareAndSet(null, x);
+          } finally {
+            inFlight.release();
+          }
+        });
+  }
+
+  private void copyFileNow(FileEntry e, Path to) {
+    long mine[] = {0};
     try (RandomAccessFile raf = newFile(to)) {
       FileChannel ch = raf.getChannel();
-      long before = done;
       try {
         tree.read(
             e,
@@ -214,16 +289,16 @@ public final class ExtractFiles {
               } catch (IOException x) {
                 throw writeFailed(to, x);
               }
-              done += len;
-              progress.update("copying files", done, total);
+              mine[0] += len;
+              progress.update("copying files", done.addAndGet(len), total);
             });
       } catch (EngineException x) {
-        if (x.getCause() instanceof IOException) {
-          throw x; // this machine's disk failed: the next file would fail too
-        }
         raf.close();
         Files.deleteIfExists(to);
-        done = before;
+        done.addAndGet(-mine[0]);
+        if (x instanceof Cancelled || x.getCause() instanceof IOException) {
+          throw x; // cancelled, or this machine's disk failed: the next file would fail too
+        }
         failed.add(e.path() + ": " + x.getMessage());
         return;
       }
@@ -231,7 +306,7 @@ public final class ExtractFiles {
     } catch (IOException x) {
       throw writeFailed(to, x);
     }
-    files++;
+    files.incrementAndGet();
     mode(e, to);
     owner(e, to);
     time(e, to);

@@ -10,6 +10,7 @@ import io.holdfast.engine.store.Repository;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The files of one partition of an image, read straight from the repository: each chunk is fetched,
@@ -104,6 +105,7 @@ public final class ImageFiles {
     private final Manifest.DiskImage disk;
     private final List<String> prints;
     private final int chunkSize;
+    private final Map<Integer, CompletableFuture<byte[]>> decoding = new java.util.HashMap<>();
     private final Map<Integer, byte[]> cache =
         new LinkedHashMap<>(CACHED, 0.75f, true) {
           @Override
@@ -128,7 +130,7 @@ public final class ImageFiles {
     }
 
     @Override
-    public synchronized byte[] readBytes(long offset, int length) {
+    public byte[] readBytes(long offset, int length) {
       byte[] out = new byte[length];
       int filled = 0;
       while (filled < length && offset + filled < disk.size()) {
@@ -145,19 +147,53 @@ public final class ImageFiles {
       return out;
     }
 
+    /**
+     * A chunk decoded, from the cache or fetched now. Several threads copying files decode
+     * different chunks at once; one wanted by two waits for the first to decode it.
+     */
     private byte[] chunk(int index) {
       String digest = index < disk.chunks().size() ? disk.chunks().get(index) : null;
       if (digest == null) {
         return null;
       }
-      byte[] plain = cache.get(index);
-      if (plain == null) {
-        plain = new byte[chunkSize];
-        repo.decodeChunk(
-            digest, prints == null ? null : prints.get(index), repo.readBlob(digest), plain);
-        cache.put(index, plain);
+      CompletableFuture<byte[]> wait;
+      boolean mine = false;
+      synchronized (this) {
+        byte[] plain = cache.get(index);
+        if (plain != null) {
+          return plain;
+        }
+        wait = decoding.get(index);
+        if (wait == null) {
+          wait = new CompletableFuture<>();
+          decoding.put(index, wait);
+          mine = true;
+        }
       }
-      return plain;
+      if (mine) {
+        try {
+          byte[] plain = new byte[chunkSize];
+          repo.decodeChunk(
+              digest, prints == null ? null : prints.get(index), repo.readBlob(digest), plain);
+          synchronized (this) {
+            cache.put(index, plain);
+            decoding.remove(index);
+          }
+          wait.complete(plain);
+          return plain;
+        } catch (RuntimeException e) {
+          synchronized (this) {
+            decoding.remove(index);
+          }
+          wait.completeExceptionally(e);
+          throw e;
+        }
+      }
+      try {
+        return wait.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
     }
   }
 }
