@@ -7,10 +7,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The files of one filesystem (ext2/3/4, FAT12/16/32, exFAT, NTFS), read without mounting it: to
- * list what an image holds and to copy single files or folders out of it. Nothing here writes, and
- * a damaged filesystem gives an {@link EngineException} that says what is wrong and where, never
- * another exception, a hang or a huge allocation.
+ * The files of one filesystem (ext2/3/4, XFS, FAT12/16/32, exFAT, NTFS), read without mounting it:
+ * to list what an image holds and to copy single files or folders out of it. Nothing here writes,
+ * and a damaged filesystem gives an {@link EngineException} that says what is wrong and where,
+ * never another exception, a hang or a huge allocation.
  */
 public abstract class FileTree {
 
@@ -54,11 +54,14 @@ public abstract class FileTree {
       if (Exfat.detect(head)) {
         return new ExfatFiles(part);
       }
+      if (Xfs.detect(head)) {
+        return new XfsFiles(part);
+      }
     } catch (FilesystemException e) {
       throw new EngineException("The filesystem cannot be read: " + e.getMessage() + ".", e);
     }
     throw new EngineException(
-        "No filesystem whose files can be listed (ext2/3/4, FAT, exFAT or NTFS) is there.");
+        "No filesystem whose files can be listed (ext2/3/4, XFS, FAT, exFAT or NTFS) is there.");
   }
 
   /** {@code ext4}, {@code fat32}, {@code ntfs}, ... */

@@ -152,15 +152,15 @@ final class Xfs {
     }
   }
 
-  private static int u16(byte[] b, int off) {
+  static int u16(byte[] b, int off) {
     return (b[off] & 0xFF) << 8 | (b[off + 1] & 0xFF);
   }
 
-  private static long u32(byte[] b, int off) {
+  static long u32(byte[] b, int off) {
     return (long) u16(b, off) << 16 | u16(b, off + 2);
   }
 
-  private static long u64(byte[] b, int off) {
+  static long u64(byte[] b, int off) {
     return u32(b, off) << 32 | u32(b, off + 4);
   }
 }
