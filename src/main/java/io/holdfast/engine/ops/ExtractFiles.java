@@ -169,6 +169,8 @@ public final class ExtractFiles {
       for (FileEntry c : tree.list(e)) {
         sum += measure(c, depth + 1, above);
       }
+    } catch (Cancelled c) {
+      throw c;
     } catch (EngineException unreadable) {
       // reported when the copy comes to it
     }

@@ -510,6 +510,39 @@ class ImageFilesTest {
     assertThat(tmp.resolve("out/a/b/up")).doesNotExist();
   }
 
+  @Test
+  void a_cancelled_copy_stops_and_leaves_no_half_file() throws IOException {
+    Path stage = stage(false);
+    Path fs = tmp.resolve("fs.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(64L << 20);
+    }
+    Tools.check("mkfs.ext4", "-q", "-F", "-d", stage.toString(), fs.toString());
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
+    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    Cancellation cancel = Cancellation.none();
+    Path out = tmp.resolve("out");
+    assertThatThrownBy(
+            () ->
+                new ExtractFiles(
+                        tree,
+                        (phase, done, total) -> {
+                          if (done > (1 << 20)) {
+                            cancel.cancel();
+                          }
+                        },
+                        cancel)
+                    .run(tree.find("/data"), out))
+        .isInstanceOf(io.holdfast.engine.Cancelled.class);
+    try (Stream<Path> copied = Files.walk(out)) {
+      for (Path p : copied.filter(Files::isRegularFile).toList()) {
+        assertThat(Files.mismatch(p, stage.resolve(out.relativize(p).toString())))
+            .as("%s is whole", p)
+            .isEqualTo(-1L);
+      }
+    }
+  }
+
   /** The folder each test puts into a filesystem; links only where the filesystem has them. */
   private Path stage(boolean links) throws IOException {
     Path s = Files.createDirectories(tmp.resolve("stage"));
