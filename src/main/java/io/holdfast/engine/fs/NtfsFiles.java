@@ -221,14 +221,15 @@ final class NtfsFiles extends FileTree {
       throw new FilesystemException("the file's data does not start at its first cluster");
     }
     int flags = Le.u16(rec, first + 12);
-    if ((flags & 0x00FF) != 0) {
-      throw new FilesystemException("the file is NTFS-compressed, which cannot be copied out yet");
-    }
     if ((flags & 0x4000) != 0) {
       throw new FilesystemException("the file is encrypted (EFS)");
     }
     long size = Le.u64(rec, first + 48);
     long initialized = Math.min(size, Le.u64(rec, first + 56));
+    if ((flags & 0x00FF) != 0) {
+      compressed(data, rec, first, initialized, out);
+      return;
+    }
     for (Segment seg : data) {
       if (Le.u8(seg.rec(), seg.at() + 8) == 0) {
         throw new FilesystemException("a resident piece of non-resident data");
@@ -245,6 +246,72 @@ final class NtfsFiles extends FileTree {
         }
         fileAt += runBytes;
       }
+    }
+  }
+
+  /**
+   * NTFS compression (LZNT1): the data is cut into units of 16 clusters. A unit with every cluster
+   * allocated is stored as it is, one with none is zeros, and one with fewer holds its data
+   * compressed in the clusters it has, followed by a hole for the rest.
+   */
+  private void compressed(List<Segment> data, byte[] rec, int first, long initialized, Content out)
+      throws FilesystemException {
+    int unitLog = Le.u16(rec, first + 34);
+    if ((Le.u16(rec, first + 12) & 0x00FF) != 1 || unitLog == 0 || unitLog > 8) {
+      throw new FilesystemException("a compression this reader does not know");
+    }
+    long unit = 1L << unitLog;
+    long unitBytes = unit * v.clusterBytes();
+    if (unitBytes > (1 << 20)) {
+      throw new FilesystemException("compression units of implausible size");
+    }
+    // the clusters of the whole attribute, by cluster of the file: -1 for a hole
+    List<long[]> map = new ArrayList<>(); // {first vcn, lcn or -1, clusters}
+    for (Segment seg : data) {
+      if (Le.u8(seg.rec(), seg.at() + 8) == 0) {
+        throw new FilesystemException("a resident piece of non-resident data");
+      }
+      long vcn = lowestVcn(seg);
+      for (Ntfs.Run r : Ntfs.runs(seg.rec(), seg.at(), v.clusters())) {
+        map.add(new long[] {vcn, r.lcn(), r.length()});
+        vcn += r.length();
+      }
+    }
+    int m = 0;
+    byte[] stored = new byte[(int) unitBytes];
+    byte[] plain = new byte[(int) unitBytes];
+    for (long u = 0; u * unitBytes < initialized; u++) {
+      long from = u * unit;
+      int have = 0;
+      // the unit's allocated clusters, in order
+      for (long c = from; c < from + unit; ) {
+        while (m < map.size() && map.get(m)[0] + map.get(m)[2] <= c) {
+          m++;
+        }
+        if (m == map.size() || map.get(m)[0] > c) {
+          break; // past the runs: the rest is a hole
+        }
+        long[] run = map.get(m);
+        long n = Math.min(run[0] + run[2], from + unit) - c;
+        if (run[1] >= 0) {
+          byte[] b = part.read((run[1] + (c - run[0])) * v.clusterBytes(), n * v.clusterBytes());
+          System.arraycopy(b, 0, stored, have, b.length);
+          have += b.length;
+        }
+        c += n;
+      }
+      long fileAt = u * unitBytes;
+      int length = (int) Math.min(unitBytes, initialized - fileAt);
+      if (have == 0) {
+        continue; // a hole
+      }
+      if (have == unitBytes) {
+        out.write(fileAt, stored, 0, length);
+        continue;
+      }
+      java.util.Arrays.fill(plain, (byte) 0);
+      Lznt1.decompress(stored, have, plain);
+      out.write(fileAt, plain, 0, length);
     }
   }
 

@@ -180,10 +180,22 @@ class FileTreeFuzzTest {
       default -> {
         Tools.check("mkntfs", "-q", "-F", "-f", fs.toString());
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
-        Tools.Result mount = Tools.run(Map.of(), "ntfs-3g", fs.toString(), mnt.toString());
+        Tools.Result mount =
+            Tools.run(Map.of(), "ntfs-3g", "-o", "compression", fs.toString(), mnt.toString());
         org.junit.jupiter.api.Assumptions.assumeTrue(
             mount.exit() == 0, "ntfs-3g cannot mount here: " + mount.output());
         try {
+          // one folder compressed (LZNT1): its files' compressed units are fuzzed too
+          Path packed = Files.createDirectories(mnt.resolve("packed"));
+          Tools.check(
+              "setfattr",
+              "-h",
+              "-v",
+              "0x00000810",
+              "-n",
+              "system.ntfs_attrib_be",
+              packed.toString());
+          Tools.check("cp", "-r", stage.resolve("folder-0").toString(), packed.toString());
           Tools.check("cp", "-r", stage + "/.", mnt.toString());
           // a sparse file of 400 islands: its runs spill into extension records ($ATTRIBUTE_LIST)
           try (java.nio.channels.FileChannel ch =

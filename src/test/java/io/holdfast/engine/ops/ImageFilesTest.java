@@ -392,6 +392,63 @@ class ImageFilesTest {
   }
 
   @Test
+  void ntfs_compressed_files_are_decompressed_on_the_way_out() throws IOException {
+    Path fs = tmp.resolve("compressed.img");
+    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
+      f.setLength(48L << 20);
+    }
+    Tools.check("mkntfs", "-q", "-F", "-f", "-c", "4096", fs.toString());
+    Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+    Tools.Result mount = Tools.run("ntfs-3g", "-o", "compression", fs.toString(), mnt.toString());
+    Assumptions.assumeTrue(mount.exit() == 0, "ntfs-3g cannot mount here: " + mount.output());
+    Map<String, byte[]> files = new TreeMap<>();
+    Random r = new Random(3);
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 150_000; i++) {
+      text.append("line ").append(i).append(" of a compressible file\n");
+    }
+    files.put("text.txt", text.toString().getBytes(StandardCharsets.US_ASCII));
+    byte[] random = new byte[700_000];
+    r.nextBytes(random);
+    files.put("random.bin", random); // units that do not compress are stored as they are
+    byte[] mixed = new byte[1_000_000];
+    for (int i = 0; i < mixed.length; i += 200_000) {
+      byte[] bit = new byte[50_000];
+      r.nextBytes(bit);
+      System.arraycopy(bit, 0, mixed, i, bit.length);
+    }
+    files.put("mixed.bin", mixed); // compressed, stored and all-zero units in one file
+    files.put("small.txt", "small\n".getBytes(StandardCharsets.US_ASCII));
+    try {
+      Path dir = Files.createDirectories(mnt.resolve("compressed"));
+      Tools.check(
+          "setfattr", "-h", "-v", "0x00000810", "-n", "system.ntfs_attrib_be", dir.toString());
+      for (var e : files.entrySet()) {
+        Files.write(dir.resolve(e.getKey()), e.getValue());
+      }
+    } finally {
+      Tools.check("umount", mnt.toString());
+    }
+    Tools.check("ntfsfix", "-n", fs.toString());
+    assertThat(Tools.check("ntfsinfo", "-v", "-F", "/compressed/text.txt", fs.toString()).output())
+        .as("ntfs-3g compressed the file")
+        .containsPattern("Compression unit:\\s+4");
+
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
+    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    Path out = tmp.resolve("out");
+    ExtractFiles.Report rep =
+        new ExtractFiles(tree, Progress.NONE, Cancellation.none())
+            .run(tree.find("/compressed"), out);
+    assertThat(rep.failed()).isEmpty();
+    for (var e : files.entrySet()) {
+      assertThat(Files.readAllBytes(out.resolve("compressed").resolve(e.getKey())))
+          .as(e.getKey())
+          .isEqualTo(e.getValue());
+    }
+  }
+
+  @Test
   void each_partition_of_the_fixture_disk_lists_the_files_put_there() throws IOException {
     Repository repo = Repository.init(tmp.resolve("repo"), 64 * 1024, null);
     Manifest m =
