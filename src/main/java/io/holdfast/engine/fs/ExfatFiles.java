@@ -21,7 +21,6 @@ final class ExfatFiles extends FileTree {
   private static final int TYPE_NAME = 0xC1;
   private static final int ATTR_DIRECTORY = 0x10;
   private static final long MAX_FOLDER = 256L << 20; // exFAT's own limit for a folder
-  private static final int PIECE = FileTree.PIECE;
 
   private final Region part;
   private final Exfat.Geometry g;
@@ -151,15 +150,9 @@ final class ExfatFiles extends FileTree {
     Stream s = stream(file.ref());
     long fileAt = 0;
     for (long[] run : runs(s)) {
-      long diskAt = g.clusterAt(run[0]);
-      long left = Math.min(run[1] * g.clusterBytes(), s.valid() - fileAt);
-      while (left > 0) {
-        int n = (int) Math.min(left, PIECE);
-        out.write(fileAt, part.read(diskAt, n), 0, n);
-        fileAt += n;
-        diskAt += n;
-        left -= n;
-      }
+      long n = Math.min(run[1] * g.clusterBytes(), s.valid() - fileAt);
+      copyRun(part, fileAt, g.clusterAt(run[0]), n, out);
+      fileAt += n;
       if (fileAt >= s.valid()) {
         return;
       }

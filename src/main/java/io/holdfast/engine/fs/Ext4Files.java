@@ -23,8 +23,6 @@ final class Ext4Files extends FileTree {
   private static final int EXTENT_MAGIC = 0xF30A;
   private static final int MAX_EXTENT_DEPTH = 5;
 
-  private static final int PIECE = FileTree.PIECE;
-
   private final Region part;
   private final String variant;
   private final long blockSize;
@@ -165,13 +163,7 @@ final class Ext4Files extends FileTree {
 
   private FileEntry entry(String path, long number, byte[] ino) throws FilesystemException {
     int mode = Le.u16(ino, 0);
-    FileEntry.Kind kind =
-        switch (mode & 0xF000) {
-          case 0x4000 -> FileEntry.Kind.DIRECTORY;
-          case 0x8000 -> FileEntry.Kind.FILE;
-          case 0xA000 -> FileEntry.Kind.LINK;
-          default -> FileEntry.Kind.SPECIAL;
-        };
+    FileEntry.Kind kind = kindOf(mode);
     long size = kind == FileEntry.Kind.DIRECTORY ? 0 : size(ino);
     String link = kind == FileEntry.Kind.LINK ? linkTarget(ino, size) : null;
     int uid = Le.u16(ino, 2) | Le.u16(ino, 120) << 16;
@@ -228,16 +220,7 @@ final class Ext4Files extends FileTree {
     }
     for (long[] r : runs(ino, size)) {
       long fileAt = r[0] * blockSize;
-      long diskAt = r[1] * blockSize;
-      long left = Math.min(r[2] * blockSize, size - fileAt);
-      while (left > 0) {
-        int n = (int) Math.min(left, PIECE);
-        byte[] piece = part.read(diskAt, n);
-        out.write(fileAt, piece, 0, n);
-        fileAt += n;
-        diskAt += n;
-        left -= n;
-      }
+      copyRun(part, fileAt, r[1] * blockSize, Math.min(r[2] * blockSize, size - fileAt), out);
     }
   }
 

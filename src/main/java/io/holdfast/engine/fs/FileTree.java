@@ -140,6 +140,31 @@ public abstract class FileTree {
     return false;
   }
 
+  /**
+   * Hands {@code bytes} of a file from {@code fileAt} on, which lie on the disk from {@code
+   * diskAt}, to {@code out} in pieces of {@link #PIECE}.
+   */
+  static void copyRun(Region part, long fileAt, long diskAt, long bytes, Content out)
+      throws FilesystemException {
+    while (bytes > 0) {
+      int n = (int) Math.min(bytes, PIECE);
+      out.write(fileAt, part.read(diskAt, n), 0, n);
+      fileAt += n;
+      diskAt += n;
+      bytes -= n;
+    }
+  }
+
+  /** The kind a POSIX mode's type bits say (ext2/3/4, XFS). */
+  static FileEntry.Kind kindOf(int mode) {
+    return switch (mode & 0xF000) {
+      case 0x4000 -> FileEntry.Kind.DIRECTORY;
+      case 0x8000 -> FileEntry.Kind.FILE;
+      case 0xA000 -> FileEntry.Kind.LINK;
+      default -> FileEntry.Kind.SPECIAL;
+    };
+  }
+
   abstract List<FileEntry> entries(FileEntry dir) throws FilesystemException;
 
   abstract void content(FileEntry file, Content out) throws FilesystemException;

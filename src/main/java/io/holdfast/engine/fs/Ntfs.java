@@ -180,28 +180,18 @@ final class Ntfs {
     /** Index entries naming one of the files left out, in the root: {record, sequence}. */
     private static void entries(byte[] b, int header, int limit, List<long[]> found)
         throws FilesystemException {
-      int p = header + (int) Le.u32(b, header);
-      int end = Math.min(limit, header + (int) Le.u32(b, header + 4));
-      for (int guard = 0; guard < 4096 && p + 16 <= end; guard++) {
-        long ref = Le.u64(b, p);
-        int len = Le.u16(b, p + 8);
-        int keyLen = Le.u16(b, p + 10);
-        long flags = Le.u32(b, p + 12);
-        if ((flags & 2) != 0) {
-          return; // the last entry holds no key
-        }
-        if (len < 16 || p + len > end || keyLen < 66 || 16 + keyLen > len) {
-          throw new FilesystemException("bad index entry");
-        }
-        int key = p + 16;
-        String name = fileName(b, key, keyLen);
-        if ((Le.u64(b, key) & 0xFFFFFFFFFFFFL) == ROOT_RECORD
-            && name != null
-            && LEFT_OUT.contains(name.toLowerCase(Locale.ROOT))) {
-          found.add(new long[] {ref & 0xFFFFFFFFFFFFL, ref >>> 48});
-        }
-        p += len;
-      }
+      forEachIndexEntry(
+          b,
+          header,
+          limit,
+          (ref, key, keyLen) -> {
+            String name = fileName(b, key, keyLen);
+            if ((Le.u64(b, key) & 0xFFFFFFFFFFFFL) == ROOT_RECORD
+                && name != null
+                && LEFT_OUT.contains(name.toLowerCase(Locale.ROOT))) {
+              found.add(new long[] {ref & 0xFFFFFFFFFFFFL, ref >>> 48});
+            }
+          });
     }
 
     /**
@@ -245,6 +235,33 @@ final class Ntfs {
         }
       }
       names.add(name);
+    }
+  }
+
+  /** What {@link #forEachIndexEntry} hands on: a file reference and its $FILE_NAME key. */
+  @FunctionalInterface
+  interface IndexEntry {
+    void accept(long ref, int key, int keyLength) throws FilesystemException;
+  }
+
+  /** The keyed entries of the index node whose header is at {@code header}, in order. */
+  static void forEachIndexEntry(byte[] b, int header, int limit, IndexEntry each)
+      throws FilesystemException {
+    int p = header + (int) Le.u32(b, header);
+    int end = Math.min(limit, header + (int) Le.u32(b, header + 4));
+    for (int guard = 0; guard < 65536 && p + 16 <= end; guard++) {
+      long ref = Le.u64(b, p);
+      int len = Le.u16(b, p + 8);
+      int keyLen = Le.u16(b, p + 10);
+      long flags = Le.u32(b, p + 12);
+      if ((flags & 2) != 0) {
+        return; // the last entry holds no key
+      }
+      if (len < 16 || p + len > end || keyLen < 66 || 16 + keyLen > len) {
+        throw new FilesystemException("bad index entry");
+      }
+      each.accept(ref, p + 16, keyLen);
+      p += len;
     }
   }
 

@@ -27,8 +27,6 @@ final class NtfsFiles extends FileTree {
   /** 100 ns intervals from 1601 to 1970. */
   private static final long EPOCH_DIFFERENCE = 116_444_736_000_000_000L;
 
-  private static final int PIECE = FileTree.PIECE;
-
   private final Region part;
   private final Ntfs.Volume v;
   private final List<Ntfs.Run> mft;
@@ -140,34 +138,24 @@ final class NtfsFiles extends FileTree {
   /** The entries of one index node whose header is at {@code header}. */
   private void node(FileEntry dir, byte[] b, int header, int limit, List<FileEntry> out)
       throws FilesystemException {
-    int p = header + (int) Le.u32(b, header);
-    int end = Math.min(limit, header + (int) Le.u32(b, header + 4));
-    while (p + 16 <= end) {
-      long ref = Le.u64(b, p);
-      int len = Le.u16(b, p + 8);
-      int keyLen = Le.u16(b, p + 10);
-      long flags = Le.u32(b, p + 12);
-      if ((flags & 2) != 0) {
-        return; // the last entry holds no key
-      }
-      if (len < 16 || p + len > end || keyLen < 66 || 16 + keyLen > len) {
-        throw new FilesystemException("bad index entry");
-      }
-      int key = p + 16;
-      String name = Ntfs.fileName(b, key, keyLen);
-      long record = ref & 0xFFFFFFFFFFFFL;
-      int namespace = Le.u8(b, key + 65);
-      if (name != null
-          && namespace != NAMESPACE_DOS
-          && !(record < 24 && name.startsWith("$"))
-          && !name.equals(".")) {
-        FileEntry e = entry(dir.child(name), record, (int) (ref >>> 48), Le.u64(b, key + 56));
-        if (e != null) {
-          out.add(e);
-        }
-      }
-      p += len;
-    }
+    Ntfs.forEachIndexEntry(
+        b,
+        header,
+        limit,
+        (ref, key, keyLen) -> {
+          String name = Ntfs.fileName(b, key, keyLen);
+          long record = ref & 0xFFFFFFFFFFFFL;
+          int namespace = Le.u8(b, key + 65);
+          if (name != null
+              && namespace != NAMESPACE_DOS
+              && !(record < 24 && name.startsWith("$"))
+              && !name.equals(".")) {
+            FileEntry e = entry(dir.child(name), record, (int) (ref >>> 48), Le.u64(b, key + 56));
+            if (e != null) {
+              out.add(e);
+            }
+          }
+        });
   }
 
   /** The file an index entry names, or null when its record no longer holds it. */
@@ -237,12 +225,13 @@ final class NtfsFiles extends FileTree {
       long fileAt = lowestVcn(seg) * v.clusterBytes();
       for (Ntfs.Run r : Ntfs.runs(seg.rec(), seg.at(), v.clusters())) {
         long runBytes = r.length() * v.clusterBytes();
-        if (r.lcn() >= 0) {
-          for (long at = 0; at < runBytes && fileAt + at < initialized; at += PIECE) {
-            int n = (int) Math.min(Math.min(PIECE, runBytes - at), initialized - fileAt - at);
-            byte[] piece = part.read(r.lcn() * v.clusterBytes() + at, n);
-            out.write(fileAt + at, piece, 0, n);
-          }
+        if (r.lcn() >= 0 && fileAt < initialized) {
+          copyRun(
+              part,
+              fileAt,
+              r.lcn() * v.clusterBytes(),
+              Math.min(runBytes, initialized - fileAt),
+              out);
         }
         fileAt += runBytes;
       }

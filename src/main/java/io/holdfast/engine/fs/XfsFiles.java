@@ -131,13 +131,7 @@ final class XfsFiles extends FileTree {
   private FileEntry entry(String path, long ino) throws FilesystemException {
     byte[] b = inode(ino);
     int mode = u16(b, 2);
-    FileEntry.Kind kind =
-        switch (mode & 0xF000) {
-          case 0x4000 -> FileEntry.Kind.DIRECTORY;
-          case 0x8000 -> FileEntry.Kind.FILE;
-          case 0xA000 -> FileEntry.Kind.LINK;
-          default -> FileEntry.Kind.SPECIAL;
-        };
+    FileEntry.Kind kind = kindOf(mode);
     long size = u64(b, 56);
     if (size < 0) {
       throw new FilesystemException("a file of negative size");
@@ -305,15 +299,7 @@ final class XfsFiles extends FileTree {
       if (fileAt >= size) {
         break;
       }
-      long diskAt = r[1] * blockSize;
-      long left = Math.min(r[2] * blockSize, size - fileAt);
-      while (left > 0) {
-        int n = (int) Math.min(left, PIECE);
-        out.write(fileAt, part.read(diskAt, n), 0, n);
-        fileAt += n;
-        diskAt += n;
-        left -= n;
-      }
+      copyRun(part, fileAt, r[1] * blockSize, Math.min(r[2] * blockSize, size - fileAt), out);
     }
   }
 
