@@ -79,8 +79,7 @@ class ImageFilesTest {
           .contains("Root node dump");
     }
 
-    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
-    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    FileTree tree = imaged(fs);
     assertThat(tree.filesystem()).isEqualTo(variant.substring(0, 4));
     assertThat(tree.list(tree.find("/many"))).hasSize(700);
     assertThat(tree.find("/etc/motd").link()).isEqualTo("hostname.conf");
@@ -106,10 +105,7 @@ class ImageFilesTest {
   void a_fat_volume_gives_back_every_file_as_staged(String fat, String bits, int mib)
       throws IOException {
     Path stage = stage(false);
-    Path fs = tmp.resolve("fat.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength((long) mib << 20);
-    }
+    Path fs = Imaging.blank(tmp.resolve("fat.img"), mib);
     Tools.check("mkfs.fat", "-F", bits, "-n", "FILES", fs.toString());
     try (Stream<Path> top = Files.list(stage)) {
       for (Path p : top.toList()) {
@@ -128,8 +124,7 @@ class ImageFilesTest {
     }
     Tools.check("fsck.vfat", "-n", fs.toString());
 
-    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
-    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    FileTree tree = imaged(fs);
     assertThat(tree.filesystem()).isEqualTo(fat);
     assertThat(tree.find("/ETC/HOSTNAME.CONF").name())
         .as("FAT ignores case")
@@ -144,10 +139,7 @@ class ImageFilesTest {
   @Test
   void an_ntfs_volume_gives_back_every_file_as_staged() throws IOException {
     Path stage = stage(false);
-    Path fs = tmp.resolve("ntfs.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(64L << 20);
-    }
+    Path fs = Imaging.blank(tmp.resolve("ntfs.img"), 64);
     Tools.check("mkntfs", "-q", "-F", "-f", "-L", "FILES", fs.toString());
     Path mnt = Files.createDirectories(tmp.resolve("mnt"));
     Tools.Result mount = Tools.run("ntfs-3g", fs.toString(), mnt.toString());
@@ -159,8 +151,7 @@ class ImageFilesTest {
     }
     Tools.check("ntfsfix", "-n", fs.toString());
 
-    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
-    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    FileTree tree = imaged(fs);
     assertThat(tree.filesystem()).isEqualTo("ntfs");
     assertThat(tree.list(tree.find("/many")))
         .as("a folder whose index has blocks outside its MFT record")
@@ -189,10 +180,7 @@ class ImageFilesTest {
       Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class)
           .setTimes(FileTime.from(WHEN), null, null);
     }
-    Path fs = tmp.resolve("xfs.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(320L << 20);
-    }
+    Path fs = Imaging.blank(tmp.resolve("xfs.img"), 320);
     Tools.check("mkfs.xfs", "-q", "-f", fs.toString());
     Path mnt = Files.createDirectories(tmp.resolve("mnt"));
     Tools.Result mount = Tools.run("mount", "-o", "loop", fs.toString(), mnt.toString());
@@ -239,10 +227,7 @@ class ImageFilesTest {
     protoLines(stage, proto);
     proto.append("$\n");
     Path protoFile = Files.writeString(tmp.resolve("proto"), proto);
-    Path fs = tmp.resolve("xfs4.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(320L << 20);
-    }
+    Path fs = Imaging.blank(tmp.resolve("xfs4.img"), 320);
     Tools.check("mkfs.xfs", "-q", "-f", "-m", "crc=0", "-p", protoFile.toString(), fs.toString());
     Tools.check("xfs_repair", "-n", fs.toString());
     FileTree tree = xfsTree(fs);
@@ -255,10 +240,15 @@ class ImageFilesTest {
   }
 
   private FileTree xfsTree(Path fs) {
-    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
-    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    FileTree tree = imaged(fs);
     assertThat(tree.filesystem()).isEqualTo("xfs");
     return tree;
+  }
+
+  /** {@code fs} imaged whole into a new repository, and its files as the image holds them. */
+  private FileTree imaged(Path fs) {
+    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
+    return ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
   }
 
   /** mkfs.xfs protofile lines for what {@code dir} holds. */
@@ -289,10 +279,7 @@ class ImageFilesTest {
   @Test
   void an_exfat_volume_gives_back_every_file_as_staged() throws IOException {
     Path stage = stage(false);
-    Path fs = tmp.resolve("exfat.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(64L << 20);
-    }
+    Path fs = Imaging.blank(tmp.resolve("exfat.img"), 64);
     Tools.check("mkfs.exfat", "-c", "4K", fs.toString());
     Tools.Result attach = Tools.run("losetup", "-f", "--show", fs.toString());
     Assumptions.assumeTrue(
@@ -313,8 +300,7 @@ class ImageFilesTest {
     }
     Tools.check("fsck.exfat", "-n", fs.toString());
 
-    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
-    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    FileTree tree = imaged(fs);
     assertThat(tree.filesystem()).isEqualTo("exfat");
     assertThat(tree.list(tree.find("/MANY"))).as("exFAT ignores case").hasSize(700);
     Path out = tmp.resolve("out");
@@ -326,10 +312,7 @@ class ImageFilesTest {
 
   @Test
   void an_ntfs_file_whose_attributes_outgrew_its_mft_record_comes_back_whole() throws IOException {
-    Path fs = tmp.resolve("frag.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(48L << 20);
-    }
+    Path fs = Imaging.blank(tmp.resolve("frag.img"), 48);
     Tools.check("mkntfs", "-q", "-F", "-f", "-c", "4096", fs.toString());
     Path mnt = Files.createDirectories(tmp.resolve("mnt"));
     Tools.Result mount = Tools.run("ntfs-3g", fs.toString(), mnt.toString());
@@ -366,8 +349,7 @@ class ImageFilesTest {
           .contains("$ATTRIBUTE_LIST");
     }
 
-    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
-    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    FileTree tree = imaged(fs);
     assertThat(tree.find("/fragmented.bin").size()).isEqualTo(length);
     assertThat(tree.list(tree.find("/small")))
         .hasSize(2000)
@@ -393,10 +375,7 @@ class ImageFilesTest {
 
   @Test
   void ntfs_compressed_files_are_decompressed_on_the_way_out() throws IOException {
-    Path fs = tmp.resolve("compressed.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(48L << 20);
-    }
+    Path fs = Imaging.blank(tmp.resolve("compressed.img"), 48);
     Tools.check("mkntfs", "-q", "-F", "-f", "-c", "4096", fs.toString());
     Path mnt = Files.createDirectories(tmp.resolve("mnt"));
     Tools.Result mount = Tools.run("ntfs-3g", "-o", "compression", fs.toString(), mnt.toString());
@@ -434,8 +413,7 @@ class ImageFilesTest {
         .as("ntfs-3g compressed the file")
         .containsPattern("Compression unit:\\s+4");
 
-    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
-    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    FileTree tree = imaged(fs);
     Path out = tmp.resolve("out");
     ExtractFiles.Report rep =
         new ExtractFiles(tree, Progress.NONE, Cancellation.none())
@@ -493,10 +471,7 @@ class ImageFilesTest {
   @Test
   void a_damaged_chunk_costs_the_files_in_it_and_nothing_else() throws IOException {
     Path stage = stage(true);
-    Path fs = tmp.resolve("fs.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(64L << 20);
-    }
+    Path fs = Imaging.blank(tmp.resolve("fs.img"), 64);
     Tools.check(
         "mkfs.ext4",
         "-q",
@@ -545,15 +520,11 @@ class ImageFilesTest {
   void a_folder_that_holds_its_own_ancestor_is_named_and_not_followed() throws IOException {
     Path stage = Files.createDirectories(tmp.resolve("loop/a/b"));
     Files.writeString(stage.resolve("inside.txt"), "inside\n");
-    Path fs = tmp.resolve("loop.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(16L << 20);
-    }
+    Path fs = Imaging.blank(tmp.resolve("loop.img"), 16);
     Tools.check("mkfs.ext4", "-q", "-F", "-d", tmp.resolve("loop").toString(), fs.toString());
     // a damaged filesystem: /a/b/up is /a itself
     Tools.check("debugfs", "-w", "-R", "link /a /a/b/up", fs.toString());
-    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
-    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    FileTree tree = imaged(fs);
     assertThat(tree.find("/a/b/up/b/inside.txt").size()).isEqualTo(7);
     ExtractFiles.Report r =
         assertTimeoutPreemptively(
@@ -570,13 +541,9 @@ class ImageFilesTest {
   @Test
   void a_cancelled_copy_stops_and_leaves_no_half_file() throws IOException {
     Path stage = stage(false);
-    Path fs = tmp.resolve("fs.img");
-    try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
-      f.setLength(64L << 20);
-    }
+    Path fs = Imaging.blank(tmp.resolve("fs.img"), 64);
     Tools.check("mkfs.ext4", "-q", "-F", "-d", stage.toString(), fs.toString());
-    Manifest m = Imaging.image(tmp.resolve("repo"), fs);
-    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    FileTree tree = imaged(fs);
     Cancellation cancel = Cancellation.none();
     Path out = tmp.resolve("out");
     assertThatThrownBy(
