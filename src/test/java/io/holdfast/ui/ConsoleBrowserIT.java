@@ -208,13 +208,16 @@ class ConsoleBrowserIT {
     assertThat(page.locator("#repository-usb-1")).hasCount(0);
   }
 
-  @Test
-  void helpdesk_requests_a_restore_and_an_admin_approves_it_in_the_browser() throws Exception {
-    io.holdfast.testing.Console api =
-        new io.holdfast.testing.Console(app.baseUrl(), app.generatedAdminPassword());
+  /** A helpdesk account, and a finished backup of the built-in worker's machine (its name). */
+  private static String helpdeskAndABackup(
+      io.holdfast.testing.Console api, String user, String password) throws Exception {
     api.as()
         .body(
-            "{\"username\":\"hd-browser\",\"role\":\"HELPDESK\",\"password\":\"helpdesk-password-1\"}")
+            "{\"username\":\""
+                + user
+                + "\",\"role\":\"HELPDESK\",\"password\":\""
+                + password
+                + "\"}")
         .post("/api/v1/users")
         .then()
         .statusCode(201);
@@ -226,11 +229,14 @@ class ConsoleBrowserIT {
     org.assertj.core.api.Assertions.assertThat(
             api.awaitJobEnd(backup, java.time.Duration.ofSeconds(90)).getString("state"))
         .isEqualTo("SUCCEEDED");
-    Path target = dataDir.resolve("restored-data-partition.img");
+    return machine;
+  }
 
+  /** Signed in as {@code user}, the restore request dialog with the machine's newest backup. */
+  private static Page requestDialogOfNewestBackup(String user, String password, String machine) {
     Page hd = browser.newPage(app.baseUrl());
     hd.navigate("/login");
-    signIn(hd, "hd-browser", "helpdesk-password-1");
+    signIn(hd, user, password);
     assertThat(hd.locator("#dashboard")).isVisible();
     hd.navigate("/restores");
     hd.locator("#request-restore").click();
@@ -241,6 +247,17 @@ class ConsoleBrowserIT {
         .click();
     hd.locator("#restore-image [part~=\"toggle-button\"]").click();
     hd.locator("vaadin-combo-box-item:visible").first().click();
+    return hd;
+  }
+
+  @Test
+  void helpdesk_requests_a_restore_and_an_admin_approves_it_in_the_browser() throws Exception {
+    io.holdfast.testing.Console api =
+        new io.holdfast.testing.Console(app.baseUrl(), app.generatedAdminPassword());
+    String machine = helpdeskAndABackup(api, "hd-browser", "helpdesk-password-1");
+    Path target = dataDir.resolve("restored-data-partition.img");
+
+    Page hd = requestDialogOfNewestBackup("hd-browser", "helpdesk-password-1", machine);
     // the image holds two disks (the demo disk and the table-less one): the form offers both
     hd.locator("#restore-disk [part~=\"toggle-button\"]").click();
     assertThat(hd.locator("vaadin-combo-box-item:visible")).hasCount(2);
@@ -294,35 +311,10 @@ class ConsoleBrowserIT {
       throws Exception {
     io.holdfast.testing.Console api =
         new io.holdfast.testing.Console(app.baseUrl(), app.generatedAdminPassword());
-    api.as()
-        .body(
-            "{\"username\":\"hd-files\",\"role\":\"HELPDESK\",\"password\":\"helpdesk-password-2\"}")
-        .post("/api/v1/users")
-        .then()
-        .statusCode(201);
-    api.await(
-        "/api/v1/machines", j -> !j.getList("items").isEmpty(), java.time.Duration.ofSeconds(60));
-    String machine = api.get("/api/v1/machines").getString("items[0].name");
-    long machineId = api.awaitMachine(machine);
-    long backup = api.post("/api/v1/jobs/backup", "{\"machine\":" + machineId + "}");
-    org.assertj.core.api.Assertions.assertThat(
-            api.awaitJobEnd(backup, java.time.Duration.ofSeconds(90)).getString("state"))
-        .isEqualTo("SUCCEEDED");
+    String machine = helpdeskAndABackup(api, "hd-files", "helpdesk-password-2");
     Path folder = dataDir.resolve("restored-files");
 
-    Page hd = browser.newPage(app.baseUrl());
-    hd.navigate("/login");
-    signIn(hd, "hd-files", "helpdesk-password-2");
-    assertThat(hd.locator("#dashboard")).isVisible();
-    hd.navigate("/restores");
-    hd.locator("#request-restore").click();
-    hd.locator("#restore-source input").fill(machine);
-    hd.locator("vaadin-combo-box-item:visible")
-        .filter(new Locator.FilterOptions().setHasText(machine))
-        .first()
-        .click();
-    hd.locator("#restore-image [part~=\"toggle-button\"]").click();
-    hd.locator("vaadin-combo-box-item:visible").first().click();
+    Page hd = requestDialogOfNewestBackup("hd-files", "helpdesk-password-2", machine);
     hd.locator("#restore-mode vaadin-radio-button")
         .filter(new Locator.FilterOptions().setHasText("Files and folders"))
         .click();
