@@ -87,18 +87,7 @@ final class Ext4 {
       throw new FilesystemException("implausible group descriptor size " + descSize);
     }
     long groups = (blocks - firstData + perGroup - 1) / perGroup;
-    long descBlocks = (groups * descSize + blockSize - 1) / blockSize;
-    boolean sparse = (roCompat & RO_COMPAT_SPARSE_SUPER) != 0;
-    Layout layout =
-        new Layout(
-            blockSize,
-            firstData,
-            perGroup,
-            descBlocks,
-            blockSize / descSize,
-            (incompat & INCOMPAT_META_BG) != 0 ? Le.u32(sb, 0x104) : descBlocks,
-            Le.u16(sb, 0xCE),
-            sparse);
+    Layout layout = Layout.of(sb, blockSize, firstData, perGroup, groups, descSize);
     byte[] gdt = layout.readDescriptors(part);
     long clusters = (blocks + ratio - 1) / ratio;
 
@@ -149,6 +138,21 @@ final class Ext4 {
       long firstMetaBg,
       long reservedGdt,
       boolean sparse) {
+
+    /** The layout the superblock {@code sb} describes, for {@code groups} groups. */
+    static Layout of(
+        byte[] sb, long blockSize, long firstData, long perGroup, long groups, int descSize) {
+      long descBlocks = (groups * descSize + blockSize - 1) / blockSize;
+      return new Layout(
+          blockSize,
+          firstData,
+          perGroup,
+          descBlocks,
+          blockSize / descSize,
+          (Le.u32(sb, 96) & INCOMPAT_META_BG) != 0 ? Le.u32(sb, 0x104) : descBlocks,
+          Le.u16(sb, 0xCE),
+          (Le.u32(sb, 100) & RO_COMPAT_SPARSE_SUPER) != 0);
+    }
 
     long groupStart(long g) {
       return firstData + g * perGroup;

@@ -18,8 +18,6 @@ final class Ext4Files extends FileTree {
   private static final long FLAG_INLINE = 0x10000000;
   private static final int INCOMPAT_FILETYPE = 0x2;
   private static final int INCOMPAT_64BIT = 0x80;
-  private static final int INCOMPAT_META_BG = 0x10;
-  private static final int RO_COMPAT_SPARSE_SUPER = 0x1;
   private static final int EXTENT_MAGIC = 0xF30A;
   private static final int MAX_EXTENT_DEPTH = 5;
 
@@ -49,7 +47,6 @@ final class Ext4Files extends FileTree {
     }
     blockSize = 1024L << logBlock;
     long incompat = Le.u32(sb, 96);
-    long roCompat = Le.u32(sb, 100);
     is64 = (incompat & INCOMPAT_64BIT) != 0;
     fileType = (incompat & INCOMPAT_FILETYPE) != 0;
     blocks = Le.u32(sb, 4) | (is64 ? Le.u32(sb, 0x150) << 32 : 0);
@@ -76,18 +73,8 @@ final class Ext4Files extends FileTree {
       throw new FilesystemException("implausible group descriptor size " + descSize);
     }
     groups = (blocks - firstData + perGroup - 1) / perGroup;
-    long descBlocks = (groups * descSize + blockSize - 1) / blockSize;
-    Ext4.Layout layout =
-        new Ext4.Layout(
-            blockSize,
-            firstData,
-            perGroup,
-            descBlocks,
-            blockSize / descSize,
-            (incompat & INCOMPAT_META_BG) != 0 ? Le.u32(sb, 0x104) : descBlocks,
-            Le.u16(sb, 0xCE),
-            (roCompat & RO_COMPAT_SPARSE_SUPER) != 0);
-    gdt = layout.readDescriptors(part);
+    gdt =
+        Ext4.Layout.of(sb, blockSize, firstData, perGroup, groups, descSize).readDescriptors(part);
   }
 
   @Override
