@@ -151,7 +151,7 @@ final class FatFiles extends FileTree {
         throw new FilesystemException(
             "its cluster chain ends before its " + file.size() + " bytes");
       }
-      // consecutive clusters are read at once, up to 1 MiB
+      // consecutive clusters are read at once, up to FileTree.PIECE
       long runStart = c;
       long run = 1;
       long next = fat.get(c);
