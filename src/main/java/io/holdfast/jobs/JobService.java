@@ -1080,7 +1080,7 @@ public class JobService {
               repo.path(),
               manifestOf(j),
               (String) p.get("disk"),
-              p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
+              partitionOf(p),
               (String) p.get("target"));
       case "restore-files" -> {
         @SuppressWarnings("unchecked")
@@ -1091,7 +1091,7 @@ public class JobService {
             repo.path(),
             manifestOf(j),
             (String) p.get("disk"),
-            p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
+            partitionOf(p),
             (String) p.get("target"),
             files);
       }
@@ -1102,7 +1102,7 @@ public class JobService {
               repo.path(),
               manifestOf(j),
               (String) p.get("disk"),
-              p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
+              partitionOf(p),
               (String) p.get("path"));
       case "export" ->
           Protocol.JobOrder.export(
@@ -1111,7 +1111,7 @@ public class JobService {
               repo.path(),
               manifestOf(j),
               (String) p.get("disk"),
-              p.get("partition") == null ? null : ((Number) p.get("partition")).intValue(),
+              partitionOf(p),
               (String) p.get("target"),
               new Protocol.ExportOrder(
                   (String) p.get("format"), ((Number) p.get("splitBytes")).longValue()));
@@ -1733,6 +1733,11 @@ public class JobService {
   }
 
   @SuppressWarnings("unchecked")
+  /** The partition a job's parameters name, or null for a whole disk. */
+  private static Integer partitionOf(Map<String, Object> params) {
+    return params.get("partition") == null ? null : ((Number) params.get("partition")).intValue();
+  }
+
   private Map<String, Object> read(String s) {
     try {
       return json.readValue(s, Map.class);
