@@ -7,10 +7,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The files of one filesystem (ext2/3/4, XFS, FAT12/16/32, exFAT, NTFS), read without mounting it:
- * to list what an image holds and to copy single files or folders out of it. Nothing here writes,
- * and a damaged filesystem gives an {@link EngineException} that says what is wrong and where,
- * never another exception, a hang or a huge allocation.
+ * The files of one filesystem (ext2/3/4, XFS, FAT12/16/32, exFAT, NTFS, or these in the logical
+ * volumes of an LVM2 physical volume), read without mounting it: to list what an image holds and to
+ * copy single files or folders out of it. Nothing here writes, and a damaged filesystem gives an
+ * {@link EngineException} that says what is wrong and where, never another exception, a hang or a
+ * huge allocation.
  */
 public abstract class FileTree {
 
@@ -39,29 +40,41 @@ public abstract class FileTree {
    *     listed, or saying that none was found
    */
   public static FileTree open(ByteSource source, long offset, long length) {
-    Region part = new Region(source, offset, length);
     try {
-      byte[] head = part.read(0, Math.min(4096, length));
-      if (Ext4.detect(head)) {
-        return new Ext4Files(part, Ext4.variant(head));
-      }
-      if (Fat.detect(head)) {
-        return new FatFiles(part);
-      }
-      if (Ntfs.detect(head)) {
-        return new NtfsFiles(part);
-      }
-      if (Exfat.detect(head)) {
-        return new ExfatFiles(part);
-      }
-      if (Xfs.detect(head)) {
-        return new XfsFiles(part);
-      }
+      return open(new Region(source, offset, length), true);
     } catch (FilesystemException e) {
       throw new EngineException("The filesystem cannot be read: " + e.getMessage() + ".", e);
     }
+  }
+
+  /**
+   * The filesystem in {@code part}; with {@code volumes}, also an LVM2 physical volume, whose
+   * logical volumes become the folders of its root.
+   */
+  static FileTree open(Region part, boolean volumes) throws FilesystemException {
+    byte[] head = part.read(0, Math.min(4096, part.length()));
+    if (Ext4.detect(head)) {
+      return new Ext4Files(part, Ext4.variant(head));
+    }
+    if (Fat.detect(head)) {
+      return new FatFiles(part);
+    }
+    if (Ntfs.detect(head)) {
+      return new NtfsFiles(part);
+    }
+    if (Exfat.detect(head)) {
+      return new ExfatFiles(part);
+    }
+    if (Xfs.detect(head)) {
+      return new XfsFiles(part);
+    }
+    int label = volumes ? Lvm.labelSector(head) : -1;
+    if (label >= 0) {
+      return new LvmFiles(part, label);
+    }
     throw new EngineException(
-        "No filesystem whose files can be listed (ext2/3/4, XFS, FAT, exFAT or NTFS) is there.");
+        "No filesystem whose files can be listed (ext2/3/4, XFS, FAT, exFAT, NTFS, or these in"
+            + " LVM logical volumes) is there.");
   }
 
   /** {@code ext4}, {@code fat32}, {@code ntfs}, ... */
@@ -107,7 +120,7 @@ public abstract class FileTree {
           break;
         }
       }
-      if (next == null && ignoresCase()) {
+      if (next == null && ignoresCaseAt(at)) {
         for (FileEntry e : children) {
           if (e.name().equalsIgnoreCase(name)) {
             next = e;
@@ -116,8 +129,7 @@ public abstract class FileTree {
         }
       }
       if (next == null) {
-        throw new EngineException(
-            "There is no " + at.child(name) + " in this " + filesystem() + " filesystem.");
+        throw new EngineException(missing(at, name));
       }
       at = next;
     }
@@ -138,6 +150,11 @@ public abstract class FileTree {
 
   boolean ignoresCase() {
     return false;
+  }
+
+  /** Whether names in folder {@code at} are matched ignoring case. */
+  boolean ignoresCaseAt(FileEntry at) {
+    return ignoresCase();
   }
 
   /**
@@ -169,15 +186,18 @@ public abstract class FileTree {
 
   abstract void content(FileEntry file, Content out) throws FilesystemException;
 
+  /** What to say when folder {@code at} holds nothing called {@code name}. */
+  String missing(FileEntry at, String name) {
+    return "There is no " + at.child(name) + " in this " + filesystemAt(at) + ".";
+  }
+
+  /** How messages name the filesystem that holds {@code at}: {@code ext4 filesystem}. */
+  String filesystemAt(FileEntry at) {
+    return filesystem() + " filesystem";
+  }
+
   private EngineException damaged(FileEntry at, FilesystemException e) {
     return new EngineException(
-        "The "
-            + filesystem()
-            + " filesystem is damaged at "
-            + at.path()
-            + ": "
-            + e.getMessage()
-            + ".",
-        e);
+        "The " + filesystemAt(at) + " is damaged at " + at.path() + ": " + e.getMessage() + ".", e);
   }
 }

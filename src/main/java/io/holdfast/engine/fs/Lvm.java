@@ -38,7 +38,20 @@ final class Lvm {
     return -1;
   }
 
-  static Mapped map(Region pv, int labelSector) throws FilesystemException {
+  /**
+   * A logical volume's pieces on this physical volume, {offset, length} in its own order, and why
+   * they cannot be read as the volume itself: null when they can (a visible volume made only of
+   * plain, linear segments on this physical volume).
+   */
+  record Volume(String name, List<long[]> pieces, String unreadable) {}
+
+  /**
+   * What this physical volume's current metadata says: where its extents lie and the logical
+   * volumes of its volume group that use them.
+   */
+  record Layout(long peStart, long extentBytes, long peCount, List<Volume> volumes) {}
+
+  static Layout read(Region pv, int labelSector) throws FilesystemException {
     byte[] label = pv.read((long) labelSector * SECTOR, SECTOR);
     int headerAt = (int) Le.u32(label, 20);
     if (headerAt < 32 || headerAt + 40 + 32 > SECTOR) {
@@ -76,30 +89,57 @@ final class Lvm {
     if (extentBytes <= 0 || peStart <= 0 || peStart + peCount * extentBytes > pv.length()) {
       throw new FilesystemException("LVM extents do not fit the physical volume");
     }
-
-    Extents.Builder used = new Extents.Builder();
-    used.add(0, peStart); // label and metadata area
-    used.add(peStart + peCount * extentBytes, pv.length()); // a second metadata area, if any
-    List<String> lines = new ArrayList<>();
+    List<Volume> volumes = new ArrayList<>();
     Map<String, Object> lvs = vg.get("logical_volumes") instanceof Map<?, ?> m ? cast(m) : Map.of();
     for (Map.Entry<String, Object> lv : lvs.entrySet()) {
       if (lv.getValue() instanceof Map<?, ?> m) {
-        lines.add(volume(pv, lv.getKey(), cast(m), ourName, peStart, extentBytes, peCount, used));
+        volumes.add(volume(lv.getKey(), cast(m), ourName, peStart, extentBytes, peCount));
       }
+    }
+    return new Layout(peStart, extentBytes, peCount, volumes);
+  }
+
+  static Mapped map(Region pv, int labelSector) throws FilesystemException {
+    Layout layout = read(pv, labelSector);
+    Extents.Builder used = new Extents.Builder();
+    used.add(0, layout.peStart()); // label and metadata area
+    // a second metadata area, if any
+    used.add(layout.peStart() + layout.peCount() * layout.extentBytes(), pv.length());
+    List<String> lines = new ArrayList<>();
+    for (Volume v : layout.volumes()) {
+      lines.add(map(pv, v, used));
     }
     return new Mapped(used.build(), "logical volumes: " + String.join("; ", lines));
   }
 
   /** Maps one logical volume's extents on this physical volume; says what it found. */
-  private static String volume(
-      Region pv,
+  private static String map(Region pv, Volume v, Extents.Builder used) throws FilesystemException {
+    String why = v.unreadable();
+    if (why == null) {
+      Region region = pv.pieces(v.pieces());
+      UsedBlocks.Probe probe = new UsedBlocks.Probe();
+      try {
+        if (probe.run(region, false)) {
+          toVolume(probe.used, v.pieces(), used);
+          return v.name() + " " + probe.fs + " " + probe.used.bytes() + " bytes";
+        }
+        why = "no supported filesystem";
+      } catch (FilesystemException | RuntimeException e) {
+        why = probe.fs + " unreadable: " + e.getMessage();
+      }
+    }
+    v.pieces().forEach(piece -> used.add(piece[0], piece[0] + piece[1]));
+    return v.name() + " kept whole (" + why + ")";
+  }
+
+  /** One logical volume's pieces on this physical volume, from its segments. */
+  private static Volume volume(
       String name,
       Map<String, Object> lv,
       String ourName,
       long peStart,
       long extentBytes,
-      long peCount,
-      Extents.Builder used)
+      long peCount)
       throws FilesystemException {
     List<Map<String, Object>> segments = new ArrayList<>();
     for (Object v : lv.values()) {
@@ -120,6 +160,7 @@ final class Lvm {
     segments.sort((a, b) -> Long.compare(numberOr(a, "start_extent"), numberOr(b, "start_extent")));
     List<long[]> pieces = new ArrayList<>(); // {offset on this volume, length}
     boolean linear = !segments.isEmpty();
+    boolean elsewhere = false;
     long next = 0;
     for (Map<String, Object> seg : segments) {
       long count = number(seg, "extent_count");
@@ -131,6 +172,7 @@ final class Lvm {
       List<?> stripes = seg.get("stripes") instanceof List<?> l ? l : List.of();
       for (int i = 0; i + 1 < stripes.size(); i += 2) {
         if (!ourName.equals(stripes.get(i)) || !(stripes.get(i + 1) instanceof Long pe)) {
+          elsewhere |= !ourName.equals(stripes.get(i));
           plain = false;
           continue;
         }
@@ -145,27 +187,32 @@ final class Lvm {
     // hidden volumes are parts of others (RAID images, thin pool data, caches): a RAID 5 image
     // starts with the volume's first stripe, so a filesystem found there would be misread
     boolean visible = lv.get("status") instanceof List<?> st && st.contains("VISIBLE");
-    if (!linear || !visible) {
-      pieces.forEach(piece -> used.add(piece[0], piece[0] + piece[1]));
-      return name
-          + " kept whole ("
-          + (visible ? "not a plain volume on this disk" : "hidden")
-          + ")";
+    String unreadable;
+    if (!visible) {
+      unreadable = "hidden";
+    } else if (linear) {
+      unreadable = null;
+    } else if (elsewhere && !pieces.isEmpty()) {
+      unreadable = "not a plain volume on this disk: it lies partly on another physical volume";
+    } else if (elsewhere) {
+      unreadable = "not a plain volume on this disk: it lies on another physical volume";
+    } else {
+      unreadable = "not a plain volume on this disk: " + kind(segments);
     }
-    Region region = pv.pieces(pieces);
-    UsedBlocks.Probe probe = new UsedBlocks.Probe();
-    String why;
-    try {
-      if (probe.run(region, false)) {
-        toVolume(probe.used, pieces, used);
-        return name + " " + probe.fs + " " + probe.used.bytes() + " bytes";
-      }
-      why = "no supported filesystem";
-    } catch (FilesystemException | RuntimeException e) {
-      why = probe.fs + " unreadable: " + e.getMessage();
+    return new Volume(name, List.copyOf(pieces), unreadable);
+  }
+
+  /** What kind of segments a volume that is not plain has: {@code thin, striped}. */
+  private static String kind(List<Map<String, Object>> segments) {
+    java.util.Set<String> kinds = new java.util.TreeSet<>();
+    for (Map<String, Object> seg : segments) {
+      Object type = seg.get("type");
+      kinds.add(
+          "striped".equals(type) && numberOr(seg, "stripe_count") > 1
+              ? "striped"
+              : String.valueOf(type));
     }
-    pieces.forEach(piece -> used.add(piece[0], piece[0] + piece[1]));
-    return name + " kept whole (" + why + ")";
+    return kinds.isEmpty() ? "no segments" : String.join(", ", kinds);
   }
 
   /** Adds extents of a logical volume's own offsets at their places on the physical volume. */

@@ -90,12 +90,15 @@ public final class ImageFiles {
             + "; name the one to list.");
   }
 
-  /** Filesystems whose files {@link FileTree} lists. */
+  /**
+   * Filesystems whose files {@link FileTree} lists, as imaging names them; an LVM2 physical volume
+   * is listed through its logical volumes.
+   */
   public static boolean listable(String filesystem) {
     return filesystem != null
         && (filesystem.startsWith("ext")
             || filesystem.startsWith("fat")
-            || filesystem.equals("ntfs"));
+            || List.of("ntfs", "xfs", "exfat", "lvm2").contains(filesystem));
   }
 
   /** A disk as an image holds it: chunks on demand, zeros where the image has none. */

@@ -1,10 +1,16 @@
 package io.holdfast.engine.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.holdfast.engine.Cancellation;
+import io.holdfast.engine.EngineException;
 import io.holdfast.engine.Imaging;
+import io.holdfast.engine.Progress;
 import io.holdfast.engine.Tools;
 import io.holdfast.engine.manifest.Manifest;
+import io.holdfast.engine.ops.ExtractFiles;
+import io.holdfast.engine.store.Repository;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -47,37 +53,9 @@ class LvmTest {
       }
     }
     String vg = "hftest" + ProcessHandle.current().pid();
-    Map<String, List<long[]>> lvs; // per volume, its pieces {offset, length} on the disk
-    Tools.Result attach = Tools.run("losetup", "-f", "--show", disk.toString());
-    Assumptions.assumeTrue(
-        attach.exit() == 0 && Files.exists(Path.of("/sbin/lvcreate")),
-        "needs a loop device and lvm2: " + attach.output());
-    String dev = attach.stdout().length > 0 ? new String(attach.stdout()).trim() : "";
-    try {
-      lvm("pvcreate", "-q", "-ff", "-y", dev);
-      lvm("vgcreate", "-q", vg, dev);
-      for (String[] lv : new String[][] {{"root", "64M"}, {"swap", "32M"}, {"raw", "8M"}}) {
-        lvm(
-            "lvcreate",
-            "-q",
-            "-an",
-            "--zero",
-            "n",
-            "--driverloaded",
-            "n",
-            "-L",
-            lv[1],
-            "-n",
-            lv[0],
-            vg);
-      }
-      // root grows past swap and raw: its second segment lies behind them
-      lvm("lvextend", "-q", "--driverloaded", "n", "-L", "+16M", vg + "/root");
-      lvs = layout(dev, vg);
-    } finally {
-      Tools.run(LVM, "vgchange", "-an", "--driverloaded", "n", vg);
-      Tools.run("losetup", "-d", dev);
-    }
+    // root grows past swap and raw: its second segment lies behind them
+    Map<String, List<long[]>> lvs =
+        volumes(disk, vg, new String[][] {{"root", "64M"}, {"swap", "32M"}, {"raw", "8M"}}, "16M");
     assertThat(lvs.get("root")).hasSize(2);
 
     Path stage = Files.createDirectories(tmp.resolve("stage"));
@@ -130,6 +108,146 @@ class LvmTest {
     assertThat(indexOf(Files.readAllBytes(restored), Arrays.copyOf(stale, 4096)))
         .as("the deleted file's data")
         .isNegative();
+  }
+
+  /**
+   * A disk as Red Hat's and Ubuntu's installers lay it out: a GPT partition holding an LVM physical
+   * volume, with an ext4 root in two segments, swap, and an XFS home. Each logical volume with
+   * files is a folder of the partition's root, and what is copied out of the image is what was put
+   * into each filesystem.
+   */
+  @Test
+  void the_files_of_logical_volumes_in_a_partition_come_out_of_the_image() throws IOException {
+    Path pv = blank("pv.img", 448);
+    String vg = "hffiles" + ProcessHandle.current().pid();
+    Map<String, List<long[]>> lvs =
+        volumes(pv, vg, new String[][] {{"root", "48M"}, {"swap", "16M"}, {"home", "320M"}}, "16M");
+    assertThat(lvs.get("root")).hasSize(2);
+
+    Random rnd = new Random(5);
+    Path rootStage = Files.createDirectories(tmp.resolve("root-stage"));
+    Files.createDirectories(rootStage.resolve("etc"));
+    Files.writeString(rootStage.resolve("etc/hostname"), "rhel-like\n");
+    Files.createSymbolicLink(
+        rootStage.resolve("etc/localtime"), Path.of("/usr/share/zoneinfo/UTC"));
+    Files.createDirectories(rootStage.resolve("var/lib"));
+    // larger than the first segment's share of the filesystem, so it reaches into the second
+    Files.write(rootStage.resolve("var/lib/db.bin"), Imaging.random(40 * (int) MIB, rnd));
+    Path root = blank("root.fs", 64);
+    Tools.check(
+        "mkfs.ext4",
+        "-q",
+        "-F",
+        "-E",
+        "root_owner=0:0",
+        "-d",
+        rootStage.toString(),
+        root.toString());
+    Path swap = blank("swap.fs", 16);
+    Tools.check("mkswap", swap.toString());
+
+    // XFS filled from a protofile, as mkfs.xfs does without mounting
+    Path homeStage = Files.createDirectories(tmp.resolve("home-stage"));
+    Path alice = Files.createDirectories(homeStage.resolve("alice"));
+    Files.write(alice.resolve("report.bin"), Imaging.random(3 * (int) MIB, rnd));
+    Files.writeString(homeStage.resolve("notes.txt"), "home on xfs\n");
+    Path proto =
+        Files.writeString(
+            tmp.resolve("proto"),
+            "/dev/null\n0 0\nd--755 0 0\n"
+                + "notes.txt ---644 0 0 "
+                + homeStage.resolve("notes.txt")
+                + "\n"
+                + "alice d--750 1000 1000\n"
+                + "report.bin ---600 1000 1000 "
+                + alice.resolve("report.bin")
+                + "\n"
+                + "$\n$\n");
+    Path home = blank("home.fs", 320);
+    Tools.check("mkfs.xfs", "-q", "-f", "-p", proto.toString(), home.toString());
+    place(root, lvs.get("root"), pv);
+    place(swap, lvs.get("swap"), pv);
+    place(home, lvs.get("home"), pv);
+
+    // an EFI partition, then the physical volume in partition 2
+    Path disk = blank("disk.img", 1 + 32 + 448 + 1);
+    Tools.check(
+        "sgdisk",
+        "-n",
+        "1:2048:+32M",
+        "-t",
+        "1:ef00",
+        "-n",
+        "2:0:0",
+        "-t",
+        "2:8e00",
+        disk.toString());
+    Matcher first =
+        Pattern.compile("First sector: (\\d+)")
+            .matcher(Tools.check("sgdisk", "-i", "2", disk.toString()).output());
+    assertThat(first.find()).isTrue();
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      f.seek(Long.parseLong(first.group(1)) * 512);
+      f.write(Files.readAllBytes(pv));
+    }
+
+    Path repo = tmp.resolve("repo");
+    Manifest m = Imaging.image(repo, disk);
+    UsedBlocks.PartitionImaging how = m.disks().get(0).imaging().get(1);
+    assertThat(how.filesystem()).isEqualTo("lvm2");
+    assertThat(how.note()).contains("root ext4").contains("home xfs").contains("swap swap");
+    assertThat(io.holdfast.engine.ops.ImageFiles.listable(how.filesystem())).isTrue();
+
+    Repository r = Repository.open(repo, null);
+    FileTree tree = io.holdfast.engine.ops.ImageFiles.open(r, m.id(), null, 2);
+    assertThat(tree.list(tree.root()))
+        .extracting(FileEntry::path)
+        .as("swap holds no files")
+        .containsExactly("/home", "/root");
+    assertThat(tree.find("/root/etc/localtime").link()).isEqualTo("/usr/share/zoneinfo/UTC");
+    assertThat(tree.find("/home/alice").mode() & 0777).isEqualTo(0750);
+    assertThat(tree.find("/home/alice").uid()).isEqualTo(1000);
+    assertThatThrownBy(() -> tree.find("/swap/anything"))
+        .isInstanceOf(EngineException.class)
+        .hasMessage("The files of logical volume swap cannot be listed: swap.");
+    assertThatThrownBy(() -> tree.find("/data"))
+        .isInstanceOf(EngineException.class)
+        .hasMessage(
+            "There is no logical volume data here; the logical volumes with files are root, home.");
+    assertThatThrownBy(() -> tree.find("/home/bob"))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("/home/bob")
+        .hasMessageContaining("xfs filesystem of logical volume home");
+    // without a partition named, the one partition with files is taken
+    assertThat(io.holdfast.engine.ops.ImageFiles.open(r, m.id(), null, null).filesystem())
+        .isEqualTo("lvm2");
+
+    Path out = tmp.resolve("out");
+    ExtractFiles.Report report =
+        new ExtractFiles(tree, Progress.NONE, Cancellation.none()).run(tree.root(), out);
+    assertThat(report.failed()).isEmpty();
+    assertThat(report.files()).isEqualTo(4);
+    Files.delete(out.resolve("root/lost+found"));
+    for (String[] same :
+        new String[][] {
+          {"root/etc/hostname", "etc/hostname"},
+          {"root/var/lib/db.bin", "var/lib/db.bin"},
+        }) {
+      assertThat(Files.mismatch(out.resolve(same[0]), rootStage.resolve(same[1])))
+          .as(same[0])
+          .isEqualTo(-1L);
+    }
+    assertThat(Files.readSymbolicLink(out.resolve("root/etc/localtime")))
+        .isEqualTo(Path.of("/usr/share/zoneinfo/UTC"));
+    assertThat(Files.mismatch(out.resolve("home/alice/report.bin"), alice.resolve("report.bin")))
+        .isEqualTo(-1L);
+    assertThat(Files.readString(out.resolve("home/notes.txt"))).isEqualTo("home on xfs\n");
+    assertThat(
+            Files.getPosixFilePermissions(out.resolve("home/alice/report.bin")).stream()
+                .map(Enum::name)
+                .sorted()
+                .toList())
+        .containsExactly("OWNER_READ", "OWNER_WRITE");
   }
 
   /**
@@ -187,6 +305,15 @@ class LvmTest {
                 if (p.method().equals("all-sectors")) {
                   assertThat(p.note()).isNotBlank();
                 }
+                // listing its files meets the same metadata: refused in words, or listed
+                try {
+                  FileTree files = FileTree.open(d, 0, d.size());
+                  for (FileEntry e : files.list(files.root())) {
+                    files.list(e);
+                  }
+                } catch (EngineException refused) {
+                  assertThat(refused.getMessage()).isNotBlank();
+                }
               }
             });
       }
@@ -194,6 +321,44 @@ class LvmTest {
       assertThat(methods).containsExactlyInAnyOrder("used-blocks", "all-sectors");
     } finally {
       Files.delete(copy);
+    }
+  }
+
+  /**
+   * Makes {@code disk} an LVM physical volume of a new volume group {@code vg} with the logical
+   * volumes {@code {name, size}} made in that order, then grows the first by {@code grow} so that
+   * its second segment lies behind the others; gives each volume's pieces on the disk.
+   */
+  private static Map<String, List<long[]>> volumes(
+      Path disk, String vg, String[][] volumes, String grow) {
+    Tools.Result attach = Tools.run("losetup", "-f", "--show", disk.toString());
+    Assumptions.assumeTrue(
+        attach.exit() == 0 && Files.exists(Path.of("/sbin/lvcreate")),
+        "needs a loop device and lvm2: " + attach.output());
+    String dev = attach.stdout().length > 0 ? new String(attach.stdout()).trim() : "";
+    try {
+      lvm("pvcreate", "-q", "-ff", "-y", dev);
+      lvm("vgcreate", "-q", vg, dev);
+      for (String[] lv : volumes) {
+        lvm(
+            "lvcreate",
+            "-q",
+            "-an",
+            "--zero",
+            "n",
+            "--driverloaded",
+            "n",
+            "-L",
+            lv[1],
+            "-n",
+            lv[0],
+            vg);
+      }
+      lvm("lvextend", "-q", "--driverloaded", "n", "-L", "+" + grow, vg + "/" + volumes[0][0]);
+      return layout(dev, vg);
+    } finally {
+      Tools.run(LVM, "vgchange", "-an", "--driverloaded", "n", vg);
+      Tools.run("losetup", "-d", dev);
     }
   }
 
