@@ -20,8 +20,8 @@ final class Btrfs {
   private static final long[] COPIES = {0x10000, 64L << 20, 256L << 30, 1L << 50};
   private static final int CHUNK_ITEM = 228;
   private static final long STRIPED = 0x8 | 0x40 | 0x80 | 0x100; // RAID0, RAID10, RAID5, RAID6
-  private static final int HEADER = 0x65;
-  private static final int MAX_LEVEL = 8;
+  static final int HEADER = 0x65;
+  static final int MAX_LEVEL = 8;
 
   private Btrfs() {}
 
@@ -34,9 +34,22 @@ final class Btrfs {
   }
 
   /** A chunk: logical start and length, its profile flags, and its stripes {devid, offset}. */
-  private record Chunk(long logical, long length, long type, List<long[]> stripes) {}
+  record Chunk(long logical, long length, long type, List<long[]> stripes) {}
 
-  static Extents usedBytes(Region part) throws FilesystemException {
+  /**
+   * What the superblock and the chunk tree say: the superblock's bytes, the node size, this
+   * device's id and size, and every chunk of the filesystem.
+   */
+  record Layout(byte[] superblock, int nodeSize, long devid, long devBytes, List<Chunk> chunks) {
+
+    /** Where {@code length} bytes from logical address {@code logical} lie on this device. */
+    long physical(long logical, long length) throws FilesystemException {
+      return Btrfs.physical(chunks, devid, logical, length);
+    }
+  }
+
+  /** The superblock, checked, and the chunk tree read through its system chunks. */
+  static Layout layout(Region part) throws FilesystemException {
     byte[] sb = part.read(SUPERBLOCK, 4096);
     if (Le.u16(sb, 0xc4) != 0) {
       throw new FilesystemException("checksum type " + Le.u16(sb, 0xc4) + " is not crc32c");
@@ -77,7 +90,14 @@ final class Btrfs {
     Reader reader = new Reader(part, nodeSize, devid, chunks);
     List<Chunk> all = new ArrayList<>();
     reader.collect(Le.u64(sb, 0x58), Le.u8(sb, 0xc7), 0, all);
+    return new Layout(sb, nodeSize, devid, devBytes, List.copyOf(all));
+  }
 
+  static Extents usedBytes(Region part) throws FilesystemException {
+    Layout layout = layout(part);
+    long devid = layout.devid();
+    long devBytes = layout.devBytes();
+    List<Chunk> all = layout.chunks();
     Extents.Builder used = new Extents.Builder();
     used.add(0, Math.min(part.length(), 1L << 20)); // boot area, first superblock
     for (long copy : COPIES) {
@@ -112,7 +132,34 @@ final class Btrfs {
     return new Chunk(logical, Le.u64(b, at), Le.u64(b, at + 24), list);
   }
 
-  private static long crc(byte[] b, int length) {
+  /**
+   * Where {@code length} bytes from logical address {@code logical} lie on device {@code devid}:
+   * within one chunk, through a stripe of it on this device.
+   */
+  static long physical(List<Chunk> chunks, long devid, long logical, long length)
+      throws FilesystemException {
+    for (Chunk c : chunks) {
+      if (logical >= c.logical() && logical < c.logical() + c.length()) {
+        if (length > c.logical() + c.length() - logical) {
+          throw new FilesystemException("an extent at " + logical + " runs past its chunk");
+        }
+        if ((c.type() & STRIPED) != 0 && c.stripes().size() > 1) {
+          throw new FilesystemException(
+              "the chunk holding " + logical + " is striped across devices");
+        }
+        for (long[] s : c.stripes()) {
+          if (s[0] == devid) {
+            return s[1] + (logical - c.logical());
+          }
+        }
+        throw new FilesystemException(
+            "the chunk holding " + logical + " lies on another device of this btrfs filesystem");
+      }
+    }
+    throw new FilesystemException("no chunk holds logical address " + logical);
+  }
+
+  static long crc(byte[] b, int length) {
     CRC32C c = new CRC32C();
     c.update(b, 32, length - 32);
     return c.getValue();
@@ -164,16 +211,7 @@ final class Btrfs {
     }
 
     private long physical(long logical) throws FilesystemException {
-      for (Chunk c : sys) {
-        if (logical >= c.logical() && logical + nodeSize <= c.logical() + c.length()) {
-          for (long[] s : c.stripes()) {
-            if (s[0] == devid) {
-              return s[1] + (logical - c.logical());
-            }
-          }
-        }
-      }
-      throw new FilesystemException("no system chunk on this device holds " + logical);
+      return Btrfs.physical(sys, devid, logical, nodeSize);
     }
   }
 }

@@ -7,11 +7,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The files of one filesystem (ext2/3/4, XFS, FAT12/16/32, exFAT, NTFS, or these in the logical
- * volumes of an LVM2 physical volume), read without mounting it: to list what an image holds and to
- * copy single files or folders out of it. Nothing here writes, and a damaged filesystem gives an
- * {@link EngineException} that says what is wrong and where, never another exception, a hang or a
- * huge allocation.
+ * The files of one filesystem (ext2/3/4, XFS, btrfs, FAT12/16/32, exFAT, NTFS, or these in the
+ * logical volumes of an LVM2 physical volume), read without mounting it: to list what an image
+ * holds and to copy single files or folders out of it. Nothing here writes, and a damaged
+ * filesystem gives an {@link EngineException} that says what is wrong and where, never another
+ * exception, a hang or a huge allocation.
  */
 public abstract class FileTree {
 
@@ -68,13 +68,16 @@ public abstract class FileTree {
     if (Xfs.detect(head)) {
       return new XfsFiles(part);
     }
+    if (Btrfs.detect(part)) {
+      return new BtrfsFiles(part);
+    }
     int label = volumes ? Lvm.labelSector(head) : -1;
     if (label >= 0) {
       return new LvmFiles(part, label);
     }
     throw new EngineException(
-        "No filesystem whose files can be listed (ext2/3/4, XFS, FAT, exFAT, NTFS, or these in"
-            + " LVM logical volumes) is there.");
+        "No filesystem whose files can be listed (ext2/3/4, XFS, btrfs, FAT, exFAT, NTFS, or"
+            + " these in LVM logical volumes) is there.");
   }
 
   /** {@code ext4}, {@code fat32}, {@code ntfs}, ... */

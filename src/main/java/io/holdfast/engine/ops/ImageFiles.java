@@ -98,7 +98,7 @@ public final class ImageFiles {
     return filesystem != null
         && (filesystem.startsWith("ext")
             || filesystem.startsWith("fat")
-            || List.of("ntfs", "xfs", "exfat", "lvm2").contains(filesystem));
+            || List.of("ntfs", "xfs", "btrfs", "exfat", "lvm2").contains(filesystem));
   }
 
   /** A disk as an image holds it: chunks on demand, zeros where the image has none. */

@@ -37,7 +37,7 @@ class FileTreeFuzzTest {
   @TempDir Path tmp;
 
   @ParameterizedTest
-  @ValueSource(strings = {"ext4", "ext2", "xfs", "fat16", "fat32", "exfat", "ntfs"})
+  @ValueSource(strings = {"ext4", "ext2", "xfs", "btrfs", "fat16", "fat32", "exfat", "ntfs"})
   void mutated_metadata_never_crashes_a_listing_or_a_read(String kind) throws IOException {
     Path fs = made(kind);
     // the blocks of metadata: not zero, not file data
@@ -53,6 +53,9 @@ class FileTreeFuzzTest {
       }
     }
     assertThat(walk(fs)).as("the unchanged filesystem lists in full").isGreaterThan(60);
+    // btrfs checks a CRC32C over each tree node: a mutated node gets a right one again, so that
+    // the reader, not the checksum, meets the mutation
+    Map<Long, Integer> nodes = kind.equals("btrfs") ? btrfsNodes(fs) : Map.of();
     Random rnd = new Random(Long.getLong("holdfast.fuzz.seed", SEED) ^ kind.hashCode());
     int refused = 0;
     try (RandomAccessFile f = new RandomAccessFile(fs.toFile(), "rw")) {
@@ -60,12 +63,33 @@ class FileTreeFuzzTest {
         int flips = 1 + rnd.nextInt(6);
         long[] at = new long[flips];
         int[] old = new int[flips];
+        Map<Long, byte[]> saved = new java.util.HashMap<>();
         for (int i = 0; i < flips; i++) {
           at[i] = hot.get(rnd.nextInt(hot.size())) + rnd.nextInt(512);
+          Map.Entry<Long, Integer> node = nodeAt(nodes, at[i]);
+          if (node != null && !saved.containsKey(node.getKey())) {
+            byte[] b = new byte[node.getValue()];
+            f.seek(node.getKey());
+            f.readFully(b);
+            saved.put(node.getKey(), b);
+          }
           f.seek(at[i]);
           old[i] = f.read();
           f.seek(at[i]);
           f.write(rnd.nextBoolean() ? rnd.nextInt(256) : old[i] ^ (1 << rnd.nextInt(8)));
+        }
+        for (Long start : saved.keySet()) {
+          byte[] b = new byte[nodes.get(start)];
+          f.seek(start);
+          f.readFully(b);
+          java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+          crc.update(b, 32, b.length - 32);
+          f.seek(start);
+          f.write(
+              java.nio.ByteBuffer.allocate(4)
+                  .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                  .putInt((int) crc.getValue())
+                  .array());
         }
         try {
           assertTimeoutPreemptively(Duration.ofSeconds(10), () -> walk(fs));
@@ -77,9 +101,43 @@ class FileTreeFuzzTest {
           f.seek(at[i]);
           f.write(old[i]);
         }
+        for (Map.Entry<Long, byte[]> e : saved.entrySet()) {
+          f.seek(e.getKey());
+          f.write(e.getValue());
+        }
       }
     }
     assertThat(refused).as("some mutations are noticed").isPositive();
+  }
+
+  /**
+   * Where btrfs's checksummed blocks start and how long each is: the superblock (4 KiB at 64 KiB)
+   * and every tree node, found by the filesystem id it carries.
+   */
+  private static Map<Long, Integer> btrfsNodes(Path fs) throws IOException {
+    byte[] all = Files.readAllBytes(fs);
+    byte[] fsid = Arrays.copyOfRange(all, 0x10000 + 0x20, 0x10000 + 0x30);
+    int nodeSize =
+        java.nio.ByteBuffer.wrap(all, 0x10000 + 0x94, 4)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .getInt();
+    Map<Long, Integer> out = new java.util.TreeMap<>();
+    out.put(0x10000L, 4096);
+    for (int at = 0; at + nodeSize <= all.length; at += nodeSize) {
+      if (at != 0 && Arrays.equals(all, at + 0x20, at + 0x30, fsid, 0, 16)) {
+        out.put((long) at, nodeSize);
+      }
+    }
+    assertThat(out).hasSizeGreaterThan(4);
+    return out;
+  }
+
+  private static Map.Entry<Long, Integer> nodeAt(Map<Long, Integer> nodes, long at) {
+    if (nodes.isEmpty()) {
+      return null;
+    }
+    Map.Entry<Long, Integer> e = ((java.util.TreeMap<Long, Integer>) nodes).floorEntry(at);
+    return e != null && at < e.getKey() + e.getValue() && at >= e.getKey() + 32 ? e : null;
   }
 
   /** Lists every folder and reads every file; returns how many entries it saw. */
@@ -121,7 +179,13 @@ class FileTreeFuzzTest {
     Files.write(stage.resolve("big.bin"), Arrays.copyOf(fill, 3 << 20));
     Path fs =
         Imaging.blank(
-            tmp.resolve(kind + ".img"), kind.equals("xfs") ? 320 : kind.equals("fat32") ? 40 : 16);
+            tmp.resolve(kind + ".img"),
+            switch (kind) {
+              case "xfs" -> 320;
+              case "btrfs" -> 128;
+              case "fat32" -> 40;
+              default -> 16;
+            });
     switch (kind) {
       case "ext4", "ext2" ->
           Tools.check(
@@ -151,6 +215,23 @@ class FileTreeFuzzTest {
             mount.exit() == 0, "cannot mount XFS here: " + mount.output());
         try {
           Tools.check("cp", "-r", stage + "/.", mnt.toString());
+        } finally {
+          Tools.check("umount", mnt.toString());
+        }
+      }
+      case "btrfs" -> {
+        Tools.check("mkfs.btrfs", "-q", "-f", fs.toString());
+        Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+        Tools.Result mount =
+            Tools.run("mount", "-o", "loop,compress=zstd", fs.toString(), mnt.toString());
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+            mount.exit() == 0, "cannot mount btrfs here: " + mount.output());
+        try {
+          Tools.check("btrfs", "subvolume", "create", mnt.resolve("sub").toString());
+          Tools.check("cp", "-r", stage + "/.", mnt.resolve("sub").toString());
+          Path zlib = Files.createDirectories(mnt.resolve("zlib"));
+          Tools.check("btrfs", "property", "set", zlib.toString(), "compression", "zlib");
+          Tools.check("cp", "-r", stage.resolve("folder-0").toString(), zlib.toString());
         } finally {
           Tools.check("umount", mnt.toString());
         }

@@ -215,6 +215,76 @@ class ImageFilesTest {
   }
 
   /**
+   * btrfs as Fedora lays it out: subvolumes root and home in the top level, files compressed with
+   * zstd (the mount option Fedora uses) and some with zlib, a preallocated file, a nested subvolume
+   * and a snapshot, which shows the nested one as an empty folder, as the kernel does.
+   */
+  @Test
+  void a_btrfs_filesystem_gives_back_every_file_as_staged() throws IOException {
+    Path stage = stage(true);
+    Path fs = Imaging.blank(tmp.resolve("btrfs.img"), 256);
+    Tools.check("mkfs.btrfs", "-q", "-f", fs.toString());
+    Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+    Tools.Result mount =
+        Tools.run("mount", "-o", "loop,compress=zstd", fs.toString(), mnt.toString());
+    Assumptions.assumeTrue(mount.exit() == 0, "cannot mount btrfs here: " + mount.output());
+    byte[] numbers = Files.readAllBytes(stage.resolve("data/numbers.txt"));
+    try {
+      Tools.check("btrfs", "subvolume", "create", mnt.resolve("root").toString());
+      Tools.check("btrfs", "subvolume", "create", mnt.resolve("home").toString());
+      Tools.check("cp", "-a", "--sparse=always", stage + "/.", mnt.resolve("root").toString());
+      Path zlib = Files.createDirectories(mnt.resolve("home/zlib"));
+      Tools.check("btrfs", "property", "set", zlib.toString(), "compression", "zlib");
+      Files.write(zlib.resolve("numbers.txt"), numbers);
+      Tools.check("fallocate", "-l", "3M", mnt.resolve("home/reserved.bin").toString());
+      Tools.check("btrfs", "subvolume", "create", mnt.resolve("home/nested").toString());
+      Files.writeString(mnt.resolve("home/nested/inside.txt"), "nested\n");
+      Tools.check(
+          "btrfs",
+          "subvolume",
+          "snapshot",
+          mnt.resolve("home").toString(),
+          mnt.resolve("home-snapshot").toString());
+      Tools.check("sync");
+      assertThat(
+              Tools.check("filefrag", "-v", mnt.resolve("root/data/numbers.txt").toString())
+                  .output())
+          .as("zstd-compressed extents")
+          .contains("encoded");
+      assertThat(Tools.check("filefrag", "-v", zlib.resolve("numbers.txt").toString()).output())
+          .as("zlib-compressed extents")
+          .contains("encoded");
+    } finally {
+      Tools.check("umount", mnt.toString());
+    }
+    Tools.check("btrfs", "check", "--readonly", fs.toString());
+
+    FileTree tree = imaged(fs);
+    assertThat(tree.filesystem()).isEqualTo("btrfs");
+    assertThat(tree.list(tree.root()))
+        .extracting(FileEntry::name)
+        .containsExactly("home", "home-snapshot", "root");
+    assertThat(tree.list(tree.find("/root/many"))).hasSize(700);
+    assertThat(tree.find("/root/etc/far").link()).startsWith("/a/target/path/that/is/longer");
+    assertThat(tree.list(tree.find("/home-snapshot/nested")))
+        .as("as the kernel shows it")
+        .isEmpty();
+    assertThat(tree.find("/home-snapshot/zlib/numbers.txt").size()).isEqualTo(numbers.length);
+
+    Path out = tmp.resolve("out");
+    ExtractFiles.Report r =
+        new ExtractFiles(tree, Progress.NONE, Cancellation.none()).run(tree.root(), out);
+    assertThat(r.failed()).isEmpty();
+    assertSameTree(stage, out.resolve("root"), true, true);
+    for (String copy : List.of("home", "home-snapshot")) {
+      assertThat(Files.readAllBytes(out.resolve(copy + "/zlib/numbers.txt"))).isEqualTo(numbers);
+      assertThat(Files.readAllBytes(out.resolve(copy + "/reserved.bin")))
+          .isEqualTo(new byte[3 << 20]);
+    }
+    assertThat(Files.readString(out.resolve("home/nested/inside.txt"))).isEqualTo("nested\n");
+  }
+
+  /**
    * XFS v4 (RHEL 7 and its kind): kernels here no longer mount it, so mkfs.xfs fills it from a
    * protofile, which keeps names, kinds, modes, bytes and link targets but not times.
    */
@@ -248,7 +318,11 @@ class ImageFilesTest {
   /** {@code fs} imaged whole into a new repository, and its files as the image holds them. */
   private FileTree imaged(Path fs) {
     Manifest m = Imaging.image(tmp.resolve("repo"), fs);
-    return ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    FileTree tree = ImageFiles.open(Repository.open(tmp.resolve("repo"), null), m.id(), null, null);
+    assertThat(ImageFiles.listable(Imaging.imaging(m).filesystem()))
+        .as("the console offers %s for file restores", Imaging.imaging(m).filesystem())
+        .isTrue();
+    return tree;
   }
 
   /** mkfs.xfs protofile lines for what {@code dir} holds. */
