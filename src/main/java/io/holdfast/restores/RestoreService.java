@@ -595,8 +595,8 @@ public class RestoreService {
   }
 
   /**
-   * Files come out of one filesystem the engine can read (ext2/3/4, XFS, FAT, exFAT, NTFS): a
-   * partition, or a disk without partitions.
+   * Files come out of one filesystem the engine can read (ext2/3/4, XFS, btrfs, FAT, exFAT, NTFS,
+   * or these in LVM logical volumes): a partition, or a disk without partitions.
    */
   private void requireListable(Source source, ImageView image, Spec s) {
     boolean partitioned = source.disk().path("layout").path("partitions").size() > 0;
@@ -617,8 +617,8 @@ public class RestoreService {
               + image.manifestId()
               + " holds "
               + (fs == null ? "no filesystem the image recorded" : fs)
-              + "; files can be restored from ext2/3/4, XFS, FAT, exFAT and NTFS. Restore the partition"
-              + " instead.");
+              + "; files can be restored from ext2/3/4, XFS, btrfs, FAT, exFAT and NTFS, and from"
+              + " these in LVM logical volumes. Restore the partition instead.");
     }
   }
 

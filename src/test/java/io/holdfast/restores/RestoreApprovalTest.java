@@ -15,6 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import java.sql.Connection;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -332,6 +333,35 @@ class RestoreApprovalTest {
     requestFiles(2, "/r", "[\"/etc/../root\"]")
         .statusCode(400)
         .body("detail", containsString("may not go up with '..'"));
+  }
+
+  /**
+   * Every filesystem the worker can list files of may be a file restore's source, LVM physical
+   * volumes included (the console used to refuse XFS and exFAT); swap may not.
+   */
+  @Test
+  void a_file_restore_may_come_from_any_filesystem_the_engine_lists() throws Exception {
+    String was = "ext4";
+    for (String fs : List.of("xfs", "btrfs", "exfat", "lvm2", "swap")) {
+      try (Connection c = db.getConnection()) {
+        c.createStatement()
+            .executeUpdate(
+                "update image set disks = replace(disks, '\"filesystem\":\""
+                    + was
+                    + "\"', '\"filesystem\":\""
+                    + fs
+                    + "\"') where id = "
+                    + image);
+      }
+      was = fs;
+      if (fs.equals("swap")) {
+        requestFiles(2, "/r", "[\"/etc/hosts\"]")
+            .statusCode(400)
+            .body("detail", containsString("holds swap; files can be restored from"));
+      } else {
+        requestFiles(2, "/r-" + fs, "[\"/root/etc/hosts\"]").statusCode(201);
+      }
+    }
   }
 
   @Test

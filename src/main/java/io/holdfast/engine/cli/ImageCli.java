@@ -56,7 +56,8 @@ public final class ImageCli {
                 a disk as a VHDX (Hyper-V, Windows, qemu) or raw file, or in numbered parts;
                 without --disk, each disk of an image of several into a file named after it
         files   --repo DIR --image ID [--disk NAME] [--partition N] [--path /etc] [--recursive]
-                the files of a partition's filesystem (ext2/3/4, XFS, FAT, exFAT, NTFS), without restoring it
+                the files of a partition's filesystem (ext2/3/4, XFS, btrfs, FAT, exFAT, NTFS; LVM
+                logical volumes as folders of the root), without restoring it
         extract --repo DIR --image ID [--disk NAME] [--partition N] --path /etc/hosts --target DIR
                 copy a file or folder out of an image into DIR; nothing there is overwritten
         ls      --repo DIR [--machine NAME]
