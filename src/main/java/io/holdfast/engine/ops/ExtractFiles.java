@@ -243,8 +243,8 @@ public final class ExtractFiles {
     // after its files: writing them into it would change its time, and its mode may forbid it
     folderFinish.add(
         () -> {
-          mode(dir, to);
           owner(dir, to);
+          mode(dir, to);
           time(dir, to);
         });
   }
@@ -309,8 +309,8 @@ public final class ExtractFiles {
       throw writeFailed(to, x);
     }
     files.incrementAndGet();
+    owner(e, to); // first: changing the owner clears set-user-ID and set-group-ID
     mode(e, to);
-    owner(e, to);
     time(e, to);
   }
 
@@ -327,10 +327,26 @@ public final class ExtractFiles {
     return new EngineException("Cannot write " + to + ": " + why + ".", x);
   }
 
+  /**
+   * The permission bits; as root, who also gives back owners, set-user-ID, set-group-ID and the
+   * sticky bit too (as tar and rsync do), so that a program such as sudo or a folder such as /tmp
+   * put back where it came from works as before.
+   */
   private void mode(FileEntry e, Path to) {
     if (e.mode() == null) {
       return;
     }
+    int mode = e.mode() & (asRoot ? 07777 : 0777);
+    try {
+      Files.setAttribute(to, "unix:mode", mode, NO_FOLLOW);
+      return;
+    } catch (IOException x) {
+      skipped.add(e.path() + ": its permissions could not be set (" + x.getMessage() + ")");
+      return;
+    } catch (UnsupportedOperationException | IllegalArgumentException x) {
+      // no unix view here: fall through to the nine bits below
+    }
+    // a filesystem without the unix view: the nine permission bits, where it has them
     PosixFileAttributeView view =
         Files.getFileAttributeView(to, PosixFileAttributeView.class, NO_FOLLOW);
     if (view == null) {
@@ -339,7 +355,7 @@ public final class ExtractFiles {
     Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
     PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
     for (int i = 0; i < 9; i++) {
-      if ((e.mode() & (0400 >> i)) != 0) {
+      if ((mode & (0400 >> i)) != 0) {
         perms.add(bits[i]);
       }
     }
