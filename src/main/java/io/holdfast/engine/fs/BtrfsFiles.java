@@ -2,6 +2,7 @@ package io.holdfast.engine.fs;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdDecompressCtx;
+import io.airlift.compress.lzo.LzoDecompressor;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.disk.Le;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +21,12 @@ import java.util.zip.Inflater;
  * snapshots are folders where their parents hold them ({@code /root/etc/hosts} on Fedora, {@code
  * /@/etc/hosts} on openSUSE and Ubuntu). Trees are searched by key from the root tree through the
  * chunk tree's address map, and every node must pass its CRC32C and name its own address. File data
- * is read through its extents; extents compressed with zlib or zstd are decompressed, holes and
- * preallocated extents read as zeros.
+ * is read through its extents; extents compressed with zlib, LZO or zstd are decompressed, holes
+ * and preallocated extents read as zeros.
  *
- * <p>Not read: LZO-compressed and encrypted extents (the file is refused by name), chunks striped
- * across devices or lying on another device, and the log tree of fsyncs not yet committed, which
- * the kernel replays at the next mount (the files are as the last commit left them).
+ * <p>Not read: encrypted extents (the file is refused by name), chunks striped across devices or
+ * lying on another device, and the log tree of fsyncs not yet committed, which the kernel replays
+ * at the next mount (the files are as the last commit left them).
  */
 final class BtrfsFiles extends FileTree {
 
@@ -52,6 +53,10 @@ final class BtrfsFiles extends FileTree {
 
   private final Region part;
   private final Btrfs.Layout layout;
+
+  /** The unit btrfs compresses LZO in: one segment per sector. */
+  private final int sectorSize;
+
   private final int nodeSize;
   private final byte[] fsid;
   private final long rootTree;
@@ -87,6 +92,10 @@ final class BtrfsFiles extends FileTree {
     this.layout = Btrfs.layout(part);
     this.nodeSize = layout.nodeSize();
     byte[] sb = layout.superblock();
+    this.sectorSize = (int) Le.u32(sb, 0x90);
+    if (sectorSize < 512 || sectorSize > nodeSize || Integer.bitCount(sectorSize) != 1) {
+      throw new FilesystemException("implausible sector size " + sectorSize);
+    }
     this.fsid = Arrays.copyOfRange(sb, 0x20, 0x30);
     this.rootTree = Le.u64(sb, 0x50);
     this.rootLevel = Le.u8(sb, 0xc6);
@@ -311,7 +320,7 @@ final class BtrfsFiles extends FileTree {
     }
   }
 
-  private static byte[] decompress(int compression, byte[] stored, long ramBytes)
+  private byte[] decompress(int compression, byte[] stored, long ramBytes)
       throws FilesystemException {
     if (ramBytes < 0 || ramBytes > MAX_COMPRESSED) {
       throw new FilesystemException("a compressed extent claims " + ramBytes + " bytes");
@@ -348,12 +357,49 @@ final class BtrfsFiles extends FileTree {
           throw new FilesystemException("a zstd extent does not decompress: " + e.getMessage());
         }
       }
-      case COMPRESS_LZO ->
-          throw new FilesystemException(
-              "it is compressed with LZO, which this reader does not decompress");
+      case COMPRESS_LZO -> lzo(stored, plain);
       default -> throw new FilesystemException("unknown compression " + compression);
     }
     return plain;
+  }
+
+  /**
+   * An LZO extent as fs/btrfs/lzo.c writes it: its whole length (4 bytes, little-endian), then
+   * segments, each a length and the LZO1X stream of one sector's bytes. A segment's length never
+   * straddles a sector: where fewer than 4 bytes are left in one, zeros fill it.
+   */
+  private void lzo(byte[] stored, byte[] plain) throws FilesystemException {
+    if (stored.length < 4) {
+      throw new FilesystemException("an LZO extent is cut short");
+    }
+    long total = Le.u32(stored, 0);
+    if (total < 4 || total > stored.length) {
+      throw new FilesystemException("an LZO extent claims " + total + " bytes");
+    }
+    LzoDecompressor lzo = new LzoDecompressor();
+    int in = 4;
+    int out = 0;
+    while (in < total && out < plain.length) {
+      if (in + 4 > total) {
+        throw new FilesystemException("an LZO extent's segment is cut short");
+      }
+      long segment = Le.u32(stored, in);
+      in += 4;
+      if (segment > total - in) {
+        throw new FilesystemException("an LZO segment runs past its extent");
+      }
+      int want = Math.min(sectorSize, plain.length - out);
+      try {
+        out += lzo.decompress(stored, in, (int) segment, plain, out, want);
+      } catch (RuntimeException e) {
+        throw new FilesystemException("an LZO extent does not decompress: " + e.getMessage());
+      }
+      in += (int) segment;
+      int left = sectorSize - in % sectorSize;
+      if (left < 4) {
+        in += left; // padding before the next segment's length
+      }
+    }
   }
 
   /**

@@ -232,6 +232,9 @@ class FileTreeFuzzTest {
           Path zlib = Files.createDirectories(mnt.resolve("zlib"));
           Tools.check("btrfs", "property", "set", zlib.toString(), "compression", "zlib");
           Tools.check("cp", "-r", stage.resolve("folder-0").toString(), zlib.toString());
+          Path lzo = Files.createDirectories(mnt.resolve("lzo"));
+          Tools.check("btrfs", "property", "set", lzo.toString(), "compression", "lzo");
+          Tools.check("cp", "-r", stage.resolve("folder-1").toString(), lzo.toString());
         } finally {
           Tools.check("umount", mnt.toString());
         }

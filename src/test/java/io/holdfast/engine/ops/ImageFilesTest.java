@@ -24,6 +24,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -236,6 +237,10 @@ class ImageFilesTest {
       Path zlib = Files.createDirectories(mnt.resolve("home/zlib"));
       Tools.check("btrfs", "property", "set", zlib.toString(), "compression", "zlib");
       Files.write(zlib.resolve("numbers.txt"), numbers);
+      Path lzo = Files.createDirectories(mnt.resolve("home/lzo"));
+      Tools.check("btrfs", "property", "set", lzo.toString(), "compression", "lzo");
+      Files.write(lzo.resolve("numbers.txt"), numbers);
+      Files.write(lzo.resolve("inline.txt"), Arrays.copyOf(numbers, 1800)); // kept in the leaf
       Tools.check("fallocate", "-l", "3M", mnt.resolve("home/reserved.bin").toString());
       Tools.check("btrfs", "subvolume", "create", mnt.resolve("home/nested").toString());
       Files.writeString(mnt.resolve("home/nested/inside.txt"), "nested\n");
@@ -253,6 +258,9 @@ class ImageFilesTest {
           .contains("encoded");
       assertThat(Tools.check("filefrag", "-v", zlib.resolve("numbers.txt").toString()).output())
           .as("zlib-compressed extents")
+          .contains("encoded");
+      assertThat(Tools.check("filefrag", "-v", lzo.resolve("numbers.txt").toString()).output())
+          .as("LZO-compressed extents")
           .contains("encoded");
     } finally {
       Tools.check("umount", mnt.toString());
@@ -278,6 +286,9 @@ class ImageFilesTest {
     assertSameTree(stage, out.resolve("root"), true, true);
     for (String copy : List.of("home", "home-snapshot")) {
       assertThat(Files.readAllBytes(out.resolve(copy + "/zlib/numbers.txt"))).isEqualTo(numbers);
+      assertThat(Files.readAllBytes(out.resolve(copy + "/lzo/numbers.txt"))).isEqualTo(numbers);
+      assertThat(Files.readAllBytes(out.resolve(copy + "/lzo/inline.txt")))
+          .isEqualTo(Arrays.copyOf(numbers, 1800));
       assertThat(Files.readAllBytes(out.resolve(copy + "/reserved.bin")))
           .isEqualTo(new byte[3 << 20]);
     }
