@@ -430,6 +430,7 @@ public final class Agent implements Runnable {
               + r.files()
               + " files ("
               + Sizes.human(r.bytes())
+              + (r.hardLinks() > 0 ? ", " + r.hardLinks() + " of them hard links" : "")
               + "), "
               + r.folders()
               + " folders, "

@@ -451,6 +451,7 @@ public final class ImageCli {
               + r.files()
               + " files ("
               + Sizes.human(r.bytes())
+              + (r.hardLinks() > 0 ? ", " + r.hardLinks() + " of them hard links" : "")
               + "), "
               + r.folders()
               + " folders and "

@@ -169,7 +169,7 @@ final class BtrfsFiles extends FileTree {
         !search(rootTree, rootLevel, parent, ROOT_REF, child, parent, ROOT_REF, child).isEmpty();
     if (!held) {
       return new FileEntry(
-          path, FileEntry.Kind.DIRECTORY, 0, null, 0755, 0, 0, null, EMPTY_SUBVOLUME);
+          path, FileEntry.Kind.DIRECTORY, 0, null, 0755, 0, 0, null, EMPTY_SUBVOLUME, 1);
     }
     int index = subvolume(child);
     return entry(path, index, tree(index).rootDir());
@@ -236,7 +236,8 @@ final class BtrfsFiles extends FileTree {
         (int) Le.u32(n, d + 44),
         (int) Le.u32(n, d + 48),
         link,
-        ((long) tree << INO_BITS) | ino);
+        ((long) tree << INO_BITS) | ino,
+        (int) Le.u32(n, d + 40)); // nlink
   }
 
   private String linkTarget(Subvolume sv, long ino, long size) throws FilesystemException {

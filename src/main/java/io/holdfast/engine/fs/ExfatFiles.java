@@ -56,7 +56,7 @@ final class ExfatFiles extends FileTree {
   @Override
   public FileEntry root() {
     long ref = remember(new Stream(g.rootCluster(), -1, -1, false), true);
-    return new FileEntry("/", FileEntry.Kind.DIRECTORY, 0, null, null, -1, -1, null, ref);
+    return new FileEntry("/", FileEntry.Kind.DIRECTORY, 0, null, null, -1, -1, null, ref, 1);
   }
 
   /** Folders by first cluster: one folder keeps one number, so a walk can tell it met it before. */
@@ -139,7 +139,8 @@ final class ExfatFiles extends FileTree {
               -1,
               -1,
               null,
-              ref));
+              ref,
+              1));
       at += 32 * (1 + secondary);
     }
     return out;

@@ -155,7 +155,8 @@ final class Ext4Files extends FileTree {
     String link = kind == FileEntry.Kind.LINK ? linkTarget(ino, size) : null;
     int uid = Le.u16(ino, 2) | Le.u16(ino, 120) << 16;
     int gid = Le.u16(ino, 24) | Le.u16(ino, 122) << 16;
-    return new FileEntry(path, kind, size, modified(ino), mode & 07777, uid, gid, link, number);
+    return new FileEntry(
+        path, kind, size, modified(ino), mode & 07777, uid, gid, link, number, Le.u16(ino, 0x1A));
   }
 
   private Instant modified(byte[] ino) {

@@ -63,7 +63,8 @@ final class FatFiles extends FileTree {
 
   @Override
   public FileEntry root() {
-    return new FileEntry("/", FileEntry.Kind.DIRECTORY, 0, null, null, -1, -1, null, rootCluster);
+    return new FileEntry(
+        "/", FileEntry.Kind.DIRECTORY, 0, null, null, -1, -1, null, rootCluster, 1);
   }
 
   @Override
@@ -135,7 +136,8 @@ final class FatFiles extends FileTree {
               -1,
               -1,
               null,
-              cluster));
+              cluster,
+              1));
     }
     return out;
   }

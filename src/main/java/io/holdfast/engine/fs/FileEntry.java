@@ -13,6 +13,9 @@ import java.time.Instant;
  * @param gid the group, or -1
  * @param link a symbolic link's target; null for anything else
  * @param ref the filesystem's own number for it (an inode, an MFT record, a first cluster)
+ * @param names how many folder entries name the same file (its hard links); 1 where the filesystem
+ *     has no hard links. Two entries of a tree with the same {@code ref} and more than one name are
+ *     the same file.
  */
 public record FileEntry(
     String path,
@@ -23,7 +26,8 @@ public record FileEntry(
     int uid,
     int gid,
     String link,
-    long ref) {
+    long ref,
+    int names) {
 
   public enum Kind {
     FILE,
@@ -37,6 +41,11 @@ public record FileEntry(
   public String name() {
     int slash = path.lastIndexOf('/');
     return path.equals("/") ? "/" : path.substring(slash + 1);
+  }
+
+  /** A file that has other names too: copy it once and link the rest to that copy. */
+  public boolean isHardLinked() {
+    return kind == Kind.FILE && names > 1;
   }
 
   public boolean isDirectory() {

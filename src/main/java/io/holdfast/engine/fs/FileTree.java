@@ -151,6 +151,14 @@ public abstract class FileTree {
     }
   }
 
+  /**
+   * What two names of one hard-linked file have in common and names of other files lack: equal
+   * keys, the same file. Null for anything not hard-linked.
+   */
+  public Object sameFile(FileEntry e) {
+    return e.isHardLinked() ? e.ref() : null;
+  }
+
   boolean ignoresCase() {
     return false;
   }

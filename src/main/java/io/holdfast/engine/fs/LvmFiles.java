@@ -59,7 +59,7 @@ final class LvmFiles extends FileTree {
 
   @Override
   public FileEntry root() {
-    return new FileEntry("/", FileEntry.Kind.DIRECTORY, 0, null, null, -1, -1, null, -1);
+    return new FileEntry("/", FileEntry.Kind.DIRECTORY, 0, null, null, -1, -1, null, -1, 1);
   }
 
   @Override
@@ -123,6 +123,13 @@ final class LvmFiles extends FileTree {
     volumes.get(name).content(inVolume(file, name), out);
   }
 
+  /** Each volume numbers its own files: inode 12 of one is not inode 12 of another. */
+  @Override
+  public Object sameFile(FileEntry e) {
+    String name = e.isHardLinked() ? volumeOf(e) : null;
+    return name == null ? null : name + ":" + e.ref();
+  }
+
   /** The logical volume that holds {@code e}; null for the root. */
   private String volumeOf(FileEntry e) {
     String path = e.path();
@@ -145,6 +152,15 @@ final class LvmFiles extends FileTree {
 
   private static FileEntry moved(FileEntry e, String path) {
     return new FileEntry(
-        path, e.kind(), e.size(), e.modified(), e.mode(), e.uid(), e.gid(), e.link(), e.ref());
+        path,
+        e.kind(),
+        e.size(),
+        e.modified(),
+        e.mode(),
+        e.uid(),
+        e.gid(),
+        e.link(),
+        e.ref(),
+        e.names());
   }
 }

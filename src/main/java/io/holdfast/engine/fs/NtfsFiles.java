@@ -53,7 +53,7 @@ final class NtfsFiles extends FileTree {
     try {
       byte[] rec = v.record(mft, ROOT);
       return new FileEntry(
-          "/", FileEntry.Kind.DIRECTORY, 0, modified(rec), null, -1, -1, null, ROOT);
+          "/", FileEntry.Kind.DIRECTORY, 0, modified(rec), null, -1, -1, null, ROOT, 1);
     } catch (FilesystemException e) {
       throw new io.holdfast.engine.EngineException(
           "The NTFS root folder cannot be read: " + e.getMessage() + ".", e);
@@ -184,7 +184,9 @@ final class NtfsFiles extends FileTree {
         throw new FilesystemException("a file of negative size");
       }
     }
-    return new FileEntry(path, kind, size, modified(rec), null, -1, -1, null, record);
+    // the record's count of names counts a short DOS name as well, never listed apart
+    return new FileEntry(
+        path, kind, size, modified(rec), null, -1, -1, null, record, Le.u16(rec, 0x12));
   }
 
   @Override

@@ -146,7 +146,8 @@ final class XfsFiles extends FileTree {
         (int) u32(b, 8),
         (int) u32(b, 12),
         link,
-        ino);
+        ino,
+        (int) u32(b, 16)); // di_nlink
   }
 
   private static Instant modified(byte[] b) {

@@ -33,9 +33,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Copies a file or a folder out of a {@link FileTree} into a folder of this machine, with its
  * modification times, and on ext2/3/4 its permissions and (when run as root) its owners. Symbolic
- * links are made as links and never followed. Nothing that exists is overwritten: the copy goes to
- * a name that is free, or not at all. A file that cannot be read (a damaged chunk, say) is left out
- * and reported, and the rest is copied: a person wants every file that can be had.
+ * links are made as links and never followed. A file with several names (hard links) is copied once
+ * and its other names are linked to that copy, as tar and rsync -H do: it takes its space once, and
+ * a change through one name shows through the others as before. Nothing that exists is overwritten:
+ * the copy goes to a name that is free, or not at all. A file that cannot be read (a damaged chunk,
+ * say) is left out and reported, and the rest is copied: a person wants every file that can be had.
  */
 public final class ExtractFiles {
 
@@ -45,12 +47,16 @@ public final class ExtractFiles {
   /**
    * @param target where the copy went: the folder given for the root, else the file or folder made
    *     in it
+   * @param files the names copied as files, hard links included
+   * @param hardLinks how many of those files are further names of a file copied once
+   * @param links the symbolic links made
    * @param skipped what was not copied and why: special files, unsafe names
    * @param failed what could not be read, each with the reason; the files are not there
    */
   public record Report(
       Path target,
       long files,
+      long hardLinks,
       long folders,
       long links,
       long bytes,
@@ -66,6 +72,18 @@ public final class ExtractFiles {
   private final AtomicLong files = new AtomicLong();
   private long folders;
   private long links;
+  private long hardLinks;
+
+  /** The first name each hard-linked file was copied to, by {@link FileTree#sameFile}. */
+  private final java.util.Map<Object, Path> firstName = new java.util.HashMap<>();
+
+  /** Names copied whole: a hard link is made only to a copy that is there. */
+  private final Set<Path> copied = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Further names of a hard-linked file, made once every copy is written. */
+  private record Later(FileEntry entry, Path to, Path first) {}
+
+  private final List<Later> later = new ArrayList<>();
   private final List<String> skipped = Collections.synchronizedList(new ArrayList<>());
   private final List<String> failed = Collections.synchronizedList(new ArrayList<>());
 
@@ -114,7 +132,7 @@ public final class ExtractFiles {
     } catch (IOException e) {
       throw new EngineException("Cannot use the folder " + into + ": " + e.getMessage(), e);
     }
-    total = measure(what, 0, new HashSet<>());
+    total = measure(what, 0, new HashSet<>(), new HashSet<>());
     progress.update("copying files", 0, total);
     int threads = ChunkPool.defaultThreads();
     copiers = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().factory());
@@ -133,9 +151,39 @@ public final class ExtractFiles {
     if (fatal.get() != null) {
       throw fatal.get();
     }
+    later.forEach(this::hardLink); // before the folders' times: a new name changes a folder's
     folderFinish.forEach(Runnable::run);
     return new Report(
-        target, files.get(), folders, links, done.get(), List.copyOf(skipped), List.copyOf(failed));
+        target,
+        files.get(),
+        hardLinks,
+        folders,
+        links,
+        done.get(),
+        List.copyOf(skipped),
+        List.copyOf(failed));
+  }
+
+  /**
+   * Makes a further name of a file copied once; where the first copy failed, or the folder copied
+   * into cannot hold hard links (FAT, say), the file is copied again instead.
+   */
+  private void hardLink(Later l) {
+    cancel.check();
+    if (copied.contains(l.first())) {
+      try {
+        Files.createLink(l.to(), l.first());
+        hardLinks++;
+        files.incrementAndGet();
+        return;
+      } catch (FileAlreadyExistsException x) {
+        throw writeFailed(l.to(), x);
+      } catch (IOException | UnsupportedOperationException x) {
+        // no hard links here: a copy of its own
+      }
+    }
+    total += l.entry().size();
+    copyFileNow(l.entry(), l.to());
   }
 
   private void awaitCopiers() {
@@ -156,9 +204,13 @@ public final class ExtractFiles {
   }
 
   /** The bytes of the files under {@code e}, for the progress bar. */
-  private long measure(FileEntry e, int depth, Set<Long> above) {
+  private long measure(FileEntry e, int depth, Set<Long> above, Set<Object> linked) {
     cancel.check();
     if (!e.isDirectory()) {
+      Object same = tree.sameFile(e);
+      if (same != null && !linked.add(same)) {
+        return 0; // a further name: linked, not copied
+      }
       return e.kind() == FileEntry.Kind.FILE ? e.size() : 0;
     }
     if (depth > MAX_DEPTH || !above.add(e.ref())) {
@@ -167,7 +219,7 @@ public final class ExtractFiles {
     long sum = 0;
     try {
       for (FileEntry c : tree.list(e)) {
-        sum += measure(c, depth + 1, above);
+        sum += measure(c, depth + 1, above, linked);
       }
     } catch (Cancelled c) {
       throw c;
@@ -181,7 +233,15 @@ public final class ExtractFiles {
   private void copy(FileEntry e, Path to, int depth, Set<Long> above) {
     cancel.check();
     switch (e.kind()) {
-      case FILE -> copyFile(e, to);
+      case FILE -> {
+        Object same = tree.sameFile(e);
+        Path first = same == null ? null : firstName.putIfAbsent(same, to);
+        if (first != null) {
+          later.add(new Later(e, to, first));
+        } else {
+          copyFile(e, to);
+        }
+      }
       case DIRECTORY -> {
         if (depth > MAX_DEPTH || above.contains(e.ref())) {
           failed.add(e.path() + ": the folder contains itself (a damaged filesystem)");
@@ -312,6 +372,7 @@ public final class ExtractFiles {
     owner(e, to); // first: changing the owner clears set-user-ID and set-group-ID
     mode(e, to);
     time(e, to);
+    copied.add(to);
   }
 
   private static RandomAccessFile newFile(Path to) throws IOException {

@@ -97,6 +97,13 @@ class ImageFilesTest {
         .as("a sparse file stays sparse")
         .isLessThan(1L << 20);
     assertThat(r.files()).isEqualTo(countFiles(stage));
+    assertThat(r.hardLinks()).as("names linked, not copied again").isEqualTo(2);
+    // the bytes read: each file once, however many names it has, and of sparse.bin only the
+    // blocks that hold data
+    long sparse = 8L << 20;
+    assertThat(r.bytes())
+        .as("a file with two names is read once")
+        .isBetween(bytesOnce(stage) - sparse, bytesOnce(stage) - sparse + (64 << 10));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -140,13 +147,14 @@ class ImageFilesTest {
   @Test
   void an_ntfs_volume_gives_back_every_file_as_staged() throws IOException {
     Path stage = stage(false);
+    hardLinks(stage);
     Path fs = Imaging.blank(tmp.resolve("ntfs.img"), 64);
     Tools.check("mkntfs", "-q", "-F", "-f", "-L", "FILES", fs.toString());
     Path mnt = Files.createDirectories(tmp.resolve("mnt"));
     Tools.Result mount = Tools.run("ntfs-3g", fs.toString(), mnt.toString());
     Assumptions.assumeTrue(mount.exit() == 0, "ntfs-3g cannot mount here: " + mount.output());
     try {
-      Tools.check("cp", "-r", "--preserve=timestamps", stage + "/.", mnt.toString());
+      Tools.check("cp", "-r", "--preserve=timestamps,links", stage + "/.", mnt.toString());
     } finally {
       Tools.check("umount", mnt.toString());
     }
@@ -304,6 +312,9 @@ class ImageFilesTest {
     Path stage = stage(true);
     // a protofile splits at spaces
     Files.delete(stage.resolve("Long name with spaces and Ünïcode.txt"));
+    // nor can it give one file two names
+    Files.delete(stage.resolve("etc/hostname-too.conf"));
+    Files.delete(stage.resolve("a/b/big-too.bin"));
     StringBuilder proto = new StringBuilder("/dev/null\n0 0\nd--755 0 0\n");
     protoLines(stage, proto);
     proto.append("$\n");
@@ -627,6 +638,47 @@ class ImageFilesTest {
   }
 
   @Test
+  void into_a_folder_without_hard_links_each_name_gets_its_own_copy() throws IOException {
+    Path stage = Files.createDirectories(tmp.resolve("linked/logs"));
+    Files.writeString(stage.resolve("today.log"), "one line\n".repeat(1000));
+    Files.createLink(stage.resolve("current.log"), stage.resolve("today.log"));
+    Path fs = Imaging.blank(tmp.resolve("linked.img"), 16);
+    Tools.check("mkfs.ext4", "-q", "-F", "-d", tmp.resolve("linked").toString(), fs.toString());
+    FileTree tree = imaged(fs);
+    assertThat(tree.find("/logs/current.log").names()).isEqualTo(2);
+    // an exFAT stick: no hard links
+    Path stick = Imaging.blank(tmp.resolve("stick.img"), 16);
+    Tools.check("mkfs.exfat", stick.toString());
+    Tools.Result attach = Tools.run("losetup", "-f", "--show", stick.toString());
+    Assumptions.assumeTrue(
+        attach.exit() == 0 && Files.exists(Path.of("/dev/fuse")),
+        "needs a loop device and FUSE: " + attach.output());
+    String device = new String(attach.stdout(), StandardCharsets.US_ASCII).trim();
+    Path mnt = Files.createDirectories(tmp.resolve("stick"));
+    try {
+      Tools.Result mount = Tools.run("mount.exfat-fuse", device, mnt.toString());
+      Assumptions.assumeTrue(mount.exit() == 0, "exfat-fuse cannot mount here: " + mount.output());
+      try {
+        ExtractFiles.Report r =
+            new ExtractFiles(tree, Progress.NONE, Cancellation.none()).run(tree.find("/logs"), mnt);
+        assertThat(r.failed()).isEmpty();
+        assertThat(r.files()).isEqualTo(2);
+        assertThat(r.hardLinks()).isZero();
+        for (String name : List.of("today.log", "current.log")) {
+          assertThat(Files.readString(mnt.resolve("logs").resolve(name)))
+              .as(name)
+              .isEqualTo("one line\n".repeat(1000));
+        }
+      } finally {
+        Tools.check("umount", mnt.toString());
+      }
+    } finally {
+      Tools.run("losetup", "-d", device);
+    }
+    Tools.check("fsck.exfat", "-n", stick.toString());
+  }
+
+  @Test
   void a_cancelled_copy_stops_and_leaves_no_half_file() throws IOException {
     Path stage = stage(false);
     Path fs = Imaging.blank(tmp.resolve("fs.img"), 64);
@@ -699,6 +751,7 @@ class ImageFilesTest {
       Files.setAttribute(tool, "unix:mode", 04755);
       Path shared = Files.createDirectories(data.resolve("group-shared"));
       Files.setAttribute(shared, "unix:mode", 02770);
+      hardLinks(s);
     }
     try (Stream<Path> all = Files.walk(s)) {
       for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -710,7 +763,16 @@ class ImageFilesTest {
     return s;
   }
 
-  /** Same paths, kinds, bytes, link targets and times (to FAT's 2 s); modes where asked. */
+  /** Two further names: one beside its file, one of a big file in another folder. */
+  private static void hardLinks(Path stage) throws IOException {
+    Files.createLink(stage.resolve("etc/hostname-too.conf"), stage.resolve("etc/hostname.conf"));
+    Files.createLink(stage.resolve("a/b/big-too.bin"), stage.resolve("data/big.bin"));
+  }
+
+  /**
+   * Same paths, kinds, bytes, link targets and times (to FAT's 2 s), the same names for one file
+   * (hard links); modes where asked.
+   */
   private static void assertSameTree(Path expected, Path actual, boolean modes) throws IOException {
     assertSameTree(expected, actual, modes, true);
   }
@@ -720,6 +782,7 @@ class ImageFilesTest {
     Map<String, Path> want = walk(expected);
     Map<String, Path> got = walk(actual);
     assertThat(got.keySet()).containsExactlyElementsOf(want.keySet());
+    assertThat(sameFiles(got)).as("names of one file").isEqualTo(sameFiles(want));
     for (var e : want.entrySet()) {
       Path w = e.getValue();
       Path g = got.get(e.getKey());
@@ -750,6 +813,29 @@ class ImageFilesTest {
     }
   }
 
+  /** The names of each file that has more than one, as sorted lists. */
+  private static java.util.Set<List<String>> sameFiles(Map<String, Path> tree) throws IOException {
+    Map<Object, List<String>> byFile = new java.util.HashMap<>();
+    for (var e : tree.entrySet()) {
+      if (Files.isRegularFile(e.getValue(), LinkOption.NOFOLLOW_LINKS)) {
+        Object key =
+            Files.readAttributes(
+                    e.getValue(),
+                    java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS)
+                .fileKey();
+        byFile.computeIfAbsent(key, k -> new ArrayList<>()).add(e.getKey());
+      }
+    }
+    java.util.Set<List<String>> out = new java.util.HashSet<>();
+    for (List<String> names : byFile.values()) {
+      if (names.size() > 1) {
+        out.add(names.stream().sorted().toList());
+      }
+    }
+    return out;
+  }
+
   private static final boolean AS_ROOT = "root".equals(System.getProperty("user.name"));
 
   private static int mode(Path p) throws IOException {
@@ -768,6 +854,20 @@ class ImageFilesTest {
     try (Stream<Path> all = Files.walk(root)) {
       return all.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).count();
     }
+  }
+
+  /** The length of every file staged, each counted once however many names it has. */
+  private static long bytesOnce(Path root) throws IOException {
+    Map<Object, Long> sizes = new java.util.HashMap<>();
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : all.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+        var attrs =
+            Files.readAttributes(
+                p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        sizes.put(attrs.fileKey(), attrs.size());
+      }
+    }
+    return sizes.values().stream().mapToLong(Long::longValue).sum();
   }
 
   private static long allocatedBytes(Path p) {
