@@ -48,7 +48,7 @@ public class JobResource {
    * @param machine the machine whose worker writes the file; null for the image's own
    * @param disk the disk's name; null for an image of one disk
    * @param partition only this partition, as a disk of its own; null for the whole disk
-   * @param format vhdx (default) or raw
+   * @param format vhdx (default), vhd (fixed, as Azure takes it) or raw
    * @param splitBytes the size of each numbered part; null or 0 for one file
    */
   public record ExportRequest(

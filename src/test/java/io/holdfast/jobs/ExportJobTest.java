@@ -83,7 +83,7 @@ class ExportJobTest {
     refused("{\"image\":" + f.image() + ",\"target\":\"exports/disk.vhdx\"}", "an absolute path");
     refused(
         "{\"image\":" + f.image() + ",\"target\":\"/srv/disk.vmdk\",\"format\":\"vmdk\"}",
-        "use vhdx or raw");
+        "use vhdx, vhd or raw");
     refused(
         "{\"image\":" + f.image() + ",\"target\":\"/srv/disk.img\",\"splitBytes\":1000}",
         "at least 1 MiB");

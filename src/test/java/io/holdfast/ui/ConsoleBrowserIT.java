@@ -154,6 +154,20 @@ class ConsoleBrowserIT {
     assertThat(page.locator("#export-target input")).hasValue(Pattern.compile(".*\\.vhdx$"));
     // the image holds two disks: by default both go, each into a file named after it
     assertThat(page.locator("#export-what")).containsText("Every disk (2");
+    // a fixed VHD for Azure: the suggested name follows the format, the helper says what it is for
+    page.locator("#export-format").click();
+    page.locator("vaadin-select-item")
+        .filter(new Locator.FilterOptions().setHasText("VHD (fixed"))
+        .click();
+    assertThat(page.locator("#export-target input")).hasValue(Pattern.compile(".*\\.vhd$"));
+    assertThat(page.locator("#export-format")).containsText("Azure");
+    assertThat(page.locator("vaadin-select-item").first()).isHidden();
+    Browser.screenshot(page, "23a-export-dialog-vhd");
+    page.locator("#export-format").click();
+    page.locator("vaadin-select-item")
+        .filter(new Locator.FilterOptions().setHasText("VHDX"))
+        .click();
+    assertThat(page.locator("#export-target input")).hasValue(Pattern.compile(".*\\.vhdx$"));
     page.locator("#export-target input").fill(dataDir.resolve("exports/demo.vhdx").toString());
     Browser.screenshot(page, "23b-export-dialog");
     page.locator("#start-export").click();

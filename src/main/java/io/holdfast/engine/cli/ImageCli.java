@@ -51,9 +51,10 @@ public final class ImageCli {
         create  --repo DIR --machine NAME --disk PATH[=NAME][@PART,PART] ... [--compression fast|balanced|strong|max|none] [--full]
         verify  --repo DIR [--image ID ...]
         restore --repo DIR --image ID --target PATH [--disk NAME] [--partition N] [--resume]
-        export  --repo DIR --image ID --target PATH [--format vhdx|raw] [--disk NAME]
+        export  --repo DIR --image ID --target PATH [--format vhdx|vhd|raw] [--disk NAME]
                 [--partition N] [--split 4G]
-                a disk as a VHDX (Hyper-V, Windows, qemu) or raw file, or in numbered parts;
+                a disk as a VHDX (Hyper-V, Windows, qemu), a fixed VHD (Azure; padded to a
+                whole MiB) or a raw file, or in numbered parts;
                 without --disk, each disk of an image of several into a file named after it
         files   --repo DIR --image ID [--disk NAME] [--partition N] [--path /etc] [--recursive]
                 the files of a partition's filesystem (ext2/3/4, XFS, btrfs, FAT, exFAT, NTFS; LVM

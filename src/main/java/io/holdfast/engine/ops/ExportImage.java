@@ -4,6 +4,7 @@ import io.holdfast.engine.Cancellation;
 import io.holdfast.engine.EngineException;
 import io.holdfast.engine.Progress;
 import io.holdfast.engine.export.PartedFile;
+import io.holdfast.engine.export.Vhd;
 import io.holdfast.engine.export.Vhdx;
 import io.holdfast.engine.manifest.Manifest;
 import io.holdfast.engine.store.Repository;
@@ -22,23 +23,26 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes one disk of an image, one partition of it, or each of its disks, as files that other tools
- * open: a dynamic VHDX (Hyper-V, Windows' disk management, qemu, VirtualBox) or a raw disk image;
+ * open: a dynamic VHDX (Hyper-V, Windows' disk management, qemu, VirtualBox), a fixed VHD (what
+ * Azure takes for an uploaded disk; Hyper-V generation 1, VirtualBox, Xen) or a raw disk image;
  * whole, or split into numbered parts for removable media. Each chunk is checked as a restore
- * checks it. Zero chunks are not written: a raw file keeps holes there, a VHDX leaves out every
- * block without data.
+ * checks it. Zero chunks are not written: a raw file or a VHD keeps holes there, a VHDX leaves out
+ * every block without data.
  */
 public final class ExportImage {
 
   public enum Format {
     RAW,
-    VHDX;
+    VHDX,
+    /** fixed: the raw bytes, padded to a whole MiB, and a footer */
+    VHD;
 
     /** The format a name such as "vhdx" means. */
     public static Format named(String name) {
       try {
         return valueOf(name.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new EngineException("Unknown export format '" + name + "'; use vhdx or raw.");
+        throw new EngineException("Unknown export format '" + name + "'; use vhdx, vhd or raw.");
       }
     }
   }
@@ -163,7 +167,8 @@ public final class ExportImage {
       }
       vhdx = new Vhdx(size, present, UUID.randomUUID());
     }
-    long fileLength = vhdx == null ? size : vhdx.fileLength();
+    long fileLength =
+        vhdx != null ? vhdx.fileLength() : o.format() == Format.VHD ? Vhd.fileLength(size) : size;
     List<String> prints =
         disk.fingerprints() != null && disk.fingerprints().size() == disk.chunks().size()
             ? disk.fingerprints()
@@ -173,6 +178,11 @@ public final class ExportImage {
         for (Vhdx.Piece p : vhdx.structures()) {
           out.write(ByteBuffer.wrap(p.bytes()), p.at());
         }
+      }
+      if (o.format() == Format.VHD) {
+        out.write(
+            ByteBuffer.wrap(Vhd.footer(size, UUID.randomUUID(), java.time.Instant.now())),
+            Vhd.footerAt(size));
       }
       AtomicLong done = new AtomicLong();
       AtomicLong data = new AtomicLong();
@@ -215,7 +225,8 @@ public final class ExportImage {
         pool.await();
       }
       List<Path> files = out.finish();
-      return new Report(size, data.get(), fileLength, files);
+      long virtual = o.format() == Format.VHD ? Vhd.virtualSize(size) : size;
+      return new Report(virtual, data.get(), fileLength, files);
     } catch (IOException e) {
       throw new EngineException("Writing " + o.target() + " failed: " + e.getMessage(), e);
     }

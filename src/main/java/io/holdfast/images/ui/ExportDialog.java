@@ -53,9 +53,24 @@ final class ExportDialog extends Dialog {
     Select<String> format = new Select<>();
     format.setId("export-format");
     format.setLabel("Format");
-    format.setItems("vhdx", "raw");
-    format.setItemLabelGenerator(f -> f.equals("vhdx") ? "VHDX" : "Raw disk image");
-    format.setHelperText("VHDX opens in Hyper-V, Windows, qemu and VirtualBox");
+    format.setItems("vhdx", "vhd", "raw");
+    format.setItemLabelGenerator(
+        f ->
+            switch (f) {
+              case "vhdx" -> "VHDX";
+              case "vhd" -> "VHD (fixed, for Azure)";
+              default -> "Raw disk image";
+            });
+    Runnable formatHelp =
+        () ->
+            format.setHelperText(
+                switch (format.getValue()) {
+                  case "vhdx" -> "Opens in Hyper-V, Windows, qemu and VirtualBox";
+                  case "vhd" ->
+                      "What Azure takes for uploads; also Hyper-V, VirtualBox, Xen."
+                          + " Up to 2040 GiB";
+                  default -> "The disk byte for byte, with holes where it is empty";
+                });
     format.setValue("vhdx");
 
     ComboBox<MachineOverview> machine = new ComboBox<>("Written by the worker of");
@@ -82,7 +97,7 @@ final class ExportDialog extends Dialog {
                         ? ""
                         : "-p" + what.getValue().partition())
                     + "."
-                    + (format.getValue().equals("vhdx") ? "vhdx" : "img"));
+                    + (format.getValue().equals("raw") ? "img" : format.getValue()));
     Runnable explain =
         () ->
             target.setHelperText(
@@ -94,6 +109,8 @@ final class ExportDialog extends Dialog {
     what.addValueChangeListener(e -> suggest.run());
     what.addValueChangeListener(e -> explain.run());
     format.addValueChangeListener(e -> suggest.run());
+    format.addValueChangeListener(e -> formatHelp.run());
+    formatHelp.run();
     explain.run();
 
     Select<String> split = new Select<>();
@@ -108,7 +125,7 @@ final class ExportDialog extends Dialog {
     Paragraph help =
         new Paragraph(
             "The worker checks every chunk as a restore does. Space without data stays out of a"
-                + " VHDX and is a hole in a raw file. The export is in the audit log.");
+                + " VHDX and is a hole in a VHD or raw file. The export is in the audit log.");
     help.getStyle().set("font-size", "var(--lumo-font-size-s)").set("margin", "0");
     add(form, help);
 

@@ -249,7 +249,7 @@ public final class Protocol {
   /**
    * How an export writes its file.
    *
-   * @param format vhdx or raw
+   * @param format vhdx, vhd (fixed) or raw
    * @param splitBytes the size of each numbered part; 0 for one file
    */
   public record ExportOrder(String format, long splitBytes) {}

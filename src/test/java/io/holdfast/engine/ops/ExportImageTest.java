@@ -71,6 +71,76 @@ class ExportImageTest {
   }
 
   @Test
+  void a_disk_exported_as_fixed_vhd_is_the_restored_disk_to_qemu_padded_to_a_whole_mib()
+      throws IOException {
+    Path vhd = tmp.resolve("disk0.vhd");
+    ExportImage.Report r = export(null, ExportImage.Format.VHD, vhd, 0);
+    long size = Files.size(Fixtures.gptDisk());
+    long mib = 1 << 20;
+    long padded = (size + mib - 1) / mib * mib;
+    assertThat(r.virtualBytes()).isEqualTo(padded);
+    assertThat(Files.size(vhd)).isEqualTo(padded + 512).isEqualTo(r.fileBytes());
+    // qemu recognises a fixed VHD only when told, its footer being at the end; it refuses one
+    // whose footer checksum is wrong ("Incorrect header checksum")
+    String info =
+        Tools.check("qemu-img", "info", "-f", "vpc", "--output=json", vhd.toString()).output();
+    assertThat(info).contains("\"format\": \"vpc\"").contains("\"virtual-size\": " + padded);
+    assertThat(
+            Tools.check(
+                    "qemu-img",
+                    "compare",
+                    "-f",
+                    "raw",
+                    "-F",
+                    "vpc",
+                    restored.toString(),
+                    vhd.toString())
+                .output())
+        .contains("Images are identical");
+    // empty space stays a hole, as in a raw export
+    assertThat(Tools.check("du", "-k", vhd.toString()).output().split("\\s")[0])
+        .satisfies(k -> assertThat(Long.parseLong(k) * 1024).isLessThan(size / 2));
+  }
+
+  @Test
+  void a_disk_that_is_not_a_whole_mib_exports_as_a_vhd_padded_with_zeros_that_fsck_accepts()
+      throws IOException {
+    // an ext4 filesystem on a bare disk of 24 MiB and 3 sectors
+    Path odd = tmp.resolve("odd.img");
+    long length = (24L << 20) + 3 * 512;
+    try (RandomAccessFile f = new RandomAccessFile(odd.toFile(), "rw")) {
+      f.setLength(length);
+    }
+    Tools.check("mkfs.ext4", "-q", "-F", odd.toString());
+    Manifest m = Imaging.image(tmp.resolve("odd-repo"), odd);
+    Path vhd = tmp.resolve("odd.vhd");
+    ExportImage.Report r =
+        new ExportImage(
+                Repository.open(tmp.resolve("odd-repo"), null), Progress.NONE, Cancellation.none())
+            .run(new ExportImage.Options(m.id(), null, null, ExportImage.Format.VHD, vhd, 0));
+    assertThat(r.virtualBytes()).isEqualTo(25L << 20).isEqualTo(Files.size(vhd) - 512);
+    assertThat(Tools.check("qemu-img", "info", "-f", "vpc", vhd.toString()).output())
+        .contains("virtual size: 25 MiB");
+    Path back = tmp.resolve("odd-back.img");
+    Tools.check("qemu-img", "convert", "-f", "vpc", "-O", "raw", vhd.toString(), back.toString());
+    // the disk, then zeros to the next MiB
+    assertThat(Files.mismatch(odd, back)).isEqualTo(length);
+    try (var in = Files.newInputStream(back)) {
+      in.skipNBytes(length);
+      assertThat(in.readAllBytes()).hasSize((int) ((25L << 20) - length)).containsOnly(0);
+    }
+    Tools.check("fsck.ext4", "-fn", back.toString());
+  }
+
+  @Test
+  void vhd_refuses_a_disk_larger_than_its_readers_take() {
+    assertThatThrownBy(() -> io.holdfast.engine.export.Vhd.virtualSize((2040L << 30) + 1))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("2040 GiB")
+        .hasMessageContaining("vhdx");
+  }
+
+  @Test
   void one_partition_exports_as_a_disk_of_its_own_that_fsck_accepts() throws IOException {
     Path vhdx = tmp.resolve("ext4.vhdx");
     ExportImage.Report r = export(2, ExportImage.Format.VHDX, vhdx, 0);
