@@ -435,7 +435,8 @@ public final class Agent implements Runnable {
               + r.folders()
               + " folders, "
               + r.links()
-              + " links");
+              + " links"
+              + (r.attributes() > 0 ? ", " + r.attributes() + " extended attributes" : ""));
       r.skipped().forEach(s -> reporter.log("warn", "Skipped " + s));
       r.failed().forEach(f -> reporter.log("error", "Not copied: " + f));
       failed.addAll(r.failed());

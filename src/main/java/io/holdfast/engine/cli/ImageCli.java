@@ -457,7 +457,9 @@ public final class ImageCli {
               + r.folders()
               + " folders and "
               + r.links()
-              + " links to "
+              + " links"
+              + (r.attributes() > 0 ? " (" + r.attributes() + " extended attributes)" : "")
+              + " to "
               + r.target());
       for (String s : r.skipped()) {
         out.println("  skipped " + s);

@@ -31,6 +31,7 @@ import java.util.zip.Inflater;
 final class BtrfsFiles extends FileTree {
 
   private static final int INODE_ITEM = 1;
+  private static final int XATTR_ITEM = 24;
   private static final int DIR_INDEX = 96;
   private static final int EXTENT_DATA = 108;
   private static final int ROOT_ITEM = 132;
@@ -153,6 +154,45 @@ final class BtrfsFiles extends FileTree {
       }
       if (out.size() > MAX_ENTRIES) {
         throw new FilesystemException("a folder of more than " + MAX_ENTRIES + " entries");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Extended attributes: XATTR_ITEMs keyed by the inode and a hash of the name, each holding one or
+   * more entries laid out as folder entries are, the value after the name. POSIX ACLs are stored in
+   * the kernel's own format.
+   */
+  @Override
+  Map<String, byte[]> xattrs(FileEntry e) throws FilesystemException {
+    int tree = (int) (e.ref() >>> INO_BITS);
+    long ino = e.ref() & ((1L << INO_BITS) - 1);
+    Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+    if (ino == EMPTY_SUBVOLUME) {
+      return out;
+    }
+    Subvolume sv = tree(tree);
+    for (Item it : search(sv.bytenr(), sv.level(), ino, XATTR_ITEM, 0, ino, XATTR_ITEM, -1)) {
+      byte[] n = it.node();
+      int at = it.data();
+      int end = it.data() + it.size();
+      while (at < end) {
+        if (at + 30 > end) {
+          throw new FilesystemException("an extended attribute of inode " + ino + " is cut short");
+        }
+        int dataLength = Le.u16(n, at + 25);
+        int nameLength = Le.u16(n, at + 27);
+        if (nameLength == 0 || at + 30L + nameLength + dataLength > end) {
+          throw new FilesystemException("an extended attribute of inode " + ino + " runs over");
+        }
+        String name = new String(n, at + 30, nameLength, StandardCharsets.UTF_8);
+        int value = at + 30 + nameLength;
+        out.put(name, java.util.Arrays.copyOfRange(n, value, value + dataLength));
+        if (out.size() > MAX_ATTRIBUTES) {
+          throw new FilesystemException("more than " + MAX_ATTRIBUTES + " extended attributes");
+        }
+        at = value + dataLength;
       }
     }
     return out;

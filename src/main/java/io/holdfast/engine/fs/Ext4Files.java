@@ -364,6 +364,129 @@ final class Ext4Files extends FileTree {
     return out;
   }
 
+  private static final long XATTR_MAGIC = 0xEA020000L;
+
+  @Override
+  java.util.Map<String, byte[]> xattrs(FileEntry e) throws FilesystemException {
+    byte[] ino = inode(e.ref());
+    java.util.Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+    if (inodeSize > 128) {
+      int start = 128 + Le.u16(ino, 128);
+      if (start + 4 <= inodeSize && Le.u32(ino, start) == XATTR_MAGIC) {
+        // in the inode, values are placed from the first entry on
+        attributeEntries(ino, start + 4, inodeSize, start + 4, out);
+      }
+    }
+    long block = Le.u32(ino, 104) | (is64 ? (long) Le.u16(ino, 118) << 32 : 0);
+    if (block != 0) {
+      if (block >= blocks) {
+        throw new FilesystemException("its extended attribute block lies outside the filesystem");
+      }
+      byte[] b = part.read(block * blockSize, (int) blockSize);
+      if (Le.u32(b, 0) != XATTR_MAGIC) {
+        throw new FilesystemException("its extended attribute block is not one");
+      }
+      // in a block, values are placed from the block's start
+      attributeEntries(b, 32, b.length, 0, out);
+    }
+    return out;
+  }
+
+  /** The entries of an attribute area (ext4's fs/ext4/xattr.h) from {@code from} to {@code end}. */
+  private void attributeEntries(
+      byte[] b, int from, int end, int valueBase, java.util.Map<String, byte[]> out)
+      throws FilesystemException {
+    int at = from;
+    while (at + 16 <= end && Le.u32(b, at) != 0) {
+      int nameLen = Le.u8(b, at);
+      int index = Le.u8(b, at + 1);
+      int valueOffs = Le.u16(b, at + 2);
+      long valueInode = Le.u32(b, at + 4);
+      long valueSize = Le.u32(b, at + 8);
+      if (at + 16 + nameLen > end) {
+        throw new FilesystemException("an extended attribute's name runs past its area");
+      }
+      String name = new String(b, at + 16, nameLen, StandardCharsets.UTF_8);
+      at += (16 + nameLen + 3) & ~3;
+      String prefix = attributePrefix(index);
+      if (prefix == null || (index == 7 && name.equals("data"))) {
+        continue; // the rest of inline data, or a namespace Linux has no name for
+      }
+      if (valueSize > MAX_ATTRIBUTE_VALUE) {
+        throw new FilesystemException("extended attribute " + prefix + name + " is too large");
+      }
+      byte[] value;
+      if (valueInode != 0) {
+        // ea_inode: a large value kept as the content of an inode of its own
+        value = new byte[(int) valueSize];
+        copy(
+            inode(valueInode),
+            valueSize,
+            (o, bytes, off, len) -> System.arraycopy(bytes, off, value, (int) o, len));
+      } else {
+        long v = (long) valueBase + valueOffs;
+        if (v + valueSize > end) {
+          throw new FilesystemException(
+              "extended attribute " + prefix + name + " has its value outside its area");
+        }
+        value = java.util.Arrays.copyOfRange(b, (int) v, (int) (v + valueSize));
+      }
+      out.put(prefix + name, index == 2 || index == 3 ? kernelAcl(value) : value);
+      if (out.size() > MAX_ATTRIBUTES) {
+        throw new FilesystemException("more than " + MAX_ATTRIBUTES + " extended attributes");
+      }
+    }
+  }
+
+  /** The name an attribute's namespace index stands for; null for one Linux does not know. */
+  private static String attributePrefix(int index) {
+    return switch (index) {
+      case 0 -> "";
+      case 1 -> "user.";
+      case 2 -> "system.posix_acl_access";
+      case 3 -> "system.posix_acl_default";
+      case 4 -> "trusted.";
+      case 6 -> "security.";
+      case 7 -> "system.";
+      case 8 -> "system.richacl";
+      default -> null;
+    };
+  }
+
+  /**
+   * An ACL as ext4 stores it (version 1; the owner, group, mask and other entries without an id) in
+   * the form Linux's getxattr gives and setxattr takes (version 2, every entry with an id).
+   */
+  static byte[] kernelAcl(byte[] stored) throws FilesystemException {
+    if (stored.length < 4 || Le.u32(stored, 0) != 1) {
+      throw new FilesystemException("an ACL of a version this does not know");
+    }
+    java.nio.ByteBuffer out =
+        java.nio.ByteBuffer.allocate(4 + 2 * (stored.length - 4))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    out.putInt(2);
+    int at = 4;
+    while (at < stored.length) {
+      if (at + 4 > stored.length) {
+        throw new FilesystemException("an ACL entry is cut short");
+      }
+      int tag = Le.u16(stored, at);
+      int perm = Le.u16(stored, at + 2);
+      long id = -1;
+      if (tag == 2 || tag == 8) { // ACL_USER, ACL_GROUP: an id follows
+        if (at + 8 > stored.length) {
+          throw new FilesystemException("an ACL entry is cut short");
+        }
+        id = Le.u32(stored, at + 4);
+        at += 8;
+      } else {
+        at += 4;
+      }
+      out.putShort((short) tag).putShort((short) perm).putInt((int) id);
+    }
+    return java.util.Arrays.copyOf(out.array(), out.position());
+  }
+
   /** An extended attribute kept in the inode, past i_extra_isize; null if absent. */
   private byte[] inodeAttribute(byte[] ino, int nameIndex, String name) throws FilesystemException {
     if (inodeSize <= 128) {

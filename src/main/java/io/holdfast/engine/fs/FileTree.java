@@ -195,6 +195,30 @@ public abstract class FileTree {
 
   abstract List<FileEntry> entries(FileEntry dir) throws FilesystemException;
 
+  /**
+   * The extended attributes of {@code e}, by their full names ({@code user.comment}, {@code
+   * security.capability}, {@code system.posix_acl_access}), each value as Linux's getxattr gives it
+   * (POSIX ACLs in the kernel's xattr format, whatever the filesystem stores). Empty where the
+   * filesystem has none or this reader does not know them.
+   */
+  public final java.util.Map<String, byte[]> attributes(FileEntry e) {
+    try {
+      return xattrs(e);
+    } catch (FilesystemException x) {
+      throw damaged(e, x);
+    }
+  }
+
+  java.util.Map<String, byte[]> xattrs(FileEntry e) throws FilesystemException {
+    return java.util.Map.of();
+  }
+
+  /** Extended attributes that one file may have at most, against a damaged filesystem. */
+  static final int MAX_ATTRIBUTES = 4096;
+
+  /** The largest value Linux lets an extended attribute have. */
+  static final int MAX_ATTRIBUTE_VALUE = 65536;
+
   abstract void content(FileEntry file, Content out) throws FilesystemException;
 
   /** What to say when folder {@code at} holds nothing called {@code name}. */

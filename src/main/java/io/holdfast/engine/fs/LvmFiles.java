@@ -115,6 +115,12 @@ final class LvmFiles extends FileTree {
   }
 
   @Override
+  java.util.Map<String, byte[]> xattrs(FileEntry e) throws FilesystemException {
+    String name = volumeOf(e);
+    return name == null ? java.util.Map.of() : volumes.get(name).xattrs(inVolume(e, name));
+  }
+
+  @Override
   void content(FileEntry file, FileTree.Content out) throws FilesystemException {
     String name = volumeOf(file);
     if (name == null) {

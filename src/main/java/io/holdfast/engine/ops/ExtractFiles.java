@@ -50,6 +50,7 @@ public final class ExtractFiles {
    * @param files the names copied as files, hard links included
    * @param hardLinks how many of those files are further names of a file copied once
    * @param links the symbolic links made
+   * @param attributes the extended attributes set (ACLs, capabilities, SELinux labels, user ones)
    * @param skipped what was not copied and why: special files, unsafe names
    * @param failed what could not be read, each with the reason; the files are not there
    */
@@ -59,6 +60,7 @@ public final class ExtractFiles {
       long hardLinks,
       long folders,
       long links,
+      long attributes,
       long bytes,
       List<String> skipped,
       List<String> failed) {}
@@ -98,11 +100,21 @@ public final class ExtractFiles {
   private final List<Runnable> folderFinish = new ArrayList<>();
 
   public ExtractFiles(FileTree tree, Progress progress, Cancellation cancel) {
+    this(tree, progress, cancel, "setfattr");
+  }
+
+  /**
+   * @param setfattr the program that sets extended attributes; tests name one that is missing
+   */
+  ExtractFiles(FileTree tree, Progress progress, Cancellation cancel, String setfattr) {
     this.tree = tree;
     this.progress = progress;
     this.cancel = cancel;
     this.asRoot = "root".equals(System.getProperty("user.name"));
+    this.attributes = new AttributeWriter(asRoot, setfattr);
   }
+
+  private final AttributeWriter attributes;
 
   /**
    * Copies {@code what} into folder {@code into} (made if missing): as {@code into/<name>}, or for
@@ -153,12 +165,15 @@ public final class ExtractFiles {
     }
     later.forEach(this::hardLink); // before the folders' times: a new name changes a folder's
     folderFinish.forEach(Runnable::run);
+    cancel.check();
+    long attributesSet = attributes.apply(skipped); // last: a new owner or content clears some
     return new Report(
         target,
         files.get(),
         hardLinks,
         folders,
         links,
+        attributesSet,
         done.get(),
         List.copyOf(skipped),
         List.copyOf(failed));
@@ -260,6 +275,7 @@ public final class ExtractFiles {
           links++;
           owner(e, to);
           time(e, to);
+          attributes(e, to);
         } catch (IOException | RuntimeException x) {
           skipped.add(
               e.path()
@@ -306,6 +322,7 @@ public final class ExtractFiles {
           owner(dir, to);
           mode(dir, to);
           time(dir, to);
+          attributes(dir, to);
         });
   }
 
@@ -372,6 +389,7 @@ public final class ExtractFiles {
     owner(e, to); // first: changing the owner clears set-user-ID and set-group-ID
     mode(e, to);
     time(e, to);
+    attributes(e, to);
     copied.add(to);
   }
 
@@ -424,6 +442,16 @@ public final class ExtractFiles {
       view.setPermissions(perms);
     } catch (IOException | UnsupportedOperationException x) {
       skipped.add(e.path() + ": its permissions could not be set (" + x.getMessage() + ")");
+    }
+  }
+
+  /** Notes the extended attributes {@code e} has, set once everything is copied. */
+  private void attributes(FileEntry e, Path to) {
+    try {
+      attributes.add(to, tree.attributes(e));
+    } catch (EngineException x) {
+      skipped.add(
+          e.path() + ": its extended attributes could not be read (" + x.getMessage() + ")");
     }
   }
 

@@ -160,6 +160,7 @@ class FileTreeFuzzTest {
       } else if (e.kind() == FileEntry.Kind.FILE && e.size() < (64L << 20)) {
         t.read(e, (at, b, off, len) -> {});
       }
+      t.attributes(e);
     }
     return n;
   }
@@ -177,6 +178,25 @@ class FileTreeFuzzTest {
       }
     }
     Files.write(stage.resolve("big.bin"), Arrays.copyOf(fill, 3 << 20));
+    // extended attributes for ext4 and btrfs: short ones in the inode, a long one in a block of
+    // its own, and an ACL
+    Path inner = stage.resolve("folder-0/inner");
+    Tools.check(
+        "setfattr", "-n", "user.note", "-v", "short", inner + "/a rather long file name 0.bin");
+    Tools.check(
+        "setfattr",
+        "-n",
+        "user.long",
+        "-v",
+        "0x" + "ab".repeat(700),
+        inner + "/a rather long file name 1.bin");
+    Tools.check(
+        "setfattr",
+        "-n",
+        "system.posix_acl_access",
+        "-v",
+        "0x0200000001000700ffffffff02000500d204000004000500ffffffff10000500ffffffff20000000ffffffff",
+        inner.toString());
     Path fs =
         Imaging.blank(
             tmp.resolve(kind + ".img"),
@@ -228,7 +248,7 @@ class FileTreeFuzzTest {
             mount.exit() == 0, "cannot mount btrfs here: " + mount.output());
         try {
           Tools.check("btrfs", "subvolume", "create", mnt.resolve("sub").toString());
-          Tools.check("cp", "-r", stage + "/.", mnt.resolve("sub").toString());
+          Tools.check("cp", "-r", "--preserve=xattr", stage + "/.", mnt.resolve("sub").toString());
           Path zlib = Files.createDirectories(mnt.resolve("zlib"));
           Tools.check("btrfs", "property", "set", zlib.toString(), "compression", "zlib");
           Tools.check("cp", "-r", stage.resolve("folder-0").toString(), zlib.toString());

@@ -92,6 +92,8 @@ class ImageFilesTest {
     // lost+found is the filesystem's own; everything else is what was staged
     Files.delete(out.resolve("lost+found"));
     assertSameTree(stage, out, true);
+    assertSameAttributes(stage, out);
+    assertThat(r.attributes()).isEqualTo(AS_ROOT ? 4 : 3);
     assertThat(Files.size(out.resolve("data/sparse.bin"))).isEqualTo(8L << 20);
     assertThat(allocatedBytes(out.resolve("data/sparse.bin")))
         .as("a sparse file stays sparse")
@@ -292,6 +294,7 @@ class ImageFilesTest {
         new ExtractFiles(tree, Progress.NONE, Cancellation.none()).run(tree.root(), out);
     assertThat(r.failed()).isEmpty();
     assertSameTree(stage, out.resolve("root"), true, true);
+    assertSameAttributes(stage, out.resolve("root"));
     for (String copy : List.of("home", "home-snapshot")) {
       assertThat(Files.readAllBytes(out.resolve(copy + "/zlib/numbers.txt"))).isEqualTo(numbers);
       assertThat(Files.readAllBytes(out.resolve(copy + "/lzo/numbers.txt"))).isEqualTo(numbers);
@@ -679,6 +682,39 @@ class ImageFilesTest {
   }
 
   @Test
+  void without_setfattr_user_attributes_still_come_back_and_the_others_are_named()
+      throws IOException {
+    Path stage = stage(true);
+    Path fs = Imaging.blank(tmp.resolve("fs.img"), 64);
+    Tools.check("mkfs.ext4", "-q", "-F", "-d", stage.toString(), fs.toString());
+    FileTree tree = imaged(fs);
+    assertThat(tree.attributes(tree.find("/etc/hostname.conf"))).containsOnlyKeys("user.comment");
+    Path out = tmp.resolve("out");
+    ExtractFiles.Report r =
+        new ExtractFiles(tree, Progress.NONE, Cancellation.none(), "/nonexistent/setfattr")
+            .run(tree.find("/data"), out);
+    assertThat(r.failed()).isEmpty();
+    assertThat(r.attributes()).isZero(); // user.comment is in /etc, not copied here
+    assertThat(r.skipped())
+        .anyMatch(
+            x ->
+                x.startsWith(AS_ROOT ? "3 extended attributes" : "2 extended attributes")
+                    && x.contains("install the attr package"));
+    assertThat(attributesUnder(out)).isEmpty();
+
+    Path etc = tmp.resolve("etc-out");
+    ExtractFiles.Report e =
+        new ExtractFiles(tree, Progress.NONE, Cancellation.none(), "/nonexistent/setfattr")
+            .run(tree.find("/etc"), etc);
+    assertThat(e.attributes()).isEqualTo(1);
+    // one file under two names (a hard link): one attribute set, seen under both
+    List<String> comment = List.of("user.comment=0x7374616765642068657265");
+    assertThat(attributesUnder(etc))
+        .containsExactly(
+            Map.entry("/etc/hostname-too.conf", comment), Map.entry("/etc/hostname.conf", comment));
+  }
+
+  @Test
   void a_cancelled_copy_stops_and_leaves_no_half_file() throws IOException {
     Path stage = stage(false);
     Path fs = Imaging.blank(tmp.resolve("fs.img"), 64);
@@ -752,6 +788,7 @@ class ImageFilesTest {
       Path shared = Files.createDirectories(data.resolve("group-shared"));
       Files.setAttribute(shared, "unix:mode", 02770);
       hardLinks(s);
+      attributes(s);
     }
     try (Stream<Path> all = Files.walk(s)) {
       for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -761,6 +798,87 @@ class ImageFilesTest {
       }
     }
     return s;
+  }
+
+  /**
+   * Extended attributes as a file server and a system have them: a user attribute, an access and a
+   * default ACL on a shared folder (owner, user 1234 read and enter, group, mask, other), and the
+   * file capability of a ping (cap_net_raw, effective).
+   */
+  private static void attributes(Path stage) {
+    Tools.check(
+        "setfattr", "-n", "user.comment", "-v", "staged here", stage + "/etc/hostname.conf");
+    String acl =
+        "0x02000000" // version 2, then tag, permissions, id, little-endian
+            + "0100"
+            + "0700"
+            + "ffffffff" // owner rwx
+            + "0200"
+            + "0500"
+            + "d2040000" // user 1234 r-x
+            + "0400"
+            + "0700"
+            + "ffffffff" // group rwx
+            + "1000"
+            + "0700"
+            + "ffffffff" // mask rwx
+            + "2000"
+            + "0000"
+            + "ffffffff"; // other ---
+    Tools.check(
+        "setfattr", "-n", "system.posix_acl_access", "-v", acl, stage + "/data/group-shared");
+    Tools.check(
+        "setfattr", "-n", "system.posix_acl_default", "-v", acl, stage + "/data/group-shared");
+    if (AS_ROOT) {
+      Path ping = stage.resolve("data/ping");
+      try {
+        Files.writeString(ping, "#!/bin/sh\n");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      // VFS_CAP_REVISION_2 with the effective bit; permitted: bit 13, CAP_NET_RAW
+      Tools.check(
+          "setfattr",
+          "-n",
+          "security.capability",
+          "-v",
+          "0x0100000200200000000000000000000000000000",
+          ping.toString());
+    }
+  }
+
+  /** The extended attributes under {@code root}, by path from it: getfattr's own dump. */
+  private static Map<String, List<String>> attributesUnder(Path root) {
+    String dump =
+        Tools.check(
+                "getfattr",
+                "-R",
+                "-h",
+                "-d",
+                "-m",
+                "-",
+                "-e",
+                "hex",
+                "--absolute-names",
+                root.toString())
+            .output();
+    Map<String, List<String>> out = new TreeMap<>();
+    String file = null;
+    for (String line : dump.split("\n")) {
+      if (line.startsWith("# file: ")) {
+        file = line.substring(8).substring(root.toString().length());
+      } else if (!line.isBlank() && file != null) {
+        out.computeIfAbsent(file, k -> new ArrayList<>()).add(line);
+      }
+    }
+    out.values().forEach(java.util.Collections::sort);
+    return out;
+  }
+
+  private static void assertSameAttributes(Path expected, Path actual) {
+    Map<String, List<String>> want = attributesUnder(expected);
+    assertThat(want).as("what was staged").containsKeys("/etc/hostname.conf", "/data/group-shared");
+    assertThat(attributesUnder(actual)).isEqualTo(want);
   }
 
   /** Two further names: one beside its file, one of a big file in another folder. */
