@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deploy/build-worker-image.sh - builds the worker container image (deploy/worker.Dockerfile)
 # with podman, without any container registry:
-#   1. a base image: Debian bookworm (debootstrap, minbase) plus a Java runtime made by jlink from
+#   1. a base image: Debian bookworm (debootstrap, minbase, with attr for setfattr, which file
+#      restores use to put back ACLs and file capabilities) plus a Java runtime made by jlink from
 #      this build's JDK with the modules the worker jar needs (jdeps), at /opt/java/openjdk;
 #   2. the worker image on top of it: localhost/holdfast-worker:<tag>.
 # Needs: podman, debootstrap (Debian packages), target/holdfast-worker.jar, JAVA_HOME (JDK 21+).
@@ -22,13 +23,15 @@ mkdir -p "$CACHE"
 # the Java modules the worker needs name the base image, so a jar that needs a new one (the
 # engine's direct I/O needs jdk.unsupported) gets a new runtime instead of a cached one without it
 MODULES=$("$JAVA_HOME/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 21 "$JAR")
-BASE=localhost/holdfast-worker-base:bookworm-$(echo "$MODULES" | sha256sum | cut -c1-12)
+PACKAGES=attr
+BASE=localhost/holdfast-worker-base:bookworm-$(echo "$MODULES $PACKAGES" | sha256sum | cut -c1-12)
 
 if ! podman image exists "$BASE"; then
   ROOTFS=$CACHE/rootfs
-  if [ ! -x "$ROOTFS/bin/sh" ]; then
+  if [ ! -x "$ROOTFS/bin/sh" ] || [ ! -x "$ROOTFS/usr/bin/setfattr" ]; then
     rm -rf "$ROOTFS"
-    debootstrap --variant=minbase bookworm "$ROOTFS" "$MIRROR" > "$CACHE/debootstrap.log" 2>&1 \
+    debootstrap --variant=minbase --include="$PACKAGES" bookworm "$ROOTFS" "$MIRROR" \
+      > "$CACHE/debootstrap.log" 2>&1 \
       || { tail -20 "$CACHE/debootstrap.log" >&2; exit 1; }
   fi
   rm -rf "$ROOTFS/opt/java/openjdk"

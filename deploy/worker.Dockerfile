@@ -9,6 +9,9 @@
 # builds one from Debian packages where no registry is reachable (the tests use it).
 ARG BASE=eclipse-temurin:21-jre
 FROM ${BASE}
+# setfattr (attr) puts back ACLs, file capabilities and SELinux labels on file restores
+RUN command -v setfattr > /dev/null \
+  || (apt-get update && apt-get install -y --no-install-recommends attr && rm -rf /var/lib/apt/lists/*)
 COPY target/holdfast-worker.jar /opt/holdfast/holdfast-worker.jar
 VOLUME /state
 # the memory settings of deploy/holdfast-worker.service, which says why
