@@ -150,6 +150,102 @@ final class XfsFiles extends FileTree {
         (int) u32(b, 16)); // di_nlink
   }
 
+  private static final int ATTR_ROOT = 2;
+  private static final int ATTR_SECURE = 4;
+  private static final int ATTR_PARENT = 8;
+  private static final int ATTR_INCOMPLETE = 0x80;
+
+  /**
+   * Extended attributes kept in the inode (the attribute fork's short form, xfs_attr_sf_hdr and its
+   * entries). Attributes that outgrew the inode live in leaf blocks, which this does not read: such
+   * a file's attributes are reported as unread, never silently missing.
+   */
+  @Override
+  java.util.Map<String, byte[]> xattrs(FileEntry e) throws FilesystemException {
+    byte[] b = inode(e.ref());
+    java.util.Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+    int forkOff = b[82] & 0xFF;
+    if (forkOff == 0) {
+      return out;
+    }
+    int format = b[83] & 0xFF;
+    int from = coreSize(b) + forkOff * 8;
+    if (format != FORMAT_LOCAL) {
+      boolean nrext64 = (b[4] & 0xFF) == 3 && (u64(b, 120) & DIFLAG2_NREXT64) != 0;
+      long extents = nrext64 ? u32(b, 76) : u16(b, 80); // di_anextents
+      if (format == FORMAT_EXTENTS && extents == 0) {
+        return out; // a fork whose attributes were all removed
+      }
+      throw new FilesystemException(
+          "its extended attributes are kept in blocks of their own, which are not read yet");
+    }
+    if (from + 4 > inodeSize) {
+      throw new FilesystemException("its attribute fork lies outside it");
+    }
+    int total = u16(b, from);
+    int count = b[from + 2] & 0xFF;
+    int end = from + total;
+    if (end > inodeSize || total < 4) {
+      throw new FilesystemException("its attributes run past it");
+    }
+    int at = from + 4;
+    for (int i = 0; i < count; i++) {
+      if (at + 3 > end) {
+        throw new FilesystemException("its attributes are cut short");
+      }
+      int nameLen = b[at] & 0xFF;
+      int valueLen = b[at + 1] & 0xFF;
+      int flags = b[at + 2] & 0xFF;
+      if (at + 3 + nameLen + valueLen > end) {
+        throw new FilesystemException("an attribute runs past its fork");
+      }
+      String name = new String(b, at + 3, nameLen, StandardCharsets.UTF_8);
+      byte[] value = java.util.Arrays.copyOfRange(b, at + 3 + nameLen, at + 3 + nameLen + valueLen);
+      at += 3 + nameLen + valueLen;
+      if ((flags & (ATTR_PARENT | ATTR_INCOMPLETE)) != 0) {
+        continue; // the filesystem's own parent pointers, or a half-made attribute
+      }
+      if ((flags & ATTR_ROOT) != 0 && name.equals("SGI_ACL_FILE")) {
+        out.put("system.posix_acl_access", kernelAcl(value));
+      } else if ((flags & ATTR_ROOT) != 0 && name.equals("SGI_ACL_DEFAULT")) {
+        out.put("system.posix_acl_default", kernelAcl(value));
+      } else {
+        String prefix =
+            (flags & ATTR_ROOT) != 0
+                ? "trusted."
+                : (flags & ATTR_SECURE) != 0 ? "security." : "user.";
+        out.put(prefix + name, value);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * An ACL as XFS stores it (a big-endian count, then tag, id and permissions of 12 bytes each) in
+   * the form Linux's setxattr takes (version 2, little-endian tag, permissions and id).
+   */
+  static byte[] kernelAcl(byte[] stored) throws FilesystemException {
+    if (stored.length < 4) {
+      throw new FilesystemException("an ACL is cut short");
+    }
+    long count = u32(stored, 0);
+    if (count > 1000 || 4 + count * 12 > stored.length) {
+      throw new FilesystemException("an ACL of " + count + " entries does not fit its value");
+    }
+    java.nio.ByteBuffer out =
+        java.nio.ByteBuffer.allocate(4 + (int) count * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    out.putInt(2);
+    for (int i = 0; i < count; i++) {
+      int at = 4 + i * 12;
+      int tag = (int) u32(stored, at);
+      long id = u32(stored, at + 4);
+      int perm = u16(stored, at + 8);
+      boolean named = tag == 2 || tag == 8; // ACL_USER, ACL_GROUP
+      out.putShort((short) tag).putShort((short) perm).putInt(named ? (int) id : -1);
+    }
+    return out.array();
+  }
+
   private static Instant modified(byte[] b) {
     boolean bigtime = (b[4] & 0xFF) == 3 && (u64(b, 120) & DIFLAG2_BIGTIME) != 0;
     if (bigtime) {

@@ -223,6 +223,7 @@ class ImageFilesTest {
         new ExtractFiles(tree, Progress.NONE, Cancellation.none()).run(tree.root(), out);
     assertThat(r.failed()).isEmpty();
     assertSameTree(stage, out, true, true);
+    assertSameAttributes(stage, out);
   }
 
   /**
