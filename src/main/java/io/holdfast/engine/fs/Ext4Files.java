@@ -355,7 +355,7 @@ final class Ext4Files extends FileTree {
     int first = (int) Math.min(60, size);
     System.arraycopy(ino, 40, out, 0, first);
     if (size > 60) {
-      byte[] rest = inodeAttribute(ino, 7, "data");
+      byte[] rest = inlineRest(ino);
       if (rest == null || rest.length < size - 60) {
         throw new FilesystemException("inline data without the rest of it");
       }
@@ -374,7 +374,7 @@ final class Ext4Files extends FileTree {
       int start = 128 + Le.u16(ino, 128);
       if (start + 4 <= inodeSize && Le.u32(ino, start) == XATTR_MAGIC) {
         // in the inode, values are placed from the first entry on
-        attributeEntries(ino, start + 4, inodeSize, start + 4, out);
+        attributeEntries(ino, start + 4, inodeSize, start + 4, out, false);
       }
     }
     long block = Le.u32(ino, 104) | (is64 ? (long) Le.u16(ino, 118) << 32 : 0);
@@ -387,14 +387,22 @@ final class Ext4Files extends FileTree {
         throw new FilesystemException("its extended attribute block is not one");
       }
       // in a block, values are placed from the block's start
-      attributeEntries(b, 32, b.length, 0, out);
+      attributeEntries(b, 32, b.length, 0, out, false);
     }
     return out;
   }
 
-  /** The entries of an attribute area (ext4's fs/ext4/xattr.h) from {@code from} to {@code end}. */
+  /**
+   * The entries of an attribute area (ext4's fs/ext4/xattr.h) from {@code from} to {@code end};
+   * {@code system.data}, the rest of inline data, only when {@code inlineData}.
+   */
   private void attributeEntries(
-      byte[] b, int from, int end, int valueBase, java.util.Map<String, byte[]> out)
+      byte[] b,
+      int from,
+      int end,
+      int valueBase,
+      java.util.Map<String, byte[]> out,
+      boolean inlineData)
       throws FilesystemException {
     int at = from;
     while (at + 16 <= end && Le.u32(b, at) != 0) {
@@ -409,7 +417,7 @@ final class Ext4Files extends FileTree {
       String name = new String(b, at + 16, nameLen, StandardCharsets.UTF_8);
       at += (16 + nameLen + 3) & ~3;
       String prefix = attributePrefix(index);
-      if (prefix == null || (index == 7 && name.equals("data"))) {
+      if (prefix == null || (index == 7 && name.equals("data") && !inlineData)) {
         continue; // the rest of inline data, or a namespace Linux has no name for
       }
       if (valueSize > MAX_ATTRIBUTE_VALUE) {
@@ -487,36 +495,18 @@ final class Ext4Files extends FileTree {
     return java.util.Arrays.copyOf(out.array(), out.position());
   }
 
-  /** An extended attribute kept in the inode, past i_extra_isize; null if absent. */
-  private byte[] inodeAttribute(byte[] ino, int nameIndex, String name) throws FilesystemException {
+  /** The rest of a file's inline data, kept in the inode as attribute system.data; or null. */
+  private byte[] inlineRest(byte[] ino) throws FilesystemException {
     if (inodeSize <= 128) {
       return null;
     }
     int start = 128 + Le.u16(ino, 128);
-    if (start + 4 > inodeSize || Le.u32(ino, start) != 0xEA020000L) {
+    if (start + 4 > inodeSize || Le.u32(ino, start) != XATTR_MAGIC) {
       return null;
     }
-    int first = start + 4;
-    int at = first;
-    while (at + 16 <= inodeSize && Le.u32(ino, at) != 0) {
-      int nameLen = Le.u8(ino, at);
-      int index = Le.u8(ino, at + 1);
-      int valueOffs = Le.u16(ino, at + 2);
-      long valueSize = Le.u32(ino, at + 8);
-      if (at + 16 + nameLen > inodeSize) {
-        throw new FilesystemException("extended attribute runs past its inode");
-      }
-      String n = new String(ino, at + 16, nameLen, StandardCharsets.UTF_8);
-      if (index == nameIndex && n.equals(name)) {
-        if (first + valueOffs + valueSize > inodeSize) {
-          throw new FilesystemException("extended attribute value runs past its inode");
-        }
-        return java.util.Arrays.copyOfRange(
-            ino, first + valueOffs, first + valueOffs + (int) valueSize);
-      }
-      at += (16 + nameLen + 3) & ~3;
-    }
-    return null;
+    java.util.Map<String, byte[]> all = new java.util.LinkedHashMap<>();
+    attributeEntries(ino, start + 4, inodeSize, start + 4, all, true);
+    return all.get("system.data");
   }
 
   private byte[] inode(long n) throws FilesystemException {
