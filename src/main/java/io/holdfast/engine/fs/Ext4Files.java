@@ -370,12 +370,10 @@ final class Ext4Files extends FileTree {
   java.util.Map<String, byte[]> xattrs(FileEntry e) throws FilesystemException {
     byte[] ino = inode(e.ref());
     java.util.Map<String, byte[]> out = new java.util.LinkedHashMap<>();
-    if (inodeSize > 128) {
-      int start = 128 + Le.u16(ino, 128);
-      if (start + 4 <= inodeSize && Le.u32(ino, start) == XATTR_MAGIC) {
-        // in the inode, values are placed from the first entry on
-        attributeEntries(ino, start + 4, inodeSize, start + 4, out, false);
-      }
+    int first = inodeAttributesAt(ino);
+    if (first >= 0) {
+      // in the inode, values are placed from the first entry on
+      attributeEntries(ino, first, inodeSize, first, out, false);
     }
     long block = Le.u32(ino, 104) | (is64 ? (long) Le.u16(ino, 118) << 32 : 0);
     if (block != 0) {
@@ -497,16 +495,22 @@ final class Ext4Files extends FileTree {
 
   /** The rest of a file's inline data, kept in the inode as attribute system.data; or null. */
   private byte[] inlineRest(byte[] ino) throws FilesystemException {
-    if (inodeSize <= 128) {
-      return null;
-    }
-    int start = 128 + Le.u16(ino, 128);
-    if (start + 4 > inodeSize || Le.u32(ino, start) != XATTR_MAGIC) {
+    int first = inodeAttributesAt(ino);
+    if (first < 0) {
       return null;
     }
     java.util.Map<String, byte[]> all = new java.util.LinkedHashMap<>();
-    attributeEntries(ino, start + 4, inodeSize, start + 4, all, true);
+    attributeEntries(ino, first, inodeSize, first, all, true);
     return all.get("system.data");
+  }
+
+  /** Where the first attribute entry kept in the inode is, past i_extra_isize; -1 for none. */
+  private int inodeAttributesAt(byte[] ino) {
+    if (inodeSize <= 128) {
+      return -1;
+    }
+    int start = 128 + Le.u16(ino, 128);
+    return start + 4 <= inodeSize && Le.u32(ino, start) == XATTR_MAGIC ? start + 4 : -1;
   }
 
   private byte[] inode(long n) throws FilesystemException {

@@ -150,6 +150,11 @@ final class XfsFiles extends FileTree {
         (int) u32(b, 16)); // di_nlink
   }
 
+  /** Whether a v3 inode counts its extents in 64 bits (di_big_nextents), which moves the counts. */
+  private static boolean nrext64(byte[] b) {
+    return (b[4] & 0xFF) == 3 && (u64(b, 120) & DIFLAG2_NREXT64) != 0;
+  }
+
   private static final int ATTR_ROOT = 2;
   private static final int ATTR_SECURE = 4;
   private static final int ATTR_PARENT = 8;
@@ -171,8 +176,7 @@ final class XfsFiles extends FileTree {
     int format = b[83] & 0xFF;
     int from = coreSize(b) + forkOff * 8;
     if (format != FORMAT_LOCAL) {
-      boolean nrext64 = (b[4] & 0xFF) == 3 && (u64(b, 120) & DIFLAG2_NREXT64) != 0;
-      long extents = nrext64 ? u32(b, 76) : u16(b, 80); // di_anextents
+      long extents = nrext64(b) ? u32(b, 76) : u16(b, 80); // di_anextents
       if (format == FORMAT_EXTENTS && extents == 0) {
         return out; // a fork whose attributes were all removed
       }
@@ -410,7 +414,7 @@ final class XfsFiles extends FileTree {
     int from = coreSize(b);
     int end = forkEnd(b);
     if (format == FORMAT_EXTENTS) {
-      long n = (b[4] & 0xFF) == 3 && (u64(b, 120) & DIFLAG2_NREXT64) != 0 ? u64(b, 24) : u32(b, 76);
+      long n = nrext64(b) ? u64(b, 24) : u32(b, 76);
       if (n < 0 || from + n * 16 > end) {
         throw new FilesystemException("an inode's extent list runs past it");
       }

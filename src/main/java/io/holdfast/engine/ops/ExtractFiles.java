@@ -35,9 +35,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * modification times, and on ext2/3/4 its permissions and (when run as root) its owners. Symbolic
  * links are made as links and never followed. A file with several names (hard links) is copied once
  * and its other names are linked to that copy, as tar and rsync -H do: it takes its space once, and
- * a change through one name shows through the others as before. Nothing that exists is overwritten:
- * the copy goes to a name that is free, or not at all. A file that cannot be read (a damaged chunk,
- * say) is left out and reported, and the rest is copied: a person wants every file that can be had.
+ * a change through one name shows through the others as before. Extended attributes (ACLs, file
+ * capabilities, SELinux labels) of ext2/3/4, btrfs and XFS are set last, see {@link
+ * AttributeWriter}. Nothing that exists is overwritten: the copy goes to a name that is free, or
+ * not at all. A file that cannot be read (a damaged chunk, say) is left out and reported, and the
+ * rest is copied: a person wants every file that can be had.
  */
 public final class ExtractFiles {
 
